@@ -1,0 +1,56 @@
+import type { z } from 'zod';
+import { ProblemError, validationFailed, type FieldError } from './problem';
+import type { GatewayEvent } from './types';
+
+/** Partner request bodies are small JSON documents; anything larger is refused before parsing. */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+/** zod issues → one `{ path, message }` per bad field, paths dotted like `address.city`. */
+export const fieldErrors = (error: z.ZodError, prefix?: string): FieldError[] =>
+  error.issues.map((issue) => {
+    const path = issue.path.map(String).join('.');
+    return { path: prefix ? (path ? `${prefix}.${path}` : prefix) : path || '(body)', message: issue.message };
+  });
+
+export const parseWith = <T>(schema: z.ZodType<T>, value: unknown, prefix?: string): T => {
+  const result = schema.safeParse(value);
+  if (!result.success) throw validationFailed(fieldErrors(result.error, prefix));
+  return result.data;
+};
+
+/** The raw bytes of the request body, whatever API Gateway did to them. */
+export const rawBody = (event: GatewayEvent): Buffer => {
+  if (event.body === undefined || event.body === null) return Buffer.alloc(0);
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+};
+
+export const header = (event: GatewayEvent, name: string): string | undefined => {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(event.headers ?? {})) {
+    if (key.toLowerCase() === wanted) return value;
+  }
+  return undefined;
+};
+
+/** Parses a JSON body: size first, then media type, then syntax, then the schema. */
+export const parseJsonBody = <T>(event: GatewayEvent, schema: z.ZodType<T>, maxBytes = DEFAULT_MAX_BODY_BYTES): T => {
+  const bytes = rawBody(event);
+  if (bytes.length > maxBytes) {
+    throw new ProblemError(413, 'PAYLOAD_TOO_LARGE', `The body exceeds ${maxBytes} bytes.`);
+  }
+  const contentType = header(event, 'content-type');
+  if (bytes.length > 0 && contentType && !/^application\/(.+\+)?json\b/i.test(contentType.trim())) {
+    throw new ProblemError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.');
+  }
+  let json: unknown;
+  if (bytes.length === 0) {
+    json = undefined;
+  } else {
+    try {
+      json = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      throw validationFailed([{ path: '(body)', message: 'The body is not valid JSON.' }], 'The body is not valid JSON.');
+    }
+  }
+  return parseWith(schema, json);
+};

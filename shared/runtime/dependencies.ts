@@ -1,0 +1,110 @@
+import { readFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { KMSClient } from '@aws-sdk/client-kms';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { KmsCipher } from '../adapters/kms-cipher';
+import { LocalCipher } from '../adapters/local-cipher';
+import { SecretsManagerCredentials, StaticCredentials } from '../adapters/secrets-manager-credentials';
+import { IdempotencyRecords } from '../http/idempotency';
+import type { Cipher } from '../ports/cipher';
+import { systemClock, type Clock } from '../ports/clock';
+import type { WiseCredentialsProvider } from '../ports/secrets';
+import { AccountStore } from '../store/account-store';
+import { createDocumentClient, type Table } from '../store/dynamo';
+import { ClientTokenCache } from '../tokens/client-token';
+import { RegistrationCodeRemint } from '../tokens/remint';
+import { UserTokenService } from '../tokens/user-tokens';
+import { WiseClient } from '../wise/client';
+import { WiseTransport, type FetchLike, type RetryPolicy } from '../wise/transport';
+import { loadConfig, type AppConfig } from './config';
+
+/** Everything a function's use cases need, built once per container. */
+export interface Dependencies {
+  config: AppConfig;
+  clock: Clock;
+  table: Table;
+  cipher: Cipher;
+  credentials: WiseCredentialsProvider;
+  transport: WiseTransport;
+  wise: WiseClient;
+  clientToken: ClientTokenCache;
+  accounts: AccountStore;
+  tokens: UserTokenService;
+  idempotency: IdempotencyRecords;
+  logger: Logger;
+}
+
+export interface DependencyOverrides {
+  clock?: Clock;
+  cipher?: Cipher;
+  credentials?: WiseCredentialsProvider;
+  table?: Table;
+  fetch?: FetchLike;
+  retry?: Partial<RetryPolicy>;
+  onWiseCall?: (pathTemplate: string) => void;
+}
+
+/** The local stack's KMS stand-in key, kept under .local/ so data survives restarts. */
+const localKey = (path: string): Buffer => {
+  if (existsSync(path)) return Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
+  const key = randomBytes(32);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, key.toString('base64'), { mode: 0o600 });
+  return key;
+};
+
+const cipherFor = (config: AppConfig, env: NodeJS.ProcessEnv): Cipher => {
+  if (config.wiseEnvironment === 'local' && env.LOCAL_CIPHER_KEY_FILE) return new LocalCipher(localKey(env.LOCAL_CIPHER_KEY_FILE));
+  if (!config.appKeyId) throw new Error('Invalid configuration: APP_KEY_ID');
+  return new KmsCipher(new KMSClient({}), config.appKeyId);
+};
+
+const credentialsFor = (config: AppConfig, env: NodeJS.ProcessEnv): WiseCredentialsProvider => {
+  if (config.credentialsSecretArn) return new SecretsManagerCredentials(config.credentialsSecretArn);
+  // Only the local stack passes credentials through the environment; AWS always uses the secret.
+  if (config.wiseEnvironment === 'local' && env.WISE_CLIENT_ID && env.WISE_CLIENT_SECRET) {
+    return new StaticCredentials({
+      clientId: env.WISE_CLIENT_ID,
+      clientSecret: env.WISE_CLIENT_SECRET,
+      clientKey: env.WISE_CLIENT_KEY ?? env.WISE_CLIENT_ID,
+    });
+  }
+  throw new Error('Invalid configuration: WISE_CREDENTIALS_SECRET_ARN');
+};
+
+export const buildDependencies = (
+  logger: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: DependencyOverrides = {},
+): Dependencies => {
+  const config = loadConfig(env);
+  const clock = overrides.clock ?? systemClock;
+  const table = overrides.table ?? { db: createDocumentClient({ endpoint: config.dynamoEndpoint }), name: config.tableName };
+  const cipher = overrides.cipher ?? cipherFor(config, env);
+  const credentials = overrides.credentials ?? credentialsFor(config, env);
+  const transport = new WiseTransport({
+    baseUrl: config.wiseApiBaseUrl,
+    logger,
+    fetch: overrides.fetch,
+    retry: overrides.retry,
+    onCall: overrides.onWiseCall,
+  });
+  const wise = new WiseClient(transport, credentials);
+  const accounts = new AccountStore(table, clock);
+  const tokens = new UserTokenService(table, cipher, wise, clock, new RegistrationCodeRemint(accounts, cipher, wise));
+  return {
+    config,
+    clock,
+    table,
+    cipher,
+    credentials,
+    transport,
+    wise,
+    clientToken: new ClientTokenCache(wise, clock),
+    accounts,
+    tokens,
+    idempotency: new IdempotencyRecords(table, clock),
+    logger,
+  };
+};

@@ -1,0 +1,224 @@
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { AccountStatus, CustomerAccount, ProfileRecord } from '../domain/account';
+import type { Clock } from '../ports/clock';
+import { isConditionalCheckFailure, type Table } from './dynamo';
+
+export const customerPk = (customerId: string) => `CUSTOMER#${customerId}`;
+export const ACCOUNT_SK = 'ACCOUNT';
+export const profileSk = (profileId: number) => `PROFILE#${profileId}`;
+
+type AccountItem = Omit<CustomerAccount, 'profiles'> & { pk: string; sk: string; gsi1pk?: string };
+type ProfileItem = ProfileRecord & { pk: string; sk: string; gsi1pk: string; customerId: string };
+
+/**
+ * The customer's Wise account, its profiles and their verification, in the application table.
+ * Secrets are stored only as ciphertext; this store never sees a plaintext secret.
+ */
+export class AccountStore {
+  constructor(
+    private readonly table: Table,
+    private readonly clock: Clock,
+  ) {}
+
+  private iso(): string {
+    return new Date(this.clock.now()).toISOString();
+  }
+
+  /** The account with its profiles, one strongly consistent Query. */
+  async get(customerId: string): Promise<CustomerAccount | undefined> {
+    const out = await this.table.db.send(
+      new QueryCommand({
+        TableName: this.table.name,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': customerPk(customerId) },
+        ConsistentRead: true,
+      }),
+    );
+    const items = out.Items ?? [];
+    const account = items.find((i) => i.sk === ACCOUNT_SK) as AccountItem | undefined;
+    if (!account) return undefined;
+    const profiles = items
+      .filter((i) => typeof i.sk === 'string' && i.sk.startsWith('PROFILE#'))
+      .map((i) => {
+        const { pk: _pk, sk: _sk, gsi1pk: _g, customerId: _c, ...profile } = i as ProfileItem;
+        return profile as ProfileRecord;
+      })
+      .sort((a, b) => (a.type === b.type ? a.id - b.id : a.type === 'PERSONAL' ? -1 : 1));
+    const { pk: _pk, sk: _sk, gsi1pk: _g, ...rest } = account;
+    return { ...rest, profiles };
+  }
+
+  /** Creates the account item once; false when it already exists. */
+  async create(account: Omit<CustomerAccount, 'profiles' | 'createdAt' | 'updatedAt'>): Promise<boolean> {
+    const now = this.iso();
+    try {
+      await this.table.db.send(
+        new PutCommand({
+          TableName: this.table.name,
+          Item: { pk: customerPk(account.customerId), sk: ACCOUNT_SK, ...account, createdAt: now, updatedAt: now },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Sets fields on the account. `expectStatus` makes it a compare-and-set on the status, so two
+   * flows racing on one customer cannot both win.
+   */
+  async update(
+    customerId: string,
+    fields: Partial<Omit<CustomerAccount, 'customerId' | 'profiles' | 'createdAt' | 'updatedAt'>>,
+    options: { expectStatus?: AccountStatus[]; remove?: string[] } = {},
+  ): Promise<boolean> {
+    const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
+    const values: Record<string, unknown> = { ':updatedAt': this.iso() };
+    const sets = ['#updatedAt = :updatedAt'];
+    for (const [key, value] of Object.entries(fields)) {
+      if (value === undefined) continue;
+      names[`#${key}`] = key;
+      values[`:${key}`] = value;
+      sets.push(`#${key} = :${key}`);
+    }
+    if (fields.wiseUserId !== undefined) {
+      names['#gsi1pk'] = 'gsi1pk';
+      values[':gsi1pk'] = `WISEUSER#${fields.wiseUserId}`;
+      sets.push('#gsi1pk = :gsi1pk');
+    }
+    const removes = (options.remove ?? []).map((r) => {
+      names[`#${r}`] = r;
+      return `#${r}`;
+    });
+    let condition = 'attribute_exists(pk)';
+    if (options.expectStatus) {
+      names['#status'] = 'status';
+      const placeholders = options.expectStatus.map((s, i) => {
+        values[`:expect${i}`] = s;
+        return `:expect${i}`;
+      });
+      condition += ` AND #status IN (${placeholders.join(', ')})`;
+    }
+    try {
+      await this.table.db.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: { pk: customerPk(customerId), sk: ACCOUNT_SK },
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  /** Records a profile (idempotent: a known profile keeps its verification). */
+  async putProfile(customerId: string, profile: Pick<ProfileRecord, 'id' | 'type'> & Partial<ProfileRecord>): Promise<void> {
+    try {
+      await this.table.db.send(
+        new PutCommand({
+          TableName: this.table.name,
+          Item: {
+            pk: customerPk(customerId),
+            sk: profileSk(profile.id),
+            gsi1pk: `PROFILE#${profile.id}`,
+            customerId,
+            verification: 'unknown',
+            ...profile,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (err) {
+      if (!isConditionalCheckFailure(err)) throw err;
+    }
+  }
+
+  async getProfile(customerId: string, profileId: number): Promise<ProfileRecord | undefined> {
+    const out = await this.table.db.send(
+      new GetCommand({ TableName: this.table.name, Key: { pk: customerPk(customerId), sk: profileSk(profileId) } }),
+    );
+    if (!out.Item) return undefined;
+    const { pk: _pk, sk: _sk, gsi1pk: _g, customerId: _c, ...profile } = out.Item as ProfileItem;
+    return profile as ProfileRecord;
+  }
+
+  async deleteProfiles(customerId: string, profileIds: number[]): Promise<void> {
+    for (const id of profileIds) {
+      await this.table.db.send(
+        new DeleteCommand({ TableName: this.table.name, Key: { pk: customerPk(customerId), sk: profileSk(id) } }),
+      );
+    }
+  }
+
+  /**
+   * Takes the account's work lease for a multi-step flow (signup): one caller at a time per
+   * customer. A lease that outlived its holder (a crashed invocation) can be taken over.
+   */
+  async acquireLease(customerId: string, owner: string, leaseMs: number): Promise<boolean> {
+    const now = this.clock.now();
+    try {
+      await this.table.db.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: { pk: customerPk(customerId), sk: ACCOUNT_SK },
+          UpdateExpression: 'SET leaseOwner = :me, leaseUntil = :until',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :me)',
+          ExpressionAttributeValues: { ':me': owner, ':until': now + leaseMs, ':now': now },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  /** Gives the lease back, only if this owner still holds it. */
+  async releaseLease(customerId: string, owner: string): Promise<void> {
+    try {
+      await this.table.db.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: { pk: customerPk(customerId), sk: ACCOUNT_SK },
+          UpdateExpression: 'REMOVE leaseOwner, leaseUntil',
+          ConditionExpression: 'leaseOwner = :me',
+          ExpressionAttributeValues: { ':me': owner },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionalCheckFailure(err)) throw err;
+    }
+  }
+
+  /** Which customer owns a Wise profile (webhooks carry only Wise's ids). */
+  async customerOfProfile(profileId: number): Promise<string | undefined> {
+    return this.lookup(`PROFILE#${profileId}`);
+  }
+
+  async customerOfWiseUser(userId: number): Promise<string | undefined> {
+    return this.lookup(`WISEUSER#${userId}`);
+  }
+
+  private async lookup(gsi1pk: string): Promise<string | undefined> {
+    const out = await this.table.db.send(
+      new QueryCommand({
+        TableName: this.table.name,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :k',
+        ExpressionAttributeValues: { ':k': gsi1pk },
+        Limit: 1,
+      }),
+    );
+    const pk = out.Items?.[0]?.pk as string | undefined;
+    return pk?.startsWith('CUSTOMER#') ? pk.slice('CUSTOMER#'.length) : undefined;
+  }
+}

@@ -1,0 +1,35 @@
+import { customerContext, type Cipher } from '../ports/cipher';
+import type { AccountStore } from '../store/account-store';
+import type { CallOptions, WiseClient } from '../wise/client';
+import type { TokenResponse } from '../wise/schemas';
+import type { RefreshRefusedPolicy } from './user-tokens';
+
+export const REGISTRATION_CODE_PURPOSE = 'wise-registration-code';
+
+/**
+ * When Wise refuses a refresh: a user this service created can get new tokens from its
+ * registration code (until the customer claims the account); anyone else must link again.
+ */
+export class RegistrationCodeRemint implements RefreshRefusedPolicy {
+  constructor(
+    private readonly accounts: AccountStore,
+    private readonly cipher: Cipher,
+    private readonly wise: WiseClient,
+  ) {}
+
+  async remint(customerId: string, options: CallOptions): Promise<TokenResponse | undefined> {
+    const account = await this.accounts.get(customerId);
+    if (!account || account.origin !== 'CREATED' || !account.registrationCodeCiphertext || !account.email) {
+      return undefined;
+    }
+    const code = await this.cipher.decrypt(
+      account.registrationCodeCiphertext,
+      customerContext(customerId, REGISTRATION_CODE_PURPOSE),
+    );
+    return this.wise.registrationCodeToken(account.email, code, options);
+  }
+
+  async markRelinkRequired(customerId: string): Promise<void> {
+    await this.accounts.update(customerId, { status: 'RELINK_REQUIRED' });
+  }
+}

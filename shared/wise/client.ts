@@ -1,0 +1,361 @@
+import type { z } from 'zod';
+import type { WiseCredentialsProvider } from '../ports/secrets';
+import { WiseContractError } from './errors';
+import type { WiseTransport, WiseRequest } from './transport';
+import {
+  claimAccountSchema,
+  createdProfileSchema,
+  kycReviewSchema,
+  profileSchema,
+  subscriptionSchema,
+  tokenResponseSchema,
+  userSchema,
+  verificationStatusSchema,
+  type TokenResponse,
+  type WiseKycReview,
+  type WiseProfile,
+  type WiseSubscription,
+  type WiseUser,
+} from './schemas';
+
+/** Per-call options: the deadline keeps retries inside the Lambda's remaining time. */
+export interface CallOptions {
+  deadline?: number;
+}
+
+const parse = <T>(schema: z.ZodType<T>, body: unknown, pathTemplate: string): T => {
+  const result = schema.safeParse(body);
+  if (!result.success) throw new WiseContractError(pathTemplate);
+  return result.data;
+};
+
+const enc = encodeURIComponent;
+
+/**
+ * Typed calls to Wise's API, one method per operation the product uses. Which token each call
+ * takes follows Wise's documentation (API-NOTES): client-credentials for signup and application
+ * subscriptions, the user's access token for everything about profiles and KYC.
+ */
+export class WiseClient {
+  constructor(
+    private readonly transport: WiseTransport,
+    private readonly credentials: WiseCredentialsProvider,
+  ) {}
+
+  private async call<T>(schema: z.ZodType<T>, req: WiseRequest): Promise<T> {
+    const res = await this.transport.send(req);
+    return parse(schema, res.body, req.pathTemplate);
+  }
+
+  private async token(form: Record<string, string>, options: CallOptions, retry = true): Promise<TokenResponse> {
+    const creds = await this.credentials.get();
+    return this.call(tokenResponseSchema, {
+      method: 'POST',
+      path: '/oauth/token',
+      pathTemplate: `/oauth/token#${form.grant_type}`,
+      basic: { username: creds.clientId, password: creds.clientSecret },
+      form,
+      deadline: options.deadline,
+      retry,
+    });
+  }
+
+  // --- OAuth grants (API-NOTES §1.2) ---
+
+  clientCredentialsToken(options: CallOptions = {}): Promise<TokenResponse> {
+    return this.token({ grant_type: 'client_credentials' }, options);
+  }
+
+  async registrationCodeToken(email: string, registrationCode: string, options: CallOptions = {}): Promise<TokenResponse> {
+    const { clientId } = await this.credentials.get();
+    return this.token(
+      { grant_type: 'registration_code', client_id: clientId, email, registration_code: registrationCode },
+      options,
+    );
+  }
+
+  /** Authorization codes are single-use: never retried blindly. */
+  async authorizationCodeToken(code: string, redirectUri: string, options: CallOptions = {}): Promise<TokenResponse> {
+    const { clientId } = await this.credentials.get();
+    return this.token(
+      { grant_type: 'authorization_code', client_id: clientId, code, redirect_uri: redirectUri },
+      options,
+      false,
+    );
+  }
+
+  refreshToken(refreshToken: string, options: CallOptions = {}): Promise<TokenResponse> {
+    return this.token({ grant_type: 'refresh_token', refresh_token: refreshToken }, options);
+  }
+
+  // --- Users (API-NOTES §2) ---
+
+  signupWithRegistrationCode(
+    clientToken: string,
+    body: { email: string; registrationCode: string; language?: string; sendAuthorizationCodeAsEmail?: boolean },
+    options: CallOptions = {},
+  ): Promise<WiseUser> {
+    return this.call(userSchema, {
+      method: 'POST',
+      path: '/v1/user/signup/registration_code',
+      pathTemplate: '/v1/user/signup/registration_code',
+      bearer: clientToken,
+      json: body,
+      deadline: options.deadline,
+    });
+  }
+
+  me(userToken: string, options: CallOptions = {}): Promise<WiseUser> {
+    return this.call(userSchema, { method: 'GET', path: '/v1/me', pathTemplate: '/v1/me', bearer: userToken, ...options });
+  }
+
+  async claimAccountCode(userToken: string, registrationCode: string, options: CallOptions = {}): Promise<string> {
+    const out = await this.call(claimAccountSchema, {
+      method: 'POST',
+      path: '/v1/user/claim-account',
+      pathTemplate: '/v1/user/claim-account',
+      bearer: userToken,
+      json: { registrationCode },
+      ...options,
+    });
+    return out.claimAccountCode;
+  }
+
+  // --- Profiles (API-NOTES §3) ---
+
+  async createPersonalProfile(
+    userToken: string,
+    body: Record<string, unknown>,
+    idempotenceUuid: string,
+    options: CallOptions = {},
+  ): Promise<{ id: number }> {
+    return this.call(createdProfileSchema, {
+      method: 'POST',
+      path: '/v2/profiles/personal-profile',
+      pathTemplate: '/v2/profiles/personal-profile',
+      bearer: userToken,
+      json: body,
+      headers: { 'X-idempotence-uuid': idempotenceUuid },
+      ...options,
+    });
+  }
+
+  async createBusinessProfile(
+    userToken: string,
+    body: Record<string, unknown>,
+    idempotenceUuid: string,
+    options: CallOptions = {},
+  ): Promise<{ id: number }> {
+    return this.call(createdProfileSchema, {
+      method: 'POST',
+      path: '/v2/profiles/business-profile',
+      pathTemplate: '/v2/profiles/business-profile',
+      bearer: userToken,
+      json: body,
+      headers: { 'X-idempotence-uuid': idempotenceUuid },
+      ...options,
+    });
+  }
+
+  async listProfiles(userToken: string, options: CallOptions = {}): Promise<WiseProfile[]> {
+    const res = await this.transport.send({
+      method: 'GET',
+      path: '/v2/profiles',
+      pathTemplate: '/v2/profiles',
+      bearer: userToken,
+      ...options,
+    });
+    if (!Array.isArray(res.body)) throw new WiseContractError('/v2/profiles');
+    return res.body.map((p) => parse(profileSchema, p, '/v2/profiles'));
+  }
+
+  getProfile(userToken: string, profileId: number, options: CallOptions = {}): Promise<WiseProfile> {
+    return this.call(profileSchema, {
+      method: 'GET',
+      path: `/v2/profiles/${profileId}`,
+      pathTemplate: '/v2/profiles/{profileId}',
+      bearer: userToken,
+      ...options,
+    });
+  }
+
+  updateProfile(
+    userToken: string,
+    profileId: number,
+    kind: 'personal' | 'business',
+    body: Record<string, unknown>,
+    options: CallOptions = {},
+  ): Promise<WiseProfile> {
+    return this.call(profileSchema, {
+      method: 'PUT',
+      path: `/v2/profiles/${profileId}/${kind}-profile`,
+      pathTemplate: `/v2/profiles/{profileId}/${kind}-profile`,
+      bearer: userToken,
+      json: body,
+      ...options,
+    });
+  }
+
+  async openUpdateWindow(userToken: string, profileId: number, options: CallOptions = {}): Promise<void> {
+    await this.transport.send({
+      method: 'POST',
+      path: `/v1/profiles/${profileId}/update-window`,
+      pathTemplate: '/v1/profiles/{profileId}/update-window',
+      bearer: userToken,
+      ...options,
+    });
+  }
+
+  async closeUpdateWindow(userToken: string, profileId: number, options: CallOptions = {}): Promise<void> {
+    await this.transport.send({
+      method: 'DELETE',
+      path: `/v1/profiles/${profileId}/update-window`,
+      pathTemplate: '/v1/profiles/{profileId}/update-window',
+      bearer: userToken,
+      ...options,
+    });
+  }
+
+  verificationStatus(userToken: string, profileId: number, currencies: string[], options: CallOptions = {}) {
+    return this.call(verificationStatusSchema, {
+      method: 'POST',
+      path: `/v3/profiles/${profileId}/verification-status/bank-transfer?source_currencies=${enc(currencies.join(','))}`,
+      pathTemplate: '/v3/profiles/{profileId}/verification-status/bank-transfer',
+      bearer: userToken,
+      ...options,
+    });
+  }
+
+  async submitVerificationDocument(
+    userToken: string,
+    profileId: number,
+    body: Record<string, unknown>,
+    options: CallOptions = {},
+  ): Promise<unknown> {
+    const res = await this.transport.send({
+      method: 'POST',
+      path: `/v1/profiles/${profileId}/verification-documents`,
+      pathTemplate: '/v1/profiles/{profileId}/verification-documents',
+      bearer: userToken,
+      json: body,
+      ...options,
+    });
+    return res.body;
+  }
+
+  // --- KYC reviews (API-NOTES §5) ---
+
+  createKycReview(
+    userToken: string,
+    profileId: number,
+    body: { type: string; triggerData?: Record<string, unknown> },
+    options: CallOptions = {},
+  ): Promise<WiseKycReview> {
+    return this.call(kycReviewSchema, {
+      method: 'POST',
+      path: `/v1/profiles/${profileId}/kyc-reviews`,
+      pathTemplate: '/v1/profiles/{profileId}/kyc-reviews',
+      bearer: userToken,
+      json: body,
+      ...options,
+    });
+  }
+
+  setKycReviewRedirect(
+    userToken: string,
+    profileId: number,
+    reviewId: string,
+    redirectUrl: string,
+    options: CallOptions = {},
+  ): Promise<WiseKycReview> {
+    return this.call(kycReviewSchema, {
+      method: 'PATCH',
+      path: `/v1/profiles/${profileId}/kyc-reviews/${enc(reviewId)}`,
+      pathTemplate: '/v1/profiles/{profileId}/kyc-reviews/{kycReviewId}',
+      bearer: userToken,
+      json: { redirectUrl },
+      ...options,
+    });
+  }
+
+  getKycReview(userToken: string, profileId: number, reviewId: string, options: CallOptions = {}): Promise<WiseKycReview> {
+    return this.call(kycReviewSchema, {
+      method: 'GET',
+      path: `/v2/profiles/${profileId}/kyc-reviews/${enc(reviewId)}`,
+      pathTemplate: '/v2/profiles/{profileId}/kyc-reviews/{kycReviewId}',
+      bearer: userToken,
+      ...options,
+    });
+  }
+
+  /** Wise's active reviews of a profile (one page of up to 100, Wise's maximum). */
+  async listKycReviews(userToken: string, profileId: number, options: CallOptions = {}): Promise<WiseKycReview[]> {
+    const res = await this.transport.send({
+      method: 'GET',
+      path: `/v1/profiles/${profileId}/kyc-reviews?pageNumber=1&pageSize=100`,
+      pathTemplate: '/v1/profiles/{profileId}/kyc-reviews',
+      bearer: userToken,
+      ...options,
+    });
+    if (!Array.isArray(res.body)) throw new WiseContractError('/v1/profiles/{profileId}/kyc-reviews');
+    return res.body.map((r) => parse(kycReviewSchema, r, '/v1/profiles/{profileId}/kyc-reviews'));
+  }
+
+  /**
+   * Submits one KYC requirement (multipart: `submissionData` as a JSON part, then `files`).
+   * Not retried: a repeat after a lost answer would submit the documents twice.
+   */
+  async submitKycRequirement(
+    userToken: string,
+    profileId: number,
+    requirementKey: string,
+    submissionData: string,
+    files: readonly { filename: string; contentType: string; bytes: Uint8Array }[],
+    options: CallOptions = {},
+  ): Promise<void> {
+    const form = new FormData();
+    form.append('submissionData', new Blob([submissionData], { type: 'application/json' }));
+    for (const file of files) form.append('files', new Blob([new Uint8Array(file.bytes)], { type: file.contentType }), file.filename);
+    await this.transport.send({
+      method: 'POST',
+      path: `/v2/profiles/${profileId}/kyc-requirements/${enc(requirementKey)}`,
+      pathTemplate: '/v2/profiles/{profileId}/kyc-requirements/{requirementKey}',
+      bearer: userToken,
+      multipart: form,
+      retry: false,
+      ...options,
+    });
+  }
+
+  // --- Application webhook subscriptions (API-NOTES §6.1) ---
+
+  async listApplicationSubscriptions(clientToken: string, clientKey: string, options: CallOptions = {}) {
+    const res = await this.transport.send({
+      method: 'GET',
+      path: `/v3/applications/${enc(clientKey)}/subscriptions`,
+      pathTemplate: '/v3/applications/{clientKey}/subscriptions',
+      bearer: clientToken,
+      ...options,
+    });
+    if (!Array.isArray(res.body)) throw new WiseContractError('/v3/applications/{clientKey}/subscriptions');
+    return res.body.map((s) => parse(subscriptionSchema, s, '/v3/applications/{clientKey}/subscriptions'));
+  }
+
+  createApplicationSubscription(
+    clientToken: string,
+    clientKey: string,
+    body: { name: string; trigger_on: string; delivery: { version: string; url: string } },
+    options: CallOptions = {},
+  ): Promise<WiseSubscription> {
+    return this.call(subscriptionSchema, {
+      method: 'POST',
+      path: `/v3/applications/${enc(clientKey)}/subscriptions`,
+      pathTemplate: '/v3/applications/{clientKey}/subscriptions',
+      bearer: clientToken,
+      json: body,
+      // A blind retry after a timeout could create the subscription twice.
+      retry: false,
+      ...options,
+    });
+  }
+}

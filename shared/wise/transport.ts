@@ -1,0 +1,169 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { WiseApiError, WiseUnavailableError } from './errors';
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Per-attempt timeout. */
+  timeoutMs: number;
+}
+
+export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 4, baseDelayMs: 200, maxDelayMs: 4000, timeoutMs: 8000 };
+
+export interface WiseRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** The concrete path with query, e.g. `/v2/profiles/123`. */
+  path: string;
+  /** The path with placeholders, for logs and metrics: `/v2/profiles/{profileId}`. */
+  pathTemplate: string;
+  bearer?: string;
+  basic?: { username: string; password: string };
+  json?: unknown;
+  form?: Record<string, string>;
+  multipart?: FormData;
+  headers?: Record<string, string>;
+  /** Epoch ms by which the whole call, retries included, must be over. */
+  deadline?: number;
+  /** false for calls that must not be repeated blindly. */
+  retry?: boolean;
+}
+
+export interface WiseResponse {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+
+export interface TransportOptions {
+  baseUrl: string;
+  logger?: Logger;
+  retry?: Partial<RetryPolicy>;
+  fetch?: FetchLike;
+  random?: () => number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  /** Counts every HTTP attempt (benchmarks, cost accounting). */
+  onCall?: (pathTemplate: string) => void;
+}
+
+const RETRYABLE_STATUS = (s: number) => s === 429 || s >= 500;
+
+const parseRetryAfter = (value: string | null, now: number): number | undefined => {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+};
+
+const readBody = async (res: Response): Promise<unknown> => {
+  const text = await res.text();
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+};
+
+/**
+ * HTTP to Wise: a timeout on every attempt, bounded retries with full jitter on 429, 5xx and
+ * network errors, `Retry-After` honoured, all inside the caller's deadline. Logs method, path
+ * template, status and latency only — never a body, a token or a query string.
+ */
+export class WiseTransport {
+  private readonly policy: RetryPolicy;
+  private readonly fetchImpl: FetchLike;
+  private readonly random: () => number;
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(private readonly options: TransportOptions) {
+    this.policy = { ...defaultRetryPolicy, ...options.retry };
+    this.fetchImpl = options.fetch ?? ((url, init) => fetch(url, init));
+    this.random = options.random ?? Math.random;
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  }
+
+  get baseUrl(): string {
+    return this.options.baseUrl;
+  }
+
+  async send(req: WiseRequest): Promise<WiseResponse> {
+    const deadline = req.deadline ?? this.now() + 25_000;
+    const attempts = req.retry === false ? 1 : this.policy.maxAttempts;
+    let lastStatus: number | undefined;
+    let retryAfterMs: number | undefined;
+
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      const remaining = deadline - this.now();
+      if (remaining <= 50) break;
+      const started = this.now();
+      let res: Response | undefined;
+      try {
+        this.options.onCall?.(req.pathTemplate);
+        res = await this.fetchImpl(`${this.options.baseUrl}${req.path}`, {
+          method: req.method,
+          headers: this.headersFor(req),
+          body: this.bodyFor(req),
+          signal: AbortSignal.timeout(Math.min(this.policy.timeoutMs, remaining)),
+          redirect: 'manual',
+        });
+      } catch (err) {
+        this.log(req, 'network-error', started, attempt, (err as Error).name);
+      }
+      if (res) {
+        this.log(req, res.status, started, attempt);
+        if (!RETRYABLE_STATUS(res.status)) {
+          const body = await readBody(res);
+          if (res.status >= 400) throw new WiseApiError(res.status, req.pathTemplate, body);
+          return { status: res.status, headers: res.headers, body };
+        }
+        lastStatus = res.status;
+        retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), this.now());
+        await res.body?.cancel().catch(() => undefined);
+      }
+      if (attempt === attempts) break;
+      const backoff = this.random() * Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** (attempt - 1));
+      const wait = Math.max(backoff, retryAfterMs ?? 0);
+      // Waiting past the deadline would only turn a clear 503 into a gateway timeout.
+      if (this.now() + wait >= deadline - 50) break;
+      await this.sleep(wait);
+    }
+    throw new WiseUnavailableError(req.pathTemplate, Math.ceil((retryAfterMs ?? 2000) / 1000), lastStatus);
+  }
+
+  private headersFor(req: WiseRequest): Record<string, string> {
+    const headers: Record<string, string> = { Accept: 'application/json', ...req.headers };
+    if (req.bearer) headers.Authorization = `Bearer ${req.bearer}`;
+    if (req.basic) {
+      headers.Authorization = `Basic ${Buffer.from(`${req.basic.username}:${req.basic.password}`).toString('base64')}`;
+    }
+    if (req.json !== undefined) headers['Content-Type'] = 'application/json';
+    if (req.form) headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    return headers;
+  }
+
+  private bodyFor(req: WiseRequest): RequestInit['body'] {
+    if (req.json !== undefined) return JSON.stringify(req.json);
+    if (req.form) return new URLSearchParams(req.form).toString();
+    if (req.multipart) return req.multipart;
+    return undefined;
+  }
+
+  private log(req: WiseRequest, status: number | string, started: number, attempt: number, error?: string): void {
+    this.options.logger?.info('wise call', {
+      method: req.method,
+      path: req.pathTemplate,
+      status,
+      latencyMs: this.now() - started,
+      attempt,
+      ...(error ? { error } : {}),
+    });
+  }
+}
