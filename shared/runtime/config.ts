@@ -25,6 +25,8 @@ export interface AppConfig {
   readonly allowedReturnUrls: readonly string[];
   readonly oauthCallbackUrl: string;
   readonly webhookPublicKeys?: string;
+  /** Local/test only: a CA to trust for the mTLS host (the simulator's own CA). */
+  readonly mtlsCaPem?: string;
 }
 
 const url = z.string().url();
@@ -40,6 +42,8 @@ const envSchema = z.object({
   ALLOWED_RETURN_URLS: z.string().default(''),
   OAUTH_CALLBACK_URL: url,
   WISE_WEBHOOK_PUBLIC_KEYS: z.string().optional(),
+  WISE_API_MTLS_BASE_URL: url.optional(),
+  WISE_MTLS_CA_PEM: z.string().optional(),
 });
 
 /** Reads the function's configuration from its environment; fails fast naming the bad variable. */
@@ -57,7 +61,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
   return {
     wiseEnvironment: e.WISE_ENVIRONMENT,
     wiseApiBaseUrl: api.replace(/\/$/, ''),
-    wiseApiMtlsBaseUrl: hosts?.apiMtls,
+    wiseApiMtlsBaseUrl: e.WISE_API_MTLS_BASE_URL ?? hosts?.apiMtls,
     wiseWebBaseUrl: web.replace(/\/$/, ''),
     tableName: e.TABLE_NAME,
     dynamoEndpoint: e.DYNAMODB_ENDPOINT,
@@ -68,5 +72,6 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
       .filter(Boolean),
     oauthCallbackUrl: e.OAUTH_CALLBACK_URL,
     webhookPublicKeys: e.WISE_WEBHOOK_PUBLIC_KEYS,
+    mtlsCaPem: e.WISE_MTLS_CA_PEM,
   };
 };

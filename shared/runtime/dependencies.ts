@@ -89,6 +89,17 @@ export const buildDependencies = (
     fetch: overrides.fetch,
     retry: overrides.retry,
     onCall: overrides.onWiseCall,
+    // Once Wise has a partner on mTLS it accepts calls only on the api-mtls host.
+    mtls: async () => {
+      const creds = await credentials.get();
+      if (!creds.mtlsCertificate || !creds.mtlsPrivateKey || !config.wiseApiMtlsBaseUrl) return undefined;
+      return {
+        baseUrl: config.wiseApiMtlsBaseUrl,
+        certificate: creds.mtlsCertificate,
+        privateKey: creds.mtlsPrivateKey,
+        ca: config.mtlsCaPem,
+      };
+    },
   });
   const wise = new WiseClient(transport, credentials);
   const accounts = new AccountStore(table, clock);

@@ -38,6 +38,15 @@ export interface WiseResponse {
 
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 
+/** Client-certificate material for Wise's api-mtls hosts (API-NOTES §8.1). */
+export interface MtlsConfig {
+  baseUrl: string;
+  certificate: string;
+  privateKey: string;
+  /** Extra trust anchor; only the local simulator needs one (Wise's hosts use public CAs). */
+  ca?: string;
+}
+
 export interface TransportOptions {
   baseUrl: string;
   logger?: Logger;
@@ -48,6 +57,11 @@ export interface TransportOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Counts every HTTP attempt (benchmarks, cost accounting). */
   onCall?: (pathTemplate: string) => void;
+  /**
+   * Resolved once, on the first call: when it yields material, every call goes to the mTLS host
+   * with the client certificate (the credentials come from Secrets Manager, so this is async).
+   */
+  mtls?: () => Promise<MtlsConfig | undefined>;
 }
 
 const RETRYABLE_STATUS = (s: number) => s === 429 || s >= 500;
@@ -77,7 +91,9 @@ const readBody = async (res: Response): Promise<unknown> => {
  */
 export class WiseTransport {
   private readonly policy: RetryPolicy;
-  private readonly fetchImpl: FetchLike;
+  private fetchImpl: FetchLike;
+  private baseUrlInUse: string;
+  private mtlsResolved?: Promise<void>;
   private readonly random: () => number;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -85,16 +101,32 @@ export class WiseTransport {
   constructor(private readonly options: TransportOptions) {
     this.policy = { ...defaultRetryPolicy, ...options.retry };
     this.fetchImpl = options.fetch ?? ((url, init) => fetch(url, init));
+    this.baseUrlInUse = options.baseUrl;
     this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
 
   get baseUrl(): string {
-    return this.options.baseUrl;
+    return this.baseUrlInUse;
+  }
+
+  private resolveMtls(): Promise<void> {
+    this.mtlsResolved ??= (async () => {
+      const mtls = await this.options.mtls?.();
+      if (!mtls) return;
+      // undici is loaded only when mTLS is configured, so the common path does not pay for it.
+      const undici = await import('undici');
+      const agent = new undici.Agent({ connect: { cert: mtls.certificate, key: mtls.privateKey, ...(mtls.ca ? { ca: mtls.ca } : {}) } });
+      this.fetchImpl = (url, init) =>
+        undici.fetch(url, { ...(init as Record<string, unknown>), dispatcher: agent } as never) as unknown as Promise<Response>;
+      this.baseUrlInUse = mtls.baseUrl.replace(/\/$/, '');
+    })();
+    return this.mtlsResolved;
   }
 
   async send(req: WiseRequest): Promise<WiseResponse> {
+    if (this.options.mtls) await this.resolveMtls();
     const deadline = req.deadline ?? this.now() + 25_000;
     const attempts = req.retry === false ? 1 : this.policy.maxAttempts;
     let lastStatus: number | undefined;
@@ -107,7 +139,7 @@ export class WiseTransport {
       let res: Response | undefined;
       try {
         this.options.onCall?.(req.pathTemplate);
-        res = await this.fetchImpl(`${this.options.baseUrl}${req.path}`, {
+        res = await this.fetchImpl(`${this.baseUrlInUse}${req.path}`, {
           method: req.method,
           headers: this.headersFor(req),
           body: this.bodyFor(req),
