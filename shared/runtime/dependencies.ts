@@ -54,23 +54,38 @@ const localKey = (path: string): Buffer => {
   return key;
 };
 
+/** Builds its target on first use, so a function that never encrypts (webhooks) needs no key and no grant. */
+const lazily = <T>(build: () => T): (() => T) => {
+  let value: T | undefined;
+  return () => (value ??= build());
+};
+
 const cipherFor = (config: AppConfig, env: NodeJS.ProcessEnv): Cipher => {
   if (config.wiseEnvironment === 'local' && env.LOCAL_CIPHER_KEY_FILE) return new LocalCipher(localKey(env.LOCAL_CIPHER_KEY_FILE));
-  if (!config.appKeyId) throw new Error('Invalid configuration: APP_KEY_ID');
-  return new KmsCipher(new KMSClient({}), config.appKeyId);
+  const target = lazily(() => {
+    if (!config.appKeyId) throw new Error('Invalid configuration: APP_KEY_ID');
+    return new KmsCipher(new KMSClient({}), config.appKeyId);
+  });
+  return {
+    encrypt: (plaintext, context) => target().encrypt(plaintext, context),
+    decrypt: (ciphertext, context) => target().decrypt(ciphertext, context),
+  };
 };
 
 const credentialsFor = (config: AppConfig, env: NodeJS.ProcessEnv): WiseCredentialsProvider => {
-  if (config.credentialsSecretArn) return new SecretsManagerCredentials(config.credentialsSecretArn);
-  // Only the local stack passes credentials through the environment; AWS always uses the secret.
-  if (config.wiseEnvironment === 'local' && env.WISE_CLIENT_ID && env.WISE_CLIENT_SECRET) {
-    return new StaticCredentials({
-      clientId: env.WISE_CLIENT_ID,
-      clientSecret: env.WISE_CLIENT_SECRET,
-      clientKey: env.WISE_CLIENT_KEY ?? env.WISE_CLIENT_ID,
-    });
-  }
-  throw new Error('Invalid configuration: WISE_CREDENTIALS_SECRET_ARN');
+  const target = lazily((): WiseCredentialsProvider => {
+    if (config.credentialsSecretArn) return new SecretsManagerCredentials(config.credentialsSecretArn);
+    // Only the local stack passes credentials through the environment; AWS always uses the secret.
+    if (config.wiseEnvironment === 'local' && env.WISE_CLIENT_ID && env.WISE_CLIENT_SECRET) {
+      return new StaticCredentials({
+        clientId: env.WISE_CLIENT_ID,
+        clientSecret: env.WISE_CLIENT_SECRET,
+        clientKey: env.WISE_CLIENT_KEY ?? env.WISE_CLIENT_ID,
+      });
+    }
+    throw new Error('Invalid configuration: WISE_CREDENTIALS_SECRET_ARN');
+  });
+  return { get: () => target().get() };
 };
 
 export const buildDependencies = (

@@ -1,0 +1,215 @@
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Node } from 'constructs';
+
+/** Which Wise API the deployment talks to. */
+export type WiseEnvironment = 'sandbox' | 'production';
+
+/**
+ * The deployment's settings, validated. Built by {@link parseStackConfig} from CDK context
+ * (`cdk.json` or `cdk synth -c key=value`) or from stack props in tests.
+ */
+export interface StackConfig {
+  readonly wiseEnvironment: WiseEnvironment;
+  /** https URL prefixes that a customer may be sent back to after linking or KYC. */
+  readonly allowedReturnUrls: readonly string[];
+  /** The partner identity provider's issuer URL, trusted by the API's JWT authorizer. */
+  readonly jwtIssuer: string;
+  /** Accepted `aud` values of partner JWTs. */
+  readonly jwtAudience: readonly string[];
+  /** Public base URL (custom domain) in front of the API; the OAuth callback is built from it. */
+  readonly publicBaseUrl?: string;
+  /** Address that alarm notifications go to; no topic is created without it. */
+  readonly alarmEmail?: string;
+  readonly logRetention: RetentionDays;
+  /** Steady-state requests per second allowed per route on the stage. */
+  readonly throttleRateLimit: number;
+  /** Burst allowance per route on the stage. */
+  readonly throttleBurstLimit: number;
+  /** Browser origins allowed by CORS; empty means no CORS (partners call from their backends). */
+  readonly corsOrigins: readonly string[];
+  /** PEM public keys that override Wise's published webhook keys (e.g. for a simulator). */
+  readonly wiseWebhookPublicKeys?: string;
+}
+
+/**
+ * The raw settings as they arrive from context or props: strings from the command line,
+ * strings, numbers or arrays from `cdk.json`.
+ */
+export type StackConfigInput = Partial<Record<ConfigKey, unknown>>;
+
+/** The context keys read by the stack. */
+export const configKeys = [
+  'wiseEnvironment',
+  'allowedReturnUrls',
+  'jwtIssuer',
+  'jwtAudience',
+  'publicBaseUrl',
+  'alarmEmail',
+  'logRetentionDays',
+  'throttleRateLimit',
+  'throttleBurstLimit',
+  'corsOrigins',
+  'wiseWebhookPublicKeys',
+] as const;
+
+export type ConfigKey = (typeof configKeys)[number];
+
+/** A setting is missing or invalid; the message names the key and what is expected. */
+export class StackConfigError extends Error {
+  constructor(
+    readonly key: ConfigKey,
+    message: string,
+  ) {
+    super(`Invalid stack configuration "${key}": ${message}`);
+    this.name = 'StackConfigError';
+  }
+}
+
+export const DEFAULT_LOG_RETENTION_DAYS = 90;
+export const DEFAULT_THROTTLE_RATE_LIMIT = 50;
+export const DEFAULT_THROTTLE_BURST_LIMIT = 100;
+
+/** Reads every known key from CDK context. */
+export const readContext = (node: Node): StackConfigInput =>
+  Object.fromEntries(configKeys.map((key) => [key, node.tryGetContext(key) as unknown]));
+
+/**
+ * Validates raw settings and returns the typed configuration.
+ *
+ * @example
+ * const config = parseStackConfig({ ...readContext(app.node), ...props.config });
+ * @throws StackConfigError naming the first bad key
+ */
+export const parseStackConfig = (input: StackConfigInput): StackConfig => {
+  const wiseEnvironment = requiredString(input, 'wiseEnvironment');
+  if (wiseEnvironment !== 'sandbox' && wiseEnvironment !== 'production') {
+    throw new StackConfigError(
+      'wiseEnvironment',
+      `expected "sandbox" or "production", got "${wiseEnvironment}"`,
+    );
+  }
+
+  const allowedReturnUrls = list(input, 'allowedReturnUrls');
+  if (allowedReturnUrls.length === 0) {
+    throw new StackConfigError('allowedReturnUrls', 'at least one URL prefix is required');
+  }
+  allowedReturnUrls.forEach((url) => assertSafeUrl('allowedReturnUrls', url, { allowLocalhost: true }));
+
+  const jwtIssuer = requiredString(input, 'jwtIssuer');
+  // API Gateway only accepts https issuers: it fetches the OpenID discovery document from there.
+  assertSafeUrl('jwtIssuer', jwtIssuer, { allowLocalhost: false });
+
+  const jwtAudience = list(input, 'jwtAudience');
+  if (jwtAudience.length === 0) {
+    throw new StackConfigError('jwtAudience', 'at least one audience is required');
+  }
+
+  const publicBaseUrl = optionalString(input, 'publicBaseUrl');
+  if (publicBaseUrl !== undefined) assertSafeUrl('publicBaseUrl', publicBaseUrl, { allowLocalhost: false });
+
+  const alarmEmail = optionalString(input, 'alarmEmail');
+  if (alarmEmail !== undefined && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(alarmEmail)) {
+    throw new StackConfigError('alarmEmail', `"${alarmEmail}" is not an email address`);
+  }
+
+  const retentionDays = integer(input, 'logRetentionDays', DEFAULT_LOG_RETENTION_DAYS);
+  const allowedRetention = Object.values(RetentionDays).filter(
+    (v): v is RetentionDays => typeof v === 'number',
+  );
+  if (!allowedRetention.includes(retentionDays)) {
+    throw new StackConfigError(
+      'logRetentionDays',
+      `CloudWatch Logs accepts only ${allowedRetention.filter((d) => d !== RetentionDays.INFINITE).join(', ')} (got ${retentionDays})`,
+    );
+  }
+
+  const throttleRateLimit = integer(input, 'throttleRateLimit', DEFAULT_THROTTLE_RATE_LIMIT);
+  const throttleBurstLimit = integer(input, 'throttleBurstLimit', DEFAULT_THROTTLE_BURST_LIMIT);
+  if (throttleRateLimit < 1) throw new StackConfigError('throttleRateLimit', 'must be at least 1');
+  if (throttleBurstLimit < 1) throw new StackConfigError('throttleBurstLimit', 'must be at least 1');
+
+  const corsOrigins = list(input, 'corsOrigins');
+  corsOrigins.forEach((origin) => assertSafeUrl('corsOrigins', origin, { allowLocalhost: true }));
+
+  const wiseWebhookPublicKeys = optionalString(input, 'wiseWebhookPublicKeys');
+  if (wiseWebhookPublicKeys !== undefined && !wiseWebhookPublicKeys.includes('-----BEGIN PUBLIC KEY-----')) {
+    throw new StackConfigError('wiseWebhookPublicKeys', 'expected one or more PEM "PUBLIC KEY" blocks');
+  }
+
+  return {
+    wiseEnvironment,
+    allowedReturnUrls,
+    jwtIssuer,
+    jwtAudience,
+    ...(publicBaseUrl !== undefined && { publicBaseUrl: publicBaseUrl.replace(/\/+$/, '') }),
+    ...(alarmEmail !== undefined && { alarmEmail }),
+    logRetention: retentionDays as RetentionDays,
+    throttleRateLimit,
+    throttleBurstLimit,
+    corsOrigins,
+    ...(wiseWebhookPublicKeys !== undefined && { wiseWebhookPublicKeys }),
+  };
+};
+
+const optionalString = (input: StackConfigInput, key: ConfigKey): string | undefined => {
+  const value = input[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new StackConfigError(key, `expected a string, got ${typeof value}`);
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+};
+
+const requiredString = (input: StackConfigInput, key: ConfigKey): string => {
+  const value = optionalString(input, key);
+  if (value === undefined) throw new StackConfigError(key, 'is required (set it in cdk.json or with -c)');
+  return value;
+};
+
+/** A comma-separated string (command line) or an array of strings (cdk.json). */
+const list = (input: StackConfigInput, key: ConfigKey): string[] => {
+  const value = input[key];
+  if (value === undefined || value === null) return [];
+  const items = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : undefined;
+  if (items === undefined || items.some((item) => typeof item !== 'string')) {
+    throw new StackConfigError(key, 'expected a comma-separated string or an array of strings');
+  }
+  return (items as string[]).map((item) => item.trim()).filter((item) => item !== '');
+};
+
+const integer = (input: StackConfigInput, key: ConfigKey, fallback: number): number => {
+  const value = input[key];
+  if (value === undefined || value === null || value === '') return fallback;
+  const parsed = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : Number.NaN;
+  if (!Number.isInteger(parsed))
+    throw new StackConfigError(key, `expected a whole number, got "${String(value)}"`);
+  return parsed;
+};
+
+const isLocalhost = (url: URL): boolean => url.hostname === 'localhost' || url.hostname === '127.0.0.1';
+
+/** https only, except http://localhost for local development; no credentials, query or fragment. */
+const assertSafeUrl = (
+  key: ConfigKey,
+  raw: string,
+  { allowLocalhost }: { allowLocalhost: boolean },
+): void => {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new StackConfigError(key, `"${raw}" is not an absolute URL`);
+  }
+  const plainHttpAllowed = allowLocalhost && url.protocol === 'http:' && isLocalhost(url);
+  if (url.protocol !== 'https:' && !plainHttpAllowed) {
+    throw new StackConfigError(
+      key,
+      `"${raw}" must use https${allowLocalhost ? ' (http is accepted only for localhost)' : ''}`,
+    );
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new StackConfigError(key, `"${raw}" must not contain credentials`);
+  }
+  if (url.search !== '' || url.hash !== '') {
+    throw new StackConfigError(key, `"${raw}" must not contain a query string or fragment`);
+  }
+};
