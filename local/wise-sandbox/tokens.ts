@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import type { Sim } from './context';
+import {
+  ACCESS_TOKEN_EXPIRES_IN,
+  AUTHORIZATION_CODE_TTL_MS,
+  REFRESH_TOKEN_EXPIRES_IN,
+  TWELVE_HOURS_MS,
+} from './context';
+import type { AuthorizationCode, TokenRecord } from './state';
+import { isoAt } from './clock';
+
+/** Token issuing and revocation rules (API-NOTES §1.1, §1.2). */
+
+export function issueClientToken(sim: Sim, clientId: string): TokenRecord {
+  const now = sim.clock.now();
+  const token: TokenRecord = {
+    kind: 'client',
+    clientId,
+    access_token: randomUUID(),
+    accessExpiresAt: now + TWELVE_HOURS_MS,
+    revoked: false,
+    refreshRevoked: false,
+    createdAt: now,
+  };
+  sim.state.tokens.push(token);
+  sim.changed();
+  return token;
+}
+
+/**
+ * A fresh access + refresh token pair for a user. Re-issuing by registration_code or
+ * authorization_code kills every older refresh token of that user for this client; the access
+ * tokens they produced stay valid until they expire or are replaced (Wise's refreshing-access guide).
+ */
+export function issueUserTokens(sim: Sim, clientId: string, userId: number): TokenRecord {
+  for (const t of sim.state.tokens) {
+    if (t.kind === 'user' && t.userId === userId && t.clientId === clientId) t.refreshRevoked = true;
+  }
+  const now = sim.clock.now();
+  const token: TokenRecord = {
+    kind: 'user',
+    clientId,
+    userId,
+    access_token: randomUUID(),
+    accessExpiresAt: now + TWELVE_HOURS_MS,
+    refresh_token: randomUUID(),
+    refreshExpiresAt: now + REFRESH_TOKEN_EXPIRES_IN * 1000,
+    revoked: false,
+    refreshRevoked: false,
+    createdAt: now,
+  };
+  sim.state.tokens.push(token);
+  sim.changed();
+  return token;
+}
+
+/** Refreshing immediately invalidates the previous access token minted from the same refresh token. */
+export function refreshUserToken(sim: Sim, clientId: string, refreshToken: string): TokenRecord | undefined {
+  const now = sim.clock.now();
+  const family = sim.state.tokens.filter(
+    (t) => t.kind === 'user' && t.refresh_token === refreshToken && t.clientId === clientId,
+  );
+  const live = family.find((t) => !t.refreshRevoked && (t.refreshExpiresAt ?? 0) > now);
+  if (!live || live.userId === undefined) return undefined;
+  const user = sim.state.users.find((u) => u.id === live.userId);
+  if (!user || user.state === 'DEACTIVATED') return undefined;
+  for (const t of family) t.revoked = true;
+  const token: TokenRecord = {
+    kind: 'user',
+    clientId,
+    userId: live.userId,
+    access_token: randomUUID(),
+    accessExpiresAt: now + TWELVE_HOURS_MS,
+    refresh_token: refreshToken,
+    refreshExpiresAt: live.refreshExpiresAt,
+    revoked: false,
+    refreshRevoked: false,
+    createdAt: now,
+  };
+  sim.state.tokens.push(token);
+  sim.changed();
+  return token;
+}
+
+export function revokeUserTokens(sim: Sim, userId: number): number {
+  let count = 0;
+  for (const t of sim.state.tokens) {
+    if (t.kind === 'user' && t.userId === userId && (!t.revoked || !t.refreshRevoked)) {
+      t.revoked = true;
+      t.refreshRevoked = true;
+      count++;
+    }
+  }
+  sim.changed();
+  return count;
+}
+
+export function tokenResponse(token: TokenRecord): Record<string, unknown> {
+  const base: Record<string, unknown> = {
+    access_token: token.access_token,
+    token_type: 'bearer',
+    expires_in: ACCESS_TOKEN_EXPIRES_IN,
+    expires_at: isoAt(token.accessExpiresAt),
+    scope: 'transfers',
+  };
+  if (token.kind === 'client') return base;
+  return {
+    ...base,
+    refresh_token: token.refresh_token,
+    refresh_token_expires_in: REFRESH_TOKEN_EXPIRES_IN,
+    refresh_token_expires_at: isoAt(token.refreshExpiresAt ?? token.createdAt),
+    created_at: isoAt(token.createdAt),
+  };
+}
+
+/** Authorization codes: single use, 30 minutes, bound to the redirect URI they were issued for. */
+export function issueAuthorizationCode(
+  sim: Sim,
+  input: {
+    userId: number;
+    clientId: string;
+    redirectUri: string;
+    profileId?: number;
+    source: AuthorizationCode['source'];
+  },
+): AuthorizationCode {
+  const code: AuthorizationCode = {
+    code: randomUUID().replace(/-/g, '').slice(0, 20).toUpperCase(),
+    userId: input.userId,
+    clientId: input.clientId,
+    redirectUri: input.redirectUri,
+    profileId: input.profileId,
+    expiresAt: sim.clock.now() + AUTHORIZATION_CODE_TTL_MS,
+    used: false,
+    source: input.source,
+  };
+  sim.state.authorizationCodes.push(code);
+  sim.changed();
+  return code;
+}
