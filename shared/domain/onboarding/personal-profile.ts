@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { needsOccupation } from './countries';
+import { address, country, dateOfBirth, email, personName, phoneNumber, text } from './fields';
+
+/** Languages Wise accepts at signup (API-NOTES §2.1). */
+export const signupLanguages = ['EN', 'US', 'PT', 'ES', 'FR', 'DE', 'IT', 'JA', 'RU', 'PL', 'HU', 'TR', 'RO', 'NL', 'HK'] as const;
+
+const occupation = z.object({ code: text(100), format: z.literal('FREE_FORM') });
+
+/** The person's details, in Wise's personal-profile names; shared by creation (route 1) and updates (route 4). */
+const personFields = (now: () => number) => ({
+  email,
+  firstName: personName,
+  lastName: personName,
+  preferredName: personName.optional(),
+  dateOfBirth: dateOfBirth(now),
+  phoneNumber,
+  address,
+  nationality: country.optional(),
+  occupations: z.array(occupation).max(5, 'must have at most 5 entries').optional(),
+  externalCustomerId: text(100).optional(),
+});
+
+type PersonShape = { address?: { countryIso3Code?: unknown; stateCode?: unknown }; occupations?: unknown[] };
+
+/** Occupations where Wise requires them: checked even when other fields are bad, so every error is named at once. */
+const occupationRule = (p: PersonShape, ctx: z.RefinementCtx) => {
+  const c = p.address?.countryIso3Code;
+  if (typeof c !== 'string') return;
+  const stateCode = typeof p.address?.stateCode === 'string' ? p.address.stateCode : undefined;
+  if (needsOccupation(c.toLowerCase(), stateCode) && (!Array.isArray(p.occupations) || p.occupations.length === 0)) {
+    ctx.addIssue({ code: 'custom', path: ['occupations'], message: 'is required for residents of this country or state' });
+  }
+};
+
+/** Route 1's body: the partner's KYC data for a new Wise user and its personal profile. */
+export const newCustomerSchema = (now: () => number) =>
+  z
+    .object({
+      ...personFields(now),
+      language: z
+        .string()
+        .transform((l) => l.toUpperCase())
+        .pipe(z.enum(signupLanguages, 'must be one of Wise\'s signup languages'))
+        .optional(),
+      /** Wise's last-resort email flow when the email already has a Wise account (API-NOTES §2.1). */
+      sendAuthorizationCodeAsEmail: z.boolean().optional(),
+    })
+    .superRefine(occupationRule, { when: () => true });
+export type NewCustomer = z.infer<ReturnType<typeof newCustomerSchema>>;
+
+/** Route 4's body for a personal profile: the same person details (email is the contact email). */
+export const personalProfileUpdateSchema = (now: () => number) =>
+  z.object(personFields(now)).superRefine(occupationRule, { when: () => true });
+export type PersonalProfileDetails = z.infer<ReturnType<typeof personalProfileUpdateSchema>>;
+
+/** The body of Wise's `POST /v2/profiles/personal-profile` and `PUT .../personal-profile`. */
+export const toWisePersonalProfile = (p: PersonalProfileDetails): Record<string, unknown> => ({
+  firstName: p.firstName,
+  lastName: p.lastName,
+  ...(p.preferredName !== undefined ? { preferredName: p.preferredName } : {}),
+  address: {
+    addressFirstLine: p.address.addressFirstLine,
+    city: p.address.city,
+    countryIso3Code: p.address.countryIso3Code,
+    ...(p.address.postCode !== undefined ? { postCode: p.address.postCode } : {}),
+    ...(p.address.stateCode !== undefined ? { stateCode: p.address.stateCode } : {}),
+  },
+  ...(p.nationality !== undefined ? { nationality: p.nationality } : {}),
+  dateOfBirth: p.dateOfBirth,
+  ...(p.externalCustomerId !== undefined ? { externalCustomerId: p.externalCustomerId } : {}),
+  contactDetails: { email: p.email, phoneNumber: p.phoneNumber },
+  ...(p.occupations !== undefined ? { occupations: p.occupations } : {}),
+});

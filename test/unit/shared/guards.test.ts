@@ -1,0 +1,157 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { isAllowedReturnUrl } from '../../../shared/domain/return-url';
+import { assertMayActOn, callerOf } from '../../../shared/http/caller';
+import { ProblemError, problemBody, validationFailed, wiseUnavailable } from '../../../shared/http/problem';
+import type { GatewayEvent } from '../../../shared/http/types';
+import { isSecretKey, REDACTED, redactingReplacer } from '../../../shared/logging/redact';
+
+const eventWith = (claims?: Record<string, unknown>) =>
+  ({ requestContext: { authorizer: claims ? { jwt: { claims } } : undefined } }) as unknown as GatewayEvent;
+
+describe('the redacting logger replacer', () => {
+  it('masks secret-bearing fields at any depth and keeps the rest', () => {
+    // Prepare
+    const entry = {
+      message: 'wise call',
+      path: '/oauth/token',
+      access_token: 'a',
+      nested: { refreshToken: 'b', registrationCode: 'c', client_secret: 'd', state: 'e', code: 'f', status: 200 },
+      Authorization: 'Bearer g',
+    };
+
+    // Act
+    const text = JSON.stringify(entry, redactingReplacer as (k: string, v: unknown) => unknown);
+
+    // Assess
+    for (const secret of ['"a"', '"b"', '"c"', '"d"', '"e"', '"f"', 'Bearer g']) expect(text).not.toContain(secret);
+    expect(JSON.parse(text)).toMatchObject({ message: 'wise call', path: '/oauth/token', access_token: REDACTED, nested: { status: 200 } });
+  });
+
+  it('treats every *token* and *secret* key as secret', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 10 }), fc.constantFrom('token', 'Token', 'secret', 'SECRET', 'password'), fc.string({ maxLength: 10 }), (a, word, b) => {
+        // Assess
+        expect(isSecretKey(`${a}${word}${b}`)).toBe(true);
+      }),
+    );
+  });
+});
+
+describe('problem+json bodies', () => {
+  it('carry type, title, status, detail, code and the field errors', () => {
+    // Act
+    const body = validationFailed([{ path: 'email', message: 'must be a valid email address' }]).toBody();
+
+    // Assess
+    expect(body).toEqual({
+      type: 'https://wise-onboarding.dev/problems/validation-failed',
+      title: 'Bad Request',
+      status: 400,
+      detail: 'The request is not valid.',
+      code: 'VALIDATION_FAILED',
+      errors: [{ path: 'email', message: 'must be a valid email address' }],
+    });
+  });
+
+  it('leave errors out when there are none, and give WISE_UNAVAILABLE a whole-second Retry-After', () => {
+    // Act
+    const plain = problemBody(404, 'CUSTOMER_NOT_FOUND', 'No such customer.', []);
+    const outage = wiseUnavailable(0.2);
+
+    // Assess
+    expect(plain).not.toHaveProperty('errors');
+    expect(outage).toBeInstanceOf(ProblemError);
+    expect(outage.status).toBe(503);
+    expect(outage.headers['Retry-After']).toBe('1');
+  });
+});
+
+describe('the customer guard', () => {
+  it('lets a customer act on itself only', () => {
+    // Prepare
+    const caller = callerOf(eventWith({ sub: 'cust-1' }));
+
+    // Act
+    const other = (() => {
+      try {
+        assertMayActOn(caller, 'cust-2');
+      } catch (e) {
+        return e;
+      }
+    })();
+
+    // Assess
+    expect(() => assertMayActOn(caller, 'cust-1')).not.toThrow();
+    expect((other as ProblemError).status).toBe(403);
+    expect((other as ProblemError).code).toBe('FORBIDDEN');
+  });
+
+  it.each([
+    ['space separated', 'openid wise-onboarding/admin'],
+    ['bracketed by API Gateway', '[openid wise-onboarding/admin]'],
+    ['an array', ['openid', 'wise-onboarding/admin']],
+  ])('reads the admin scope from a scope claim given as %s', (_name, scope) => {
+    // Act
+    const caller = callerOf(eventWith({ sub: 'back-office', scope }));
+
+    // Assess
+    expect(caller.isAdmin).toBe(true);
+    expect(() => assertMayActOn(caller, 'anyone')).not.toThrow();
+  });
+
+  it('does not take a scope that merely contains the admin scope\'s text', () => {
+    // Act
+    const caller = callerOf(eventWith({ sub: 'x', scope: 'wise-onboarding/admin-lite' }));
+
+    // Assess
+    expect(caller.isAdmin).toBe(false);
+  });
+
+  it('answers 401 without a subject', () => {
+    // Act
+    const err = (() => {
+      try {
+        callerOf(eventWith());
+      } catch (e) {
+        return e as ProblemError;
+      }
+    })();
+
+    // Assess
+    expect(err?.status).toBe(401);
+  });
+});
+
+describe('the return-url allowlist', () => {
+  const allow = ['https://app.example.com/return/'];
+
+  it.each([
+    'https://app.example.com/return/',
+    'https://app.example.com/return/done?x=1',
+  ])('allows %s', (url) => {
+    expect(isAllowedReturnUrl(url, allow)).toBe(true);
+  });
+
+  it.each([
+    'https://app.example.com.evil.io/return/',
+    'https://evil.io@app.example.com/return/',
+    'https://user:pw@app.example.com/return/',
+    'http://app.example.com/return/',
+    'https://app.example.com/returned',
+    'https://app.example.com:8443/return/',
+    'javascript:alert(1)',
+    'not a url',
+  ])('refuses %s', (url) => {
+    expect(isAllowedReturnUrl(url, allow)).toBe(false);
+  });
+
+  it('never allows a host other than the allowed one', () => {
+    fc.assert(
+      fc.property(fc.webUrl(), (url) => {
+        // Assess
+        if (new URL(url).host !== 'app.example.com') expect(isAllowedReturnUrl(url, allow)).toBe(false);
+      }),
+    );
+  });
+});
