@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { startWiseSandbox, createSimClock, type WiseSandbox, type WiseSandboxOptions } from '../../local/wise-sandbox/index';
+import { freePort } from '../../local/dynamodb/launcher';
 import { startLocalStack, subscribeWebhooks, type LocalStack, type LocalStackOptions } from '../../local/stack';
 
 export interface TestStack {
@@ -55,9 +56,13 @@ export interface TestStackOptions {
  */
 export const startTestStack = async (options: TestStackOptions = {}): Promise<TestStack> => {
   const clock = createSimClock(Date.now());
+  // The gateway's port is chosen first: the simulator must know the registered redirect URI.
+  const gatewayPort = await freePort();
+  const publicUrl = `http://localhost:${gatewayPort}`;
   const sim = await startWiseSandbox({
     port: 0,
     clock,
+    redirectUris: [`${publicUrl}/v1/oauth/callback`],
     webhookRetry: { baseDelayMs: 50, factor: 2, maxAttempts: 5, timeoutMs: 5000 },
     rateLimit: { perSecond: 10_000, perMinute: 100_000 },
     ...options.sim,
@@ -69,6 +74,8 @@ export const startTestStack = async (options: TestStackOptions = {}): Promise<Te
     wiseApiUrl: sim.url,
     webhookPublicKeyPem: sim.webhookPublicKeyPem,
     clock,
+    port: gatewayPort,
+    publicUrl,
     overrides: { retry: { baseDelayMs: 20, maxDelayMs: 200 } },
     ...options.stack,
   });
