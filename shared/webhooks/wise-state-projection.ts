@@ -1,0 +1,193 @@
+import { QueryCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { Clock } from '../ports/clock';
+import { ACCOUNT_SK, customerPk, profileSk } from '../store/account-store';
+import { isConditionalCheckFailure, type Table } from '../store/dynamo';
+import { kycReviewSk } from '../store/kyc-review-store';
+import type { CallBudget } from './call-budget';
+import type { WiseEvent } from './webhook-event';
+
+/**
+ * APPLIED: the store now shows the event's state. STALE: a state that occurred at the same time
+ * or later is already stored, so nothing changed. UNMATCHED: no customer of ours owns it.
+ */
+export type Application = { outcome: 'APPLIED' | 'STALE'; customerId: string } | { outcome: 'UNMATCHED' };
+
+export const transferSk = (transferId: number) => `TRANSFER#${transferId}`;
+
+/**
+ * Applies Wise's events to the items the partner API serves. Every write is a conditional update
+ * on the field's own `...OccurredAt`: Wise does not deliver in order (API-NOTES §6.3), so a state
+ * is written only when it occurred strictly later than the stored one. That makes application
+ * idempotent (a repeat changes nothing) and order-independent (an older event never wins).
+ */
+export class WiseStateProjection {
+  constructor(
+    private readonly table: Table,
+    private readonly clock: Clock,
+  ) {}
+
+  async apply(event: WiseEvent, budget: CallBudget): Promise<Application> {
+    switch (event.type) {
+      case 'profiles#verification-state-change':
+        return this.forProfile(event.profileId, budget, (customerId) => ({
+          Key: { pk: customerPk(customerId), sk: profileSk(event.profileId) },
+          UpdateExpression:
+            'SET verification = :v, verificationUpdatedAt = :iso, verificationOccurredAt = :t',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(verificationOccurredAt) OR verificationOccurredAt < :t)',
+          ExpressionAttributeValues: {
+            ':v': event.verification,
+            ':iso': new Date(event.occurredAt).toISOString(),
+            ':t': event.occurredAt,
+          },
+        }));
+      case 'profiles#cdd-check-state-change': {
+        if (event.profileId === undefined) return { outcome: 'UNMATCHED' };
+        const profileId = event.profileId;
+        return this.forProfile(profileId, budget, (customerId) => ({
+          Key: { pk: customerPk(customerId), sk: profileSk(profileId) },
+          UpdateExpression: 'SET cdd = :cdd',
+          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(cdd) OR cdd.occurredAt < :t)',
+          ExpressionAttributeValues: {
+            ':cdd': {
+              state: event.state,
+              requiredEvidences: event.requiredEvidences,
+              occurredAt: event.occurredAt,
+            },
+            ':t': event.occurredAt,
+          },
+        }));
+      }
+      case 'kyc-reviews#state-change':
+        // Creates a minimal review when the webhook beats the KYC route's own write; that route
+        // merges into it and keeps whichever status occurred later.
+        return this.forProfile(
+          event.profileId,
+          budget,
+          (customerId) => {
+            const now = new Date(this.clock.now()).toISOString();
+            return {
+              Key: { pk: customerPk(customerId), sk: kycReviewSk(event.profileId, event.reviewId) },
+              UpdateExpression:
+                'SET #status = :s, statusOccurredAt = :t, updatedAt = :now, reviewId = if_not_exists(reviewId, :rid), ' +
+                'profileId = if_not_exists(profileId, :pid), createdAt = if_not_exists(createdAt, :now)' +
+                (event.requiredBy === null ? ' REMOVE requiredBy' : ', requiredBy = :rb'),
+              ConditionExpression: 'attribute_not_exists(statusOccurredAt) OR statusOccurredAt < :t',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':s': event.status,
+                ':t': event.occurredAt,
+                ':now': now,
+                ':rid': event.reviewId,
+                ':pid': event.profileId,
+                ...(event.requiredBy === null ? {} : { ':rb': event.requiredBy }),
+              },
+            };
+          },
+          { mustExist: false },
+        );
+      case 'transfers#state-change':
+        return this.forProfile(
+          event.profileId,
+          budget,
+          (customerId) => ({
+            Key: { pk: customerPk(customerId), sk: transferSk(event.transferId) },
+            UpdateExpression:
+              'SET transferId = :id, profileId = :pid, #status = :s, statusOccurredAt = :t, updatedAt = :now',
+            ConditionExpression: 'attribute_not_exists(statusOccurredAt) OR statusOccurredAt < :t',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':id': event.transferId,
+              ':pid': event.profileId,
+              ':s': event.status,
+              ':t': event.occurredAt,
+              ':now': new Date(this.clock.now()).toISOString(),
+            },
+          }),
+          { mustExist: false },
+        );
+      case 'users#state-change': {
+        const customerId = await this.customerOf(`WISEUSER#${event.userId}`, budget);
+        if (!customerId) return { outcome: 'UNMATCHED' };
+        // Only a deactivation changes the partner-visible status; Wise's other user states
+        // (ACTIVE, WITHDRAW_ONLY) are kept beside it, since the status they would restore is not known.
+        const deactivated = event.state === 'DEACTIVATED';
+        return this.update(customerId, budget, {
+          Key: { pk: customerPk(customerId), sk: ACCOUNT_SK },
+          UpdateExpression:
+            'SET wiseUserState = :st, wiseUserStateOccurredAt = :t, updatedAt = :now' +
+            (deactivated ? ', #status = :deactivated' : ''),
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(wiseUserStateOccurredAt) OR wiseUserStateOccurredAt < :t)',
+          ...(deactivated ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
+          ExpressionAttributeValues: {
+            ':st': event.state,
+            ':t': event.occurredAt,
+            ':now': new Date(this.clock.now()).toISOString(),
+            ...(deactivated ? { ':deactivated': 'DEACTIVATED' } : {}),
+          },
+        });
+      }
+    }
+  }
+
+  private async forProfile(
+    profileId: number,
+    budget: CallBudget,
+    write: (customerId: string) => Omit<UpdateCommandInput, 'TableName'>,
+    options: { mustExist?: boolean } = {},
+  ): Promise<Application> {
+    const customerId = await this.customerOf(`PROFILE#${profileId}`, budget);
+    if (!customerId) return { outcome: 'UNMATCHED' };
+    return this.update(customerId, budget, write(customerId), options);
+  }
+
+  /** The conditional write; a refused condition is STALE, or UNMATCHED when the item itself is gone. */
+  private async update(
+    customerId: string,
+    budget: CallBudget,
+    input: Omit<UpdateCommandInput, 'TableName'>,
+    options: { mustExist?: boolean } = {},
+  ): Promise<Application> {
+    try {
+      const out = await this.table.db.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          ...input,
+          ReturnValuesOnConditionCheckFailure: options.mustExist === false ? undefined : 'ALL_OLD',
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+        budget.options(),
+      );
+      budget.count('write', out.ConsumedCapacity);
+      return { outcome: 'APPLIED', customerId };
+    } catch (err) {
+      if (!isConditionalCheckFailure(err)) throw err;
+      budget.countRefusedWrite();
+      const old = (err as { Item?: unknown }).Item;
+      if (options.mustExist !== false && old === undefined) return { outcome: 'UNMATCHED' };
+      return { outcome: 'STALE', customerId };
+    }
+  }
+
+  /**
+   * Which customer owns a Wise profile or user: the same gsi1 lookup as AccountStore's
+   * customerOfProfile / customerOfWiseUser, with the delivery's time bound on it.
+   */
+  private async customerOf(gsi1pk: string, budget: CallBudget): Promise<string | undefined> {
+    const out = await this.table.db.send(
+      new QueryCommand({
+        TableName: this.table.name,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :k',
+        ExpressionAttributeValues: { ':k': gsi1pk },
+        Limit: 1,
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+      budget.options(),
+    );
+    budget.count('read', out.ConsumedCapacity);
+    const pk = out.Items?.[0]?.pk as string | undefined;
+    return pk?.startsWith('CUSTOMER#') ? pk.slice('CUSTOMER#'.length) : undefined;
+  }
+}
