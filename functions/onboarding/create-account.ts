@@ -22,7 +22,7 @@ export interface SignupDeps {
   cipher: Cipher;
   wise: Pick<WiseClient, 'signupWithRegistrationCode' | 'registrationCodeToken' | 'me' | 'createPersonalProfile' | 'listProfiles'>;
   clientToken: Pick<ClientTokenCache, 'get' | 'invalidate'>;
-  tokens: Pick<UserTokenService, 'store' | 'withAccessToken'>;
+  tokens: Pick<UserTokenService, 'store' | 'withAccessToken' | 'has'>;
   clock: Clock;
   logger: Logger;
 }
@@ -71,49 +71,62 @@ export class CreateWiseAccount {
 
   async run(customerId: string, input: NewCustomer, deadline: number): Promise<HttpResult> {
     const { accounts } = this.deps;
+    const owner = randomUUID();
     const existing = await accounts.get(customerId);
+    /** The plaintext code when this call made it: no need to ask KMS for what we just sealed. */
+    let freshCode: string | undefined;
+    let holdsLease = false;
     if (existing) {
       const settled = this.settled(existing, input);
       if (settled) return settled;
     } else {
       // The code is sealed and stored before Wise hears of it: whatever happens next, we hold it.
-      await accounts.create({ customerId, ...(await this.freshSignup(customerId, input)) });
+      const fresh = await this.freshSignup(customerId, input);
+      holdsLease = await accounts.create({ customerId, ...fresh.fields }, { owner, leaseMs: this.timing.leaseMs });
+      if (holdsLease) freshCode = fresh.code;
     }
 
-    const owner = randomUUID();
-    if (!(await accounts.acquireLease(customerId, owner, this.timing.leaseMs))) return this.awaitOther(customerId, deadline);
+    if (!holdsLease && !(await accounts.acquireLease(customerId, owner, this.timing.leaseMs))) {
+      return this.awaitOther(customerId, deadline);
+    }
+    let released = false;
     try {
       let account = await this.reload(customerId);
       const settled = this.settled(account, input);
       if (settled) return settled;
       if (restartable.includes(account.status)) {
-        const restarted = await accounts.update(customerId, await this.freshSignup(customerId, input), {
-          expectStatus: [account.status],
-        });
+        const fresh = await this.freshSignup(customerId, input);
+        const restarted = await accounts.update(customerId, fresh.fields, { expectStatus: [account.status] });
         if (!restarted) throw inProgress();
+        freshCode = fresh.code;
         account = await this.reload(customerId);
       }
-      return { status: 201, body: publicAccount(await this.advance(account, input, deadline)) };
+      const done = await this.advance(account, input, deadline, freshCode);
+      released = done.status === 'ACTIVE';
+      return { status: 201, body: publicAccount(done) };
     } finally {
-      await accounts.releaseLease(customerId, owner).catch(() => {
-        // A lease that cannot be released lapses on its own after leaseMs.
-        this.deps.logger.warn('signup lease not released', { customerId });
-      });
+      if (!released) {
+        await accounts.releaseLease(customerId, owner).catch(() => {
+          // A lease that cannot be released lapses on its own after leaseMs.
+          this.deps.logger.warn('signup lease not released', { customerId });
+        });
+      }
     }
   }
 
   private async freshSignup(customerId: string, input: NewCustomer) {
-    const registrationCodeCiphertext = await this.deps.cipher.encrypt(
-      newRegistrationCode(),
-      customerContext(customerId, REGISTRATION_CODE_PURPOSE),
-    );
+    const code = newRegistrationCode();
+    const registrationCodeCiphertext = await this.deps.cipher.encrypt(code, customerContext(customerId, REGISTRATION_CODE_PURPOSE));
     return {
-      status: 'CREATING' as const,
-      origin: 'CREATED' as const,
-      email: input.email,
-      registrationCodeCiphertext,
-      signupStep: 'STARTED' as const,
-      personalProfileIdempotenceUuid: personalProfileIdempotenceUuid(customerId),
+      code,
+      fields: {
+        status: 'CREATING' as const,
+        origin: 'CREATED' as const,
+        email: input.email,
+        registrationCodeCiphertext,
+        signupStep: 'STARTED' as const,
+        personalProfileIdempotenceUuid: personalProfileIdempotenceUuid(customerId),
+      },
     };
   }
 
@@ -158,37 +171,67 @@ export class CreateWiseAccount {
     throw inProgress();
   }
 
-  private async advance(account: CustomerAccount, input: NewCustomer, deadline: number): Promise<CustomerAccount> {
+  /**
+   * Runs the remaining steps. The happy path writes the account only once more, at the end: the
+   * user's tokens item is itself the record that signup and the token grant succeeded, so a retry
+   * after a crash finds it and goes straight to the profile. A token grant that fails after the
+   * user was created records USER_CREATED, so the retry does not sign up again.
+   */
+  private async advance(account: CustomerAccount, input: NewCustomer, deadline: number, freshCode?: string): Promise<CustomerAccount> {
     const { accounts, tokens, wise } = this.deps;
     const customerId = account.customerId;
     const email = account.email;
     const ciphertext = account.registrationCodeCiphertext;
     if (!email || !ciphertext) throw new Error('a signup in progress has an email and a registration code');
-    const code = await this.deps.cipher.decrypt(ciphertext, customerContext(customerId, REGISTRATION_CODE_PURPOSE));
+    const code =
+      freshCode ?? (await this.deps.cipher.decrypt(ciphertext, customerContext(customerId, REGISTRATION_CODE_PURPOSE)));
     let step = account.signupStep ?? 'STARTED';
+    let wiseUserId = account.wiseUserId;
 
+    if (step === 'STARTED' && freshCode === undefined && (await tokens.has(customerId))) step = 'TOKENS_STORED';
     if (step === 'STARTED') {
       const outcome = await this.signUp(customerId, email, code, input, deadline);
+      wiseUserId = outcome.userId;
       if (outcome.tokens) {
         await tokens.store(customerId, outcome.tokens);
-        await accounts.update(customerId, { wiseUserId: outcome.userId, signupStep: 'TOKENS_STORED' });
         step = 'TOKENS_STORED';
       } else {
-        await accounts.update(customerId, { wiseUserId: outcome.userId, signupStep: 'USER_CREATED' });
         step = 'USER_CREATED';
       }
     }
     if (step === 'USER_CREATED') {
-      await tokens.store(customerId, await wise.registrationCodeToken(email, code, { deadline }));
-      await accounts.update(customerId, { signupStep: 'TOKENS_STORED' });
+      let granted: TokenResponse;
+      try {
+        granted = await wise.registrationCodeToken(email, code, { deadline });
+      } catch (err) {
+        if (account.signupStep !== 'USER_CREATED') {
+          await accounts.update(customerId, { wiseUserId, signupStep: 'USER_CREATED' });
+        }
+        throw err;
+      }
+      await tokens.store(customerId, granted);
       step = 'TOKENS_STORED';
     }
     if (step === 'TOKENS_STORED') {
+      wiseUserId ??= (await tokens.withAccessToken(customerId, (t) => wise.me(t, { deadline }), { deadline })).id;
       const uuid = account.personalProfileIdempotenceUuid ?? personalProfileIdempotenceUuid(customerId);
-      const profileId = await this.createPersonalProfile(customerId, input, uuid, deadline);
+      let profileId: number;
+      try {
+        profileId = await this.createPersonalProfile(customerId, input, uuid, deadline);
+      } catch (err) {
+        // Record the progress the happy path leaves to the final write, so the partner sees the user id.
+        if (account.signupStep !== 'TOKENS_STORED') {
+          await accounts.update(customerId, { wiseUserId, signupStep: 'TOKENS_STORED' }).catch(() => undefined);
+        }
+        throw err;
+      }
       // The profile item first: a crash before the account update re-finds it through the same uuid.
       await accounts.putProfile(customerId, { id: profileId, type: 'PERSONAL' });
-      await accounts.update(customerId, { personalProfileId: profileId, signupStep: 'PROFILE_CREATED', status: 'ACTIVE' });
+      await accounts.update(
+        customerId,
+        { wiseUserId, personalProfileId: profileId, signupStep: 'PROFILE_CREATED', status: 'ACTIVE' },
+        { remove: ['leaseOwner', 'leaseUntil'] },
+      );
     }
     return this.reload(customerId);
   }
