@@ -1,0 +1,265 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { isAllowedReturnUrl } from '../../shared/domain/return-url';
+import { canServeStoredLink, isLinkServable, linkExpiry } from '../../shared/domain/kyc/link';
+import { readAsOf } from '../../shared/domain/kyc/freshness';
+import {
+  normaliseRequirements,
+  publicReview,
+  sameTrigger,
+  triggerFromReferences,
+  wiseCreateBody,
+  type KycReview,
+  type KycTrigger,
+  type PublicKycReview,
+} from '../../shared/domain/kyc/review';
+import { parseWiseInstant, wiseInstantToIso } from '../../shared/domain/kyc/wise-time';
+import { notFound, ProblemError, validationFailed } from '../../shared/http/problem';
+import { customerContext, type Cipher } from '../../shared/ports/cipher';
+import type { Clock } from '../../shared/ports/clock';
+import type { AccountStore } from '../../shared/store/account-store';
+import type { KycReviewFields, KycReviewStore, KycStatusObservation } from '../../shared/store/kyc-review-store';
+import type { UserTokenService } from '../../shared/tokens/user-tokens';
+import type { CallOptions, WiseClient } from '../../shared/wise/client';
+import { WiseApiError, WiseContractError, WiseUnavailableError } from '../../shared/wise/errors';
+import type { WiseKycReview } from '../../shared/wise/schemas';
+
+/** The encryption-context purpose of a hosted link: it opens the customer's KYC session. */
+export const LINK_PURPOSE = 'kyc-hosted-link';
+
+export interface HostedLink {
+  url: string;
+  /** ISO instant. */
+  expiresAt: string;
+}
+
+export type KycReviewWithLink = PublicKycReview & { link: HostedLink | null };
+
+export interface KycReviewServiceDeps {
+  allowedReturnUrls: readonly string[];
+  clock: Clock;
+  cipher: Cipher;
+  wise: Pick<WiseClient, 'createKycReview' | 'setKycReviewRedirect' | 'getKycReview' | 'listKycReviews'>;
+  tokens: Pick<UserTokenService, 'withAccessToken'>;
+  accounts: Pick<AccountStore, 'getProfile'>;
+  reviews: Pick<KycReviewStore, 'get' | 'list' | 'save'>;
+  logger?: Pick<Logger, 'info' | 'warn'>;
+}
+
+export const profileNotFound = () => notFound('PROFILE_NOT_FOUND', 'This customer has no Wise profile with this id.');
+export const reviewNotFound = () => notFound('KYC_REVIEW_NOT_FOUND', 'This profile has no KYC review with this id.');
+
+export const returnUrlNotAllowed = (path = 'redirectUrl') =>
+  new ProblemError(400, 'RETURN_URL_NOT_ALLOWED', 'The redirect URL is not on the configured allowlist.', {
+    errors: [{ path, message: 'must start with one of the allowed return URLs' }],
+  });
+
+/**
+ * The hosted-KYC use cases (routes 12–15). Wise is the authority on a review; the store keeps
+ * what partners list and what webhooks update, plus the current hosted link, encrypted.
+ */
+export class KycReviewService {
+  constructor(private readonly deps: KycReviewServiceDeps) {}
+
+  private assertAllowed(redirectUrl: string): void {
+    if (!isAllowedReturnUrl(redirectUrl, this.deps.allowedReturnUrls)) throw returnUrlNotAllowed();
+  }
+
+  /** {profileId} must be one of the customer's own profiles; the Wise token would otherwise be misused. */
+  private async assertOwnProfile(customerId: string, profileId: number): Promise<void> {
+    if (!(await this.deps.accounts.getProfile(customerId, profileId))) throw profileNotFound();
+  }
+
+  private observation(review: WiseKycReview, receivedAt: number): KycStatusObservation {
+    return { status: review.status, asOf: readAsOf(receivedAt), requiredBy: wiseInstantToIso(review.requiredBy) };
+  }
+
+  /** Records what a Wise answer says about a review; returns the review as stored afterwards. */
+  private record(customerId: string, profileId: number, wise: WiseKycReview, receivedAt: number, fields: KycReviewFields = {}) {
+    const requirements = normaliseRequirements(wise.requirements);
+    return this.deps.reviews.save(
+      customerId,
+      profileId,
+      wise.id,
+      {
+        createdAt: wiseInstantToIso(wise.createdAt),
+        ...(requirements ? { requirements } : {}),
+        ...fields,
+      },
+      this.observation(wise, receivedAt),
+    );
+  }
+
+  /**
+   * Route 12. The same trigger never makes a second review: a stored one (or one Wise holds but
+   * a failed earlier attempt never recorded) is answered again, with a link that is still good.
+   */
+  async create(
+    customerId: string,
+    profileId: number,
+    input: { trigger: KycTrigger; redirectUrl: string },
+    options: CallOptions,
+  ): Promise<{ created: boolean; review: KycReviewWithLink }> {
+    this.assertAllowed(input.redirectUrl);
+    await this.assertOwnProfile(customerId, profileId);
+
+    const stored = (await this.deps.reviews.list(customerId, profileId)).find((r) => sameTrigger(r.trigger, input.trigger));
+    if (stored) {
+      const { review, link } = await this.linkFor(customerId, stored, input.redirectUrl, options);
+      return { created: false, review: { ...publicReview(review), link } };
+    }
+
+    const { tokens, wise } = this.deps;
+    // An earlier attempt may have created the review at Wise and died before recording it.
+    const atWise = await tokens.withAccessToken(customerId, (t) => wise.listKycReviews(t, profileId, options), options);
+    let created = atWise.find((r) => sameTrigger(triggerFromReferences(r.triggerReferences), input.trigger));
+    if (!created) {
+      created = await tokens
+        .withAccessToken(customerId, (t) => wise.createKycReview(t, profileId, wiseCreateBody(input.trigger), options), options)
+        .catch((err: unknown) => {
+          throw this.createRefused(err, input.trigger);
+        });
+    }
+    // Recorded before asking for the link, so a retry after a failure below finds it and goes on.
+    let review = await this.record(customerId, profileId, created, this.deps.clock.now(), { trigger: input.trigger });
+    this.deps.logger?.info('kyc review recorded', { profileId, reviewId: review.reviewId, status: review.status });
+
+    const linked = await this.linkFor(customerId, review, input.redirectUrl, options);
+    review = await this.withRequirements(customerId, linked.review, options);
+    return { created: true, review: { ...publicReview(review), link: linked.link } };
+  }
+
+  /** Wise's 404 on create names the underlying object: for a QUOTE trigger, the quote. */
+  private createRefused(err: unknown, trigger: KycTrigger): unknown {
+    if (!(err instanceof WiseApiError) || err.status !== 404) return err;
+    if (trigger.type === 'QUOTE') {
+      return new ProblemError(404, 'QUOTE_NOT_FOUND', 'Wise knows no quote with this id for this profile.', {
+        errors: [{ path: 'trigger.id', message: 'no such quote for this profile at Wise' }],
+      });
+    }
+    return profileNotFound();
+  }
+
+  /**
+   * Requirements come only with Wise's v2 read. Reading them is worth a call at creation (the
+   * partner may collect some over the API) but not worth failing a review that already exists.
+   */
+  private async withRequirements(customerId: string, review: KycReview, options: CallOptions): Promise<KycReview> {
+    try {
+      const wise = await this.deps.tokens.withAccessToken(
+        customerId,
+        (t) => this.deps.wise.getKycReview(t, review.profileId, review.reviewId, options),
+        options,
+      );
+      return await this.record(customerId, review.profileId, wise, this.deps.clock.now());
+    } catch (err) {
+      if (!(err instanceof WiseUnavailableError || err instanceof WiseApiError || err instanceof WiseContractError)) throw err;
+      this.deps.logger?.warn('kyc requirements not read', { reviewId: review.reviewId, error: err.name });
+      return review;
+    }
+  }
+
+  /**
+   * A hosted link for the review: the stored one while it has more than the safety margin left
+   * and returns to the same place, otherwise a fresh one from Wise (PATCH redirectUrl). Null when
+   * the review does not wait for the customer: Wise gives no link then.
+   */
+  private async linkFor(
+    customerId: string,
+    review: KycReview,
+    redirectUrl: string,
+    options: CallOptions,
+  ): Promise<{ review: KycReview; link: HostedLink | null }> {
+    const context = customerContext(customerId, LINK_PURPOSE);
+    if (canServeStoredLink(review, this.deps.clock.now(), redirectUrl)) {
+      const url = await this.deps.cipher.decrypt(review.linkCiphertext!, context).catch(() => undefined);
+      if (url !== undefined) return { review, link: { url, expiresAt: new Date(review.linkExpiresAt!).toISOString() } };
+    }
+
+    const wise = await this.deps.tokens.withAccessToken(
+      customerId,
+      (t) => this.deps.wise.setKycReviewRedirect(t, review.profileId, review.reviewId, redirectUrl, options),
+      options,
+    );
+    const receivedAt = this.deps.clock.now();
+    if (!wise.link) {
+      return { review: await this.record(customerId, review.profileId, wise, receivedAt, { redirectUrl }), link: null };
+    }
+    const expiresAt = linkExpiry(parseWiseInstant(wise.link.expiresAt), receivedAt);
+    // A link born (nearly) dead would only send the customer to an error page.
+    if (!isLinkServable(expiresAt, receivedAt)) throw new WiseContractError('/v1/profiles/{profileId}/kyc-reviews/{kycReviewId}');
+    const linkCiphertext = await this.deps.cipher.encrypt(wise.link.value, context);
+    const saved = await this.record(customerId, review.profileId, wise, receivedAt, {
+      redirectUrl,
+      linkCiphertext,
+      linkExpiresAt: expiresAt,
+    });
+    return { review: saved, link: { url: wise.link.value, expiresAt: new Date(expiresAt).toISOString() } };
+  }
+
+  /** Route 13: what the store holds, kept current by webhooks. No Wise call. */
+  async list(customerId: string, profileId: number): Promise<PublicKycReview[]> {
+    await this.assertOwnProfile(customerId, profileId);
+    return (await this.deps.reviews.list(customerId, profileId)).map(publicReview);
+  }
+
+  /**
+   * Route 14: Wise's v2 read, recorded (never over a newer webhook state) and answered as stored.
+   * While Wise is unavailable, the stored review answers.
+   */
+  async get(customerId: string, profileId: number, reviewId: string, options: CallOptions): Promise<PublicKycReview> {
+    await this.assertOwnProfile(customerId, profileId);
+    let wise: WiseKycReview;
+    try {
+      wise = await this.deps.tokens.withAccessToken(
+        customerId,
+        (t) => this.deps.wise.getKycReview(t, profileId, reviewId, options),
+        options,
+      );
+    } catch (err) {
+      const unavailable = err instanceof WiseUnavailableError || (err instanceof ProblemError && err.code === 'WISE_UNAVAILABLE');
+      const unknownAtWise = err instanceof WiseApiError && err.status === 404;
+      if (!unavailable && !unknownAtWise) throw err;
+      const stored = await this.deps.reviews.get(customerId, profileId, reviewId);
+      if (stored) {
+        this.deps.logger?.warn('kyc review answered from the store', { reviewId, reason: unavailable ? 'wise-unavailable' : 'wise-404' });
+        return publicReview(stored);
+      }
+      if (unknownAtWise) throw reviewNotFound();
+      throw err;
+    }
+    // Wise answered for this profile with the customer's token: the review is theirs, known here or not.
+    const stored = await this.deps.reviews.get(customerId, profileId, reviewId);
+    const trigger = stored?.trigger ?? triggerFromReferences(wise.triggerReferences);
+    const saved = await this.record(customerId, profileId, wise, this.deps.clock.now(), trigger ? { trigger } : {});
+    return publicReview(saved);
+  }
+
+  /** Route 15: a link with more than the safety margin left; never an expired one. */
+  async link(
+    customerId: string,
+    profileId: number,
+    reviewId: string,
+    input: { redirectUrl?: string },
+    options: CallOptions,
+  ): Promise<HostedLink> {
+    if (input.redirectUrl !== undefined) this.assertAllowed(input.redirectUrl);
+    await this.assertOwnProfile(customerId, profileId);
+    const stored = await this.deps.reviews.get(customerId, profileId, reviewId);
+    if (!stored) throw reviewNotFound();
+    const redirectUrl = input.redirectUrl ?? stored.redirectUrl;
+    if (redirectUrl === undefined) {
+      throw validationFailed([{ path: 'redirectUrl', message: 'required: this review has no redirect URL yet' }]);
+    }
+    // The allowlist may have shrunk since the review was created.
+    if (input.redirectUrl === undefined) this.assertAllowed(redirectUrl);
+    const { review, link } = await this.linkFor(customerId, stored, redirectUrl, options);
+    if (!link) {
+      throw new ProblemError(
+        409,
+        'KYC_LINK_UNAVAILABLE',
+        `The review is ${review.status}: there is nothing for the customer to do on the hosted page.`,
+      );
+    }
+    return link;
+  }
+}

@@ -1,0 +1,419 @@
+import { randomUUID } from 'node:crypto';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, startTestStack, type TestStack } from '../../support/stack';
+import { SubmitKycRequirement } from '../../../functions/kyc-reviews/requirement-submission';
+import { KycReviewStore } from '../../../shared/store/kyc-review-store';
+import { customerWithProfile, quoteFor, type CustomerWithProfile } from './customer';
+
+let t: TestStack;
+let returnUrl: string;
+
+const reviewsPath = (c: CustomerWithProfile) => `/v1/customers/${c.customerId}/wise-account/profiles/${c.profileId}/kyc-reviews`;
+
+/** The stored item, exactly as DynamoDB holds it. */
+const storedItem = async (c: CustomerWithProfile, reviewId: string) => {
+  const deps = t.stack.deps['kyc-reviews'];
+  const out = await deps.table.db.send(
+    new GetCommand({ TableName: deps.table.name, Key: { pk: `CUSTOMER#${c.customerId}`, sk: `KYC#${c.profileId}#${reviewId}` } }),
+  );
+  return out.Item;
+};
+
+const simReviews = async (): Promise<{ id: string; profileId: number; status: string }[]> =>
+  (await t.sim_('GET', '/_sim/state')).body.kycReviews;
+
+const createReview = async (c: CustomerWithProfile, trigger: unknown, redirectUrl = returnUrl) =>
+  t.call('POST', reviewsPath(c), { as: c.customerId, body: { trigger, redirectUrl } });
+
+beforeAll(async () => {
+  t = await startTestStack();
+  returnUrl = `http://localhost:${t.stack.gateway.port}/app/kyc-done?step=2`;
+});
+
+afterAll(async () => {
+  await t?.close();
+});
+
+afterEach(async () => {
+  await t.sim_('DELETE', '/_sim/faults');
+});
+
+describe('route 12: create a KYC review', () => {
+  it('creates the review at Wise for a quote and answers with a hosted link that opens', async () => {
+    // Prepare
+    const c = await customerWithProfile(t);
+    const quoteId = await quoteFor(t, c);
+
+    // Act
+    const res = await createReview(c, { type: 'QUOTE', id: quoteId });
+
+    // Assess
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ status: 'WAITING_CUSTOMER_INPUT', trigger: { type: 'QUOTE', id: quoteId } });
+    expect(res.body.link.url).toMatch(/^http:\/\/.+\/embedded-flows\/verification\?token=/);
+    expect(Date.parse(res.body.link.expiresAt) - t.clock.now()).toBe(5 * 60 * 1000);
+    expect(res.body.requirements).toEqual([
+      [{ key: 'ID_DOCUMENT_WITH_LIVENESS', state: 'NOT_PROVIDED', apiCollectionSupported: false }],
+      [{ key: 'ACCOUNT_PURPOSE', state: 'NOT_PROVIDED', apiCollectionSupported: true }],
+    ]);
+    expect(await simReviews()).toContainEqual(expect.objectContaining({ id: res.body.id, profileId: c.profileId }));
+    const page = await fetch(res.body.link.url);
+    expect(page.status).toBe(200);
+  });
+
+  it('keeps the hosted link only encrypted at rest', async () => {
+    // Prepare
+    const c = await customerWithProfile(t);
+
+    // Act
+    const res = await createReview(c, { type: 'PROACTIVE_SEND_MONEY' });
+
+    // Assess
+    expect(res.status).toBe(201);
+    const token = new URL(res.body.link.url).searchParams.get('token')!;
+    const item = await storedItem(c, res.body.id);
+    expect(item).toMatchObject({ status: 'WAITING_CUSTOMER_INPUT', trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl: returnUrl });
+    expect(item?.linkExpiresAt).toBe(Date.parse(res.body.link.expiresAt));
+    expect(typeof item?.linkCiphertext).toBe('string');
+    expect(JSON.stringify(item)).not.toContain(token);
+  });
+
+  it('answers a repeat for the same trigger with the same review and its still-good link', async () => {
+    // Prepare
+    const c = await customerWithProfile(t);
+    const quoteId = await quoteFor(t, c);
+    const first = await createReview(c, { type: 'QUOTE', id: quoteId });
+
+    // Act
+    const again = await createReview(c, { type: 'QUOTE', id: quoteId });
+
+    // Assess
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(first.body.id);
+    expect(again.body.link).toEqual(first.body.link);
+    expect((await simReviews()).filter((r) => r.profileId === c.profileId)).toHaveLength(1);
+  });
+
+  it('gives a fresh link, not a second review, when the stored link is within 30 seconds of expiry', async () => {
+    // Prepare
+    const c = await customerWithProfile(t);
+    const quoteId = await quoteFor(t, c);
+    const first = await createReview(c, { type: 'QUOTE', id: quoteId });
+    t.clock.advance(5 * 60 * 1000 - 30 * 1000);
+
+    // Act
+    const again = await createReview(c, { type: 'QUOTE', id: quoteId });
+
+    // Assess
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(first.body.id);
+    expect(again.body.link.url).not.toBe(first.body.link.url);
+    expect(Date.parse(again.body.link.expiresAt) - t.clock.now()).toBe(5 * 60 * 1000);
+    expect((await fetch(again.body.link.url)).status).toBe(200);
+    expect((await simReviews()).filter((r) => r.profileId === c.profileId)).toHaveLength(1);
+  });
+
+  it('refuses a redirect URL off the allowlist before anything reaches Wise', async () => {
+    // Prepare
+    const c = await customerWithProfile(t);
+    const before = (await simReviews()).length;
+
+    // Act
+    const res = await createReview(c, { type: 'PROACTIVE_SEND_MONEY' }, 'https://evil.example.com/phish');
+
+    // Assess
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(res.body).toMatchObject({ code: 'RETURN_URL_NOT_ALLOWED', errors: [{ path: 'redirectUrl' }] });
+    expect((await simReviews()).length).toBe(before);
+  });
+
+  it('answers 404 QUOTE_NOT_FOUND for a quote Wise does not know', async () => {
+    // Prepare
+    const c = await customerWithProfile(t);
+
+    // Act
+    const res = await createReview(c, { type: 'QUOTE', id: randomUUID() });
+
+    // Assess
+    expect(res.status).toBe(404);
+    expect(res.body).toMatchObject({ code: 'QUOTE_NOT_FOUND', errors: [{ path: 'trigger.id' }] });
+  });
+
+  it('names every bad field of a broken body', async () => {
+    // Prepare
+    const c = await customerWithProfile(t);
+
+    // Act
+    const res = await t.call('POST', reviewsPath(c), {
+      as: c.customerId,
+      body: { trigger: { type: 'QUOTE', id: 'not-a-uuid' }, redirectUrl: 'nope' },
+    });
+
+    // Assess
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('VALIDATION_FAILED');
+    expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['redirectUrl', 'trigger.id']);
+  });
+
+  it('answers 404 PROFILE_NOT_FOUND for a profile that is not the customer\'s', async () => {
+    // Prepare
+    const c = await customerWithProfile(t);
+    const other = await customerWithProfile(t);
+
+    // Act
+    const res = await createReview({ ...c, profileId: other.profileId }, { type: 'PROACTIVE_SEND_MONEY' });
+
+    // Assess
+    expect(res.status).toBe(404);
+    expect(res.body.code).toBe('PROFILE_NOT_FOUND');
+  });
+});
+
+describe('the customer guard', () => {
+  it('answers 403 to another customer on every KYC route, and lets the back office in', async () => {
+    // Prepare
+    const c = await customerWithProfile(t);
+    const created = await createReview(c, { type: 'PROACTIVE_SEND_MONEY' });
+    const one = `${reviewsPath(c)}/${created.body.id}`;
+
+    // Act
+    const answers = await Promise.all([
+      t.call('POST', reviewsPath(c), { as: 'someone-else', body: { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl: returnUrl } }),
+      t.call('GET', reviewsPath(c), { as: 'someone-else' }),
+      t.call('GET', one, { as: 'someone-else' }),
+      t.call('POST', `${one}/link`, { as: 'someone-else', body: {} }),
+    ]);
+    const admin = await t.call('GET', reviewsPath(c), { as: { scope: 'wise-onboarding/admin' } });
+
+    // Assess
+    expect(answers.map((a) => a.status)).toEqual([403, 403, 403, 403]);
+    expect(answers.every((a) => a.body.code === 'FORBIDDEN')).toBe(true);
+    expect(admin.status).toBe(200);
+    expect(admin.body.items.map((r: { id: string }) => r.id)).toEqual([created.body.id]);
+  });
+});
+
+describe('route 15: a fresh link', () => {
+  it('serves a new link once the old one has expired, never the expired one', async () => {
+    // Prepare
+    const c = await customerWithProfile(t);
+    const created = await createReview(c, { type: 'PROACTIVE_SEND_MONEY' });
+    t.clock.advance(6 * 60 * 1000);
+    expect((await fetch(created.body.link.url)).status).toBe(410);
+
+    // Act
+    const res = await t.call('POST', `${reviewsPath(c)}/${created.body.id}/link`, { as: c.customerId });
+
+    // Assess
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body).sort()).toEqual(['expiresAt', 'url']);
+    expect(res.body.url).not.toBe(created.body.link.url);
+    expect(Date.parse(res.body.expiresAt) - t.clock.now()).toBe(5 * 60 * 1000);
+    expect((await fetch(res.body.url)).status).toBe(200);
+  });
+
+  it('hands out the stored link while more than 30 seconds of it are left', async () => {
+    // Prepare
+    const c = await customerWithProfile(t);
+    const created = await createReview(c, { type: 'PROACTIVE_SEND_MONEY' });
+    t.clock.advance(4 * 60 * 1000);
+
+    // Act
+    const res = await t.call('POST', `${reviewsPath(c)}/${created.body.id}/link`, { as: c.customerId, body: {} });
+
+    // Assess
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual(created.body.link);
+  });
+
+  it('moves the return address when asked, only to an allowed one', async () => {
+    // Prepare
+    const c = await customerWithProfile(t);
+    const created = await createReview(c, { type: 'PROACTIVE_SEND_MONEY' });
+    const elsewhere = `http://localhost:${t.stack.gateway.port}/app/other`;
+    const path = `${reviewsPath(c)}/${created.body.id}/link`;
+
+    // Act
+    const refused = await t.call('POST', path, { as: c.customerId, body: { redirectUrl: 'https://evil.example.com/' } });
+    const moved = await t.call('POST', path, { as: c.customerId, body: { redirectUrl: elsewhere } });
+
+    // Assess
+    expect(refused.status).toBe(400);
+    expect(refused.body.code).toBe('RETURN_URL_NOT_ALLOWED');
+    expect(moved.status).toBe(200);
+    expect(moved.body.url).not.toBe(created.body.link.url);
+    expect((await simReviews()).find((r) => r.id === created.body.id)).toMatchObject({ redirectUrl: elsewhere });
+  });
+
+  it('answers 409 KYC_LINK_UNAVAILABLE when the review no longer waits for the customer', async () => {
+    // Prepare
+    const c = await customerWithProfile(t);
+    const created = await createReview(c, { type: 'PROACTIVE_SEND_MONEY' });
+    t.clock.advance(60_000); // the customer spends a minute on the hosted page
+    await t.sim_('POST', `/_sim/kyc-reviews/${created.body.id}/complete`, { outcome: 'success' });
+
+    // Act
+    const res = await t.call('POST', `${reviewsPath(c)}/${created.body.id}/link`, { as: c.customerId });
+
+    // Assess
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe('KYC_LINK_UNAVAILABLE');
+  });
+
+  it('answers 404 KYC_REVIEW_NOT_FOUND for a review it does not hold', async () => {
+    // Prepare
+    const c = await customerWithProfile(t);
+
+    // Act
+    const res = await t.call('POST', `${reviewsPath(c)}/${randomUUID()}/link`, { as: c.customerId });
+
+    // Assess
+    expect(res.status).toBe(404);
+    expect(res.body.code).toBe('KYC_REVIEW_NOT_FOUND');
+  });
+});
+
+describe('routes 13 and 14: keeping reviews current', () => {
+  it('shows completion on the hosted page through the webhook in the list (route 13)', async () => {
+    // Prepare
+    const c = await customerWithProfile(t);
+    const created = await createReview(c, { type: 'PROACTIVE_SEND_MONEY' });
+    t.clock.advance(60_000); // the customer spends a minute on the hosted page
+
+    // Act
+    const done = await t.sim_('POST', `/_sim/kyc-reviews/${created.body.id}/complete`, { outcome: 'success' });
+
+    // Assess
+    expect(done.status).toBe(200);
+    const listed = await eventually(async () => {
+      const res = await t.call('GET', reviewsPath(c), { as: c.customerId });
+      const item = res.body.items?.find((r: { id: string }) => r.id === created.body.id);
+      return item && ['PROCESSING', 'PASSED'].includes(item.status) ? item : undefined;
+    });
+    expect(listed).toMatchObject({ id: created.body.id, trigger: { type: 'PROACTIVE_SEND_MONEY' } });
+  });
+
+  it('reads the review from Wise (route 14) and records what it read', async () => {
+    // Prepare
+    const c = await customerWithProfile(t);
+    const created = await createReview(c, { type: 'PROACTIVE_SEND_MONEY' });
+    t.clock.advance(60_000); // the customer spends a minute on the hosted page
+    await t.sim_('POST', `/_sim/kyc-reviews/${created.body.id}/complete`, { outcome: 'success' });
+    // Wise stamps webhooks to the second; a read in a later second ranks above them.
+    t.clock.advance(1000);
+
+    // Act
+    const res = await t.call('GET', `${reviewsPath(c)}/${created.body.id}`, { as: c.customerId });
+
+    // Assess
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: created.body.id, status: 'PASSED', profileId: c.profileId });
+    expect(res.body.requirements.flat().every((q: { state: string }) => q.state === 'VERIFIED')).toBe(true);
+    expect(res.body.link).toBeUndefined();
+    const listed = await t.call('GET', reviewsPath(c), { as: c.customerId });
+    expect(listed.body.items).toContainEqual(expect.objectContaining({ id: created.body.id, status: 'PASSED' }));
+  });
+
+  it('never lets a read of Wise overwrite a newer webhook state', async () => {
+    // Prepare: a webhook stamped later than any read of this test has recorded PASSED.
+    const c = await customerWithProfile(t);
+    const created = await createReview(c, { type: 'PROACTIVE_SEND_MONEY' });
+    const deps = t.stack.deps['kyc-reviews'];
+    const item = await storedItem(c, created.body.id);
+    await deps.table.db.send(
+      new PutCommand({ TableName: deps.table.name, Item: { ...item, status: 'PASSED', statusOccurredAt: t.clock.now() + 60_000 } }),
+    );
+
+    // Act: Wise still says WAITING_CUSTOMER_INPUT.
+    const res = await t.call('GET', `${reviewsPath(c)}/${created.body.id}`, { as: c.customerId });
+
+    // Assess
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('PASSED');
+    expect((await storedItem(c, created.body.id))?.status).toBe('PASSED');
+  });
+
+  it('answers route 14 from the store while Wise is unavailable', async () => {
+    // Prepare
+    const c = await customerWithProfile(t);
+    const created = await createReview(c, { type: 'PROACTIVE_SEND_MONEY' });
+    await t.sim_('POST', '/_sim/faults', { method: 'GET', path: `/v2/profiles/${c.profileId}/kyc-reviews`, status: 503 });
+
+    // Act
+    const res = await t.call('GET', `${reviewsPath(c)}/${created.body.id}`, { as: c.customerId });
+
+    // Assess
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: created.body.id, status: 'WAITING_CUSTOMER_INPUT' });
+  });
+
+  it('answers 503 WISE_UNAVAILABLE for a review it does not hold while Wise is unavailable', async () => {
+    // Prepare
+    const c = await customerWithProfile(t);
+    await t.sim_('POST', '/_sim/faults', { method: 'GET', path: `/v2/profiles/${c.profileId}/kyc-reviews`, status: 503 });
+
+    // Act
+    const res = await t.call('GET', `${reviewsPath(c)}/${randomUUID()}`, { as: c.customerId });
+
+    // Assess
+    expect(res.status).toBe(503);
+    expect(res.body.code).toBe('WISE_UNAVAILABLE');
+    expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+  });
+
+  it('answers 404 KYC_REVIEW_NOT_FOUND when neither Wise nor the store knows the review', async () => {
+    // Prepare
+    const c = await customerWithProfile(t);
+
+    // Act
+    const res = await t.call('GET', `${reviewsPath(c)}/${randomUUID()}`, { as: c.customerId });
+
+    // Assess
+    expect(res.status).toBe(404);
+    expect(res.body.code).toBe('KYC_REVIEW_NOT_FOUND');
+  });
+
+  it('lists only the profile\'s stored reviews, without any link', async () => {
+    // Prepare
+    const c = await customerWithProfile(t);
+    const a = await createReview(c, { type: 'PROACTIVE_SEND_MONEY' });
+    const b = await createReview(c, { type: 'QUOTE', id: await quoteFor(t, c) });
+
+    // Act
+    const res = await t.call('GET', reviewsPath(c), { as: c.customerId });
+
+    // Assess
+    expect(res.status).toBe(200);
+    expect(res.body.items.map((r: { id: string }) => r.id).sort()).toEqual([a.body.id, b.body.id].sort());
+    expect(res.text).not.toContain('token=');
+    expect(res.text).not.toContain('linkCiphertext');
+  });
+});
+
+describe('submitting a requirement over the API (use case; its route is not in the table yet)', () => {
+  it('passes a PDF for an API-collectable requirement to Wise, which takes it into review', async () => {
+    // Prepare
+    const c = await customerWithProfile(t);
+    const created = await createReview(c, { type: 'PROACTIVE_SEND_MONEY' });
+    const deps = t.stack.deps['kyc-reviews'];
+    const useCase = new SubmitKycRequirement({ ...deps, reviews: new KycReviewStore(deps.table, deps.clock) });
+    const pdf = new Uint8Array(Buffer.from('%PDF-1.7\n%%EOF\n'));
+
+    // Act
+    const result = await useCase.run(
+      c.customerId,
+      c.profileId,
+      created.body.id,
+      'ACCOUNT_PURPOSE',
+      { data: { accountPurpose: 'SENDING_MONEY_TO_FRIENDS_OR_FAMILY' }, files: [{ filename: 'purpose.pdf', contentType: 'application/pdf', bytes: pdf }] },
+      {},
+    );
+
+    // Assess
+    expect(result.state).toBe('IN_REVIEW');
+    const atWise = await t.call('GET', `${reviewsPath(c)}/${created.body.id}`, { as: c.customerId });
+    expect(atWise.body.requirements).toContainEqual([{ key: 'ACCOUNT_PURPOSE', state: 'IN_REVIEW', apiCollectionSupported: true }]);
+  });
+});

@@ -1,0 +1,230 @@
+import { describe, expect, it, vi } from 'vitest';
+import { KycReviewService, LINK_PURPOSE, type KycReviewServiceDeps } from '../../../functions/kyc-reviews/kyc-review-service';
+import type { KycReview } from '../../../shared/domain/kyc/review';
+import { ProblemError } from '../../../shared/http/problem';
+import { customerContext, type Cipher } from '../../../shared/ports/cipher';
+import { ManualClock } from '../../../shared/ports/clock';
+import type { KycReviewFields, KycStatusObservation } from '../../../shared/store/kyc-review-store';
+import { WiseApiError, WiseUnavailableError } from '../../../shared/wise/errors';
+import type { WiseKycReview } from '../../../shared/wise/schemas';
+
+const CUSTOMER = 'cust-1';
+const PROFILE = 30000001;
+const REVIEW = '46e1a5c4-4a9b-4563-39d3-18174d3ac0f8';
+const QUOTE = '6f0c3a36-5a0e-4b5e-9a57-0d8f1c2b3a4d';
+const RETURN = 'https://app.example.com/kyc/done';
+const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
+
+/** Seals by prefixing the context: enough to prove which context was used, never plaintext at rest. */
+const fakeCipher: Cipher = {
+  encrypt: async (plain, ctx) => `sealed:${JSON.stringify(ctx)}:${Buffer.from(plain).toString('base64')}`,
+  decrypt: async (sealed, ctx) => {
+    const prefix = `sealed:${JSON.stringify(ctx)}:`;
+    if (!sealed.startsWith(prefix)) throw new Error('wrong context');
+    return Buffer.from(sealed.slice(prefix.length), 'base64').toString();
+  },
+};
+
+/** An in-memory store with the same "newer status wins" rule as the DynamoDB one. */
+const memoryStore = () => {
+  const items = new Map<string, KycReview>();
+  return {
+    items,
+    get: async (_c: string, _p: number, id: string) => items.get(id),
+    list: async () => [...items.values()],
+    save: async (_c: string, profileId: number, reviewId: string, fields: KycReviewFields, observed?: KycStatusObservation) => {
+      const before = items.get(reviewId) ?? { reviewId, profileId, status: 'NEW' };
+      const newer = observed && (before.statusOccurredAt === undefined || before.statusOccurredAt <= observed.asOf);
+      const after: KycReview = {
+        ...before,
+        ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)),
+        ...(newer ? { status: observed.status, statusOccurredAt: observed.asOf } : {}),
+      };
+      items.set(reviewId, after);
+      return after;
+    },
+  };
+};
+
+const wiseReview = (overrides: Partial<WiseKycReview> = {}): WiseKycReview => ({
+  id: REVIEW,
+  status: 'WAITING_CUSTOMER_INPUT',
+  triggerReferences: [{ type: 'QUOTE', triggerData: { id: QUOTE } }],
+  ...overrides,
+});
+
+const setup = () => {
+  const clock = new ManualClock(T0);
+  let linkCount = 0;
+  const wise = {
+    listKycReviews: vi.fn(async (): Promise<WiseKycReview[]> => []),
+    createKycReview: vi.fn(async () => wiseReview({ status: 'NEW' })),
+    setKycReviewRedirect: vi.fn(async () => {
+      linkCount += 1;
+      return wiseReview({
+        link: { value: `https://wise.example/embedded-flows/verification?token=secret-${linkCount}`, expiresAt: new Date(clock.now() + 300_000).toISOString().replace('Z', '') },
+      });
+    }),
+    getKycReview: vi.fn(async () =>
+      wiseReview({ requirements: [[{ key: 'ACCOUNT_PURPOSE', state: 'NOT_PROVIDED', apiCollectionSupported: true }]] }),
+    ),
+  };
+  const reviews = memoryStore();
+  const deps: KycReviewServiceDeps = {
+    allowedReturnUrls: ['https://app.example.com/'],
+    clock,
+    cipher: fakeCipher,
+    wise,
+    tokens: { withAccessToken: async (_c, call) => call('user-token') },
+    accounts: { getProfile: async (_c, id) => (id === PROFILE ? { id, type: 'PERSONAL', verification: 'unknown' } : undefined) },
+    reviews,
+  };
+  return { service: new KycReviewService(deps), wise, reviews, clock };
+};
+
+const problemOf = async (promise: Promise<unknown>): Promise<ProblemError> => {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ProblemError);
+  return err as ProblemError;
+};
+
+describe('KycReviewService.create', () => {
+  it('creates, links and reads requirements, storing the link only sealed for this customer', async () => {
+    // Prepare
+    const { service, wise, reviews } = setup();
+
+    // Act
+    const { created, review } = await service.create(CUSTOMER, PROFILE, { trigger: { type: 'QUOTE', id: QUOTE }, redirectUrl: RETURN }, {});
+
+    // Assess
+    expect(created).toBe(true);
+    expect(wise.createKycReview).toHaveBeenCalledWith('user-token', PROFILE, { type: 'QUOTE', triggerData: { id: QUOTE } }, {});
+    expect(review.link).toEqual({ url: 'https://wise.example/embedded-flows/verification?token=secret-1', expiresAt: new Date(T0 + 300_000).toISOString() });
+    expect(review.requirements).toEqual([[{ key: 'ACCOUNT_PURPOSE', state: 'NOT_PROVIDED', apiCollectionSupported: true }]]);
+    const stored = reviews.items.get(REVIEW)!;
+    expect(JSON.stringify(stored)).not.toContain('secret-1');
+    expect(await fakeCipher.decrypt(stored.linkCiphertext!, customerContext(CUSTOMER, LINK_PURPOSE))).toContain('secret-1');
+  });
+
+  it('refuses a redirect URL off the allowlist, and a foreign profile, before any Wise call', async () => {
+    // Prepare
+    const { service, wise } = setup();
+
+    // Act
+    const offList = await problemOf(service.create(CUSTOMER, PROFILE, { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl: 'https://app.example.com.evil.io/' }, {}));
+    const foreign = await problemOf(service.create(CUSTOMER, 42, { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl: RETURN }, {}));
+
+    // Assess
+    expect([offList.status, offList.code]).toEqual([400, 'RETURN_URL_NOT_ALLOWED']);
+    expect([foreign.status, foreign.code]).toEqual([404, 'PROFILE_NOT_FOUND']);
+    expect(wise.listKycReviews).not.toHaveBeenCalled();
+    expect(wise.createKycReview).not.toHaveBeenCalled();
+  });
+
+  it('maps Wise\'s 404 for a quote trigger to QUOTE_NOT_FOUND', async () => {
+    // Prepare
+    const { service, wise } = setup();
+    wise.createKycReview.mockRejectedValueOnce(new WiseApiError(404, '/v1/profiles/{profileId}/kyc-reviews', { errors: [] }));
+
+    // Act
+    const problem = await problemOf(service.create(CUSTOMER, PROFILE, { trigger: { type: 'QUOTE', id: QUOTE }, redirectUrl: RETURN }, {}));
+
+    // Assess
+    expect([problem.status, problem.code]).toEqual([404, 'QUOTE_NOT_FOUND']);
+  });
+
+  it('adopts a review Wise already holds for the trigger instead of creating a second one', async () => {
+    // Prepare: an earlier attempt created it at Wise and died before recording it.
+    const { service, wise, reviews } = setup();
+    wise.listKycReviews.mockResolvedValueOnce([wiseReview({ status: 'NEW' })]);
+
+    // Act
+    const { review } = await service.create(CUSTOMER, PROFILE, { trigger: { type: 'QUOTE', id: QUOTE }, redirectUrl: RETURN }, {});
+
+    // Assess
+    expect(review.id).toBe(REVIEW);
+    expect(wise.createKycReview).not.toHaveBeenCalled();
+    expect(reviews.items.get(REVIEW)?.trigger).toEqual({ type: 'QUOTE', id: QUOTE });
+  });
+
+  it('answers a repeat from the store while the link has more than 30 s left, and asks Wise once it has not', async () => {
+    // Prepare
+    const { service, wise, clock } = setup();
+    const input = { trigger: { type: 'QUOTE' as const, id: QUOTE }, redirectUrl: RETURN };
+    const first = await service.create(CUSTOMER, PROFILE, input, {});
+    clock.advance(300_000 - 31_000);
+
+    // Act
+    const early = await service.create(CUSTOMER, PROFILE, input, {});
+    clock.advance(1_000);
+    const late = await service.create(CUSTOMER, PROFILE, input, {});
+
+    // Assess
+    expect(early.created).toBe(false);
+    expect(early.review.link).toEqual(first.review.link);
+    expect(late.review.link?.url).toMatch(/secret-2$/);
+    expect(wise.setKycReviewRedirect).toHaveBeenCalledTimes(2);
+    expect(wise.createKycReview).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('KycReviewService.link', () => {
+  it('asks Wise for a fresh link when the stored one cannot be opened', async () => {
+    // Prepare
+    const { service, wise, reviews } = setup();
+    await service.create(CUSTOMER, PROFILE, { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl: RETURN }, {});
+    reviews.items.set(REVIEW, { ...reviews.items.get(REVIEW)!, linkCiphertext: 'tampered' });
+
+    // Act
+    const link = await service.link(CUSTOMER, PROFILE, REVIEW, {}, {});
+
+    // Assess
+    expect(link.url).toMatch(/secret-2$/);
+    expect(wise.setKycReviewRedirect).toHaveBeenCalledTimes(2);
+  });
+
+  it('answers 409 KYC_LINK_UNAVAILABLE when Wise gives no link', async () => {
+    // Prepare
+    const { service, wise, reviews } = setup();
+    await service.create(CUSTOMER, PROFILE, { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl: RETURN }, {});
+    reviews.items.set(REVIEW, { ...reviews.items.get(REVIEW)!, status: 'PROCESSING' });
+    wise.setKycReviewRedirect.mockResolvedValueOnce(wiseReview({ status: 'PASSED' }));
+
+    // Act
+    const problem = await problemOf(service.link(CUSTOMER, PROFILE, REVIEW, {}, {}));
+
+    // Assess
+    expect([problem.status, problem.code]).toEqual([409, 'KYC_LINK_UNAVAILABLE']);
+  });
+});
+
+describe('KycReviewService.get', () => {
+  it('answers from the store while Wise is unavailable', async () => {
+    // Prepare
+    const { service, wise } = setup();
+    await service.create(CUSTOMER, PROFILE, { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl: RETURN }, {});
+    wise.getKycReview.mockRejectedValueOnce(new WiseUnavailableError('/v2/profiles/{profileId}/kyc-reviews/{kycReviewId}', 2));
+
+    // Act
+    const review = await service.get(CUSTOMER, PROFILE, REVIEW, {});
+
+    // Assess
+    expect(review).toMatchObject({ id: REVIEW, status: 'WAITING_CUSTOMER_INPUT' });
+  });
+
+  it('keeps a newer stored status over what an older read says', async () => {
+    // Prepare
+    const { service, reviews, clock } = setup();
+    await service.create(CUSTOMER, PROFILE, { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl: RETURN }, {});
+    reviews.items.set(REVIEW, { ...reviews.items.get(REVIEW)!, status: 'PASSED', statusOccurredAt: Math.floor(clock.now() / 1000) * 1000 });
+
+    // Act: a read in the same second as the webhook's occurred_at.
+    const review = await service.get(CUSTOMER, PROFILE, REVIEW, {});
+
+    // Assess
+    expect(review.status).toBe('PASSED');
+  });
+});
