@@ -1,5 +1,5 @@
 /**
- * The partner API's route table: the single source of truth that both the CDK stack
+ * The partner API's route table (PARTNER-API.md's 15 routes, plus requirement submission): the single source of truth that both the CDK stack
  * (infra/constructs/api.ts) and the local gateway (local/gateway) read, so that what runs
  * locally is what deploys. Paths use API Gateway's `{param}` syntax.
  */
@@ -37,6 +37,14 @@ export const routes = [
   { id: 'listKycReviews', method: 'GET', path: `${profile}/kyc-reviews`, function: 'kyc-reviews', auth: 'partner' },
   { id: 'getKycReview', method: 'GET', path: `${profile}/kyc-reviews/{reviewId}`, function: 'kyc-reviews', auth: 'partner' },
   { id: 'refreshKycLink', method: 'POST', path: `${profile}/kyc-reviews/{reviewId}/link`, function: 'kyc-reviews', auth: 'partner' },
+  // 16: not in PARTNER-API.md's table; added for API-collectable KYC requirements (multipart pass-through).
+  {
+    id: 'submitKycRequirement',
+    method: 'POST',
+    path: `${profile}/kyc-reviews/{reviewId}/requirements/{requirementKey}`,
+    function: 'kyc-reviews',
+    auth: 'partner',
+  },
 ] as const satisfies readonly Route[];
 
 export type RouteId = (typeof routes)[number]['id'];

@@ -1,7 +1,6 @@
 /**
  * Submitting a KYC requirement over the API (API-NOTES §5, Wise's closed beta): a multipart
- * pass-through with type and size limits. Exposing it needs a 16th partner route, which the
- * fixed route table (shared/routes.ts) does not have yet; `submitRequirementRoute` is ready for it:
+ * pass-through with type and size limits, served as the 16th partner route (shared/routes.ts):
  *   POST /v1/customers/{customerId}/wise-account/profiles/{profileId}/kyc-reviews/{reviewId}/requirements/{requirementKey}
  *   multipart/form-data: `data` (a JSON object, Wise's `submissionData.data`) and 0..5 `files`.
  */
@@ -195,7 +194,7 @@ export const parseRequirementForm = async (event: GatewayEvent): Promise<Require
 
 const submissionParams = reviewParams.extend({ requirementKey: z.string().max(64) });
 
-/** The 16th route, ready to be listed once the route table has it (see the note at the top). */
+/** Route 16: the multipart form parsed and bounded here, then the use case. */
 export const submitRequirementRoute = (deps: Dependencies): RouteImpl => {
   const useCase = new SubmitKycRequirement({
     clock: deps.clock,

@@ -3,6 +3,7 @@ import { deadlineFrom, type RouteTable } from '../../shared/runtime/function';
 import { defineRoute } from '../../shared/http/handler-stack';
 import { KycReviewStore } from '../../shared/store/kyc-review-store';
 import { KycReviewService } from './kyc-review-service';
+import { submitRequirementRoute } from './requirement-submission';
 import { createBody, linkBody, profileParams, reviewParams } from './schemas';
 
 /** The hosted-KYC service of a function's dependencies. */
@@ -55,5 +56,7 @@ export const routes = (deps: Dependencies): RouteTable => {
       });
       return { status: 200, body: link };
     }),
+
+    submitKycRequirement: submitRequirementRoute(deps),
   };
 };

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestStack, type TestStack } from '../../support/stack';
-import { SubmitKycRequirement } from '../../../functions/kyc-reviews/requirement-submission';
 import { KycReviewStore } from '../../../shared/store/kyc-review-store';
 import { customerWithProfile, quoteFor, type CustomerWithProfile } from './customer';
 
@@ -392,28 +391,51 @@ describe('routes 13 and 14: keeping reviews current', () => {
   });
 });
 
-describe('submitting a requirement over the API (use case; its route is not in the table yet)', () => {
-  it('passes a PDF for an API-collectable requirement to Wise, which takes it into review', async () => {
+describe('route 16: submitting a requirement over the API', () => {
+  const submit = async (c: CustomerWithProfile, reviewId: string, form: FormData, as = c.customerId) => {
+    const res = await fetch(`${t.stack.url}${reviewsPath(c)}/${reviewId}/requirements/ACCOUNT_PURPOSE`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await t.stack.token(as)}` },
+      body: form,
+    });
+    return { status: res.status, body: await res.json() };
+  };
+  const purposeForm = (file: { name: string; type: string; bytes: string }) => {
+    const form = new FormData();
+    form.append('data', JSON.stringify({ accountPurpose: 'SENDING_MONEY_TO_FRIENDS_OR_FAMILY' }));
+    form.append('files', new Blob([Buffer.from(file.bytes)], { type: file.type }), file.name);
+    return form;
+  };
+
+  it('passes a PDF for an API-collectable requirement to Wise as multipart, which takes it into review', async () => {
     // Prepare
     const c = await customerWithProfile(t);
     const created = await createReview(c, { type: 'PROACTIVE_SEND_MONEY' });
-    const deps = t.stack.deps['kyc-reviews'];
-    const useCase = new SubmitKycRequirement({ ...deps, reviews: new KycReviewStore(deps.table, deps.clock) });
-    const pdf = new Uint8Array(Buffer.from('%PDF-1.7\n%%EOF\n'));
 
     // Act
-    const result = await useCase.run(
-      c.customerId,
-      c.profileId,
-      created.body.id,
-      'ACCOUNT_PURPOSE',
-      { data: { accountPurpose: 'SENDING_MONEY_TO_FRIENDS_OR_FAMILY' }, files: [{ filename: 'purpose.pdf', contentType: 'application/pdf', bytes: pdf }] },
-      {},
-    );
+    const res = await submit(c, created.body.id, purposeForm({ name: 'purpose.pdf', type: 'application/pdf', bytes: '%PDF-1.7\n%%EOF\n' }));
 
     // Assess
-    expect(result.state).toBe('IN_REVIEW');
+    expect(res.status).toBe(202);
+    expect(res.body.state).toBe('IN_REVIEW');
     const atWise = await t.call('GET', `${reviewsPath(c)}/${created.body.id}`, { as: c.customerId });
     expect(atWise.body.requirements).toContainEqual([{ key: 'ACCOUNT_PURPOSE', state: 'IN_REVIEW', apiCollectionSupported: true }]);
+  });
+
+  it('refuses a file that claims to be a PDF but is not, and another customer, before Wise hears of it', async () => {
+    // Prepare
+    const c = await customerWithProfile(t);
+    const created = await createReview(c, { type: 'PROACTIVE_SEND_MONEY' });
+    const fake = purposeForm({ name: 'purpose.pdf', type: 'application/pdf', bytes: '<script>alert(1)</script>' });
+
+    // Act
+    const forged = await submit(c, created.body.id, fake);
+    const other = await submit(c, created.body.id, purposeForm({ name: 'p.pdf', type: 'application/pdf', bytes: '%PDF-1.7' }), 'someone-else');
+
+    // Assess
+    expect(forged.status).toBe(400);
+    expect(other.status).toBe(403);
+    const atWise = await t.call('GET', `${reviewsPath(c)}/${created.body.id}`, { as: c.customerId });
+    expect(atWise.body.requirements.flat()).toContainEqual({ key: 'ACCOUNT_PURPOSE', state: 'NOT_PROVIDED', apiCollectionSupported: true });
   });
 });
