@@ -3,6 +3,7 @@ import type { Clock } from '../ports/clock';
 import { ACCOUNT_SK, customerPk, profileSk } from '../store/account-store';
 import { isConditionalCheckFailure, type Table } from '../store/dynamo';
 import { kycReviewSk } from '../store/kyc-review-store';
+import { kycStatusRank } from '../domain/kyc/status-order';
 import type { CallBudget } from './call-budget';
 import type { WiseEvent } from './webhook-event';
 
@@ -69,14 +70,18 @@ export class WiseStateProjection {
             return {
               Key: { pk: customerPk(customerId), sk: kycReviewSk(event.profileId, event.reviewId) },
               UpdateExpression:
-                'SET #status = :s, statusOccurredAt = :t, updatedAt = :now, reviewId = if_not_exists(reviewId, :rid), ' +
+                'SET #status = :s, statusOccurredAt = :t, statusRank = :r, updatedAt = :now, reviewId = if_not_exists(reviewId, :rid), ' +
                 'profileId = if_not_exists(profileId, :pid), createdAt = if_not_exists(createdAt, :now)' +
                 (event.requiredBy === null ? ' REMOVE requiredBy' : ', requiredBy = :rb'),
-              ConditionExpression: 'attribute_not_exists(statusOccurredAt) OR statusOccurredAt < :t',
+              // Same second: the later step of the usual flow wins (see kycStatusRank).
+              ConditionExpression:
+                'attribute_not_exists(statusOccurredAt) OR statusOccurredAt < :t OR ' +
+                '(statusOccurredAt = :t AND (attribute_not_exists(statusRank) OR statusRank < :r))',
               ExpressionAttributeNames: { '#status': 'status' },
               ExpressionAttributeValues: {
                 ':s': event.status,
                 ':t': event.occurredAt,
+                ':r': kycStatusRank(event.status),
                 ':now': now,
                 ':rid': event.reviewId,
                 ':pid': event.profileId,

@@ -484,6 +484,35 @@ describe('route 11 records and applies each event once, in order of occurrence',
     });
   });
 
+  it('settles two review states of the same second on the later step of the flow, whatever the arrival order', async () => {
+    // Prepare: Wise stamps to the second; PROCESSING and PASSED of one hosted flow can share it.
+    const { customerId, profileId } = await seedCustomer();
+    const at = Date.parse('2026-03-05T10:00:00Z');
+    const kycFor = (reviewId: string, state: string) =>
+      envelope('kyc-reviews#state-change', {
+        resource: { id: reviewId, state, profileId, requiredBy: null, createdAt: '2026-03-05T09:59:00', updatedAt: '2026-03-05T10:00:00', triggerReferences: [] },
+        occurred_at: iso(at),
+      });
+    const inOrder = randomUUID();
+    const reversed = randomUUID();
+
+    // Act
+    const a1 = await deliver(kycFor(inOrder, 'PROCESSING'));
+    const a2 = await deliver(kycFor(inOrder, 'PASSED'));
+    const b1 = await deliver(kycFor(reversed, 'PASSED'));
+    const b2 = await deliver(kycFor(reversed, 'PROCESSING'));
+
+    // Assess
+    expect([a1.body, a2.body, b1.body, b2.body]).toEqual([
+      { result: 'applied' },
+      { result: 'applied' },
+      { result: 'applied' },
+      { result: 'stale' },
+    ]);
+    expect(await item(`CUSTOMER#${customerId}`, `KYC#${profileId}#${inOrder}`)).toMatchObject({ status: 'PASSED' });
+    expect(await item(`CUSTOMER#${customerId}`, `KYC#${profileId}#${reversed}`)).toMatchObject({ status: 'PASSED' });
+  });
+
   it('records the evidence a CDD check requires on the profile', async () => {
     // Prepare
     const { customerId, profileId } = await seedCustomer();
