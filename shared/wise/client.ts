@@ -257,6 +257,9 @@ export class WiseClient {
       pathTemplate: '/v1/profiles/{profileId}/kyc-reviews',
       bearer: userToken,
       json: body,
+      // Wise offers no idempotency key here: a blind retry after a lost answer could open a second
+      // review. The partner's retry lists Wise's reviews for the trigger first instead.
+      retry: false,
       ...options,
     });
   }
