@@ -13,6 +13,11 @@ export default tseslint.config(
     },
   },
   {
+    // Plain Node scripts (the benchmark's fresh-process child).
+    files: ['**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
+  {
     files: ['functions/**/*.ts', 'shared/**/*.ts'],
     rules: { 'no-console': 'error' },
   },

@@ -119,6 +119,7 @@ export async function startWiseSandbox(options: WiseSandboxOptions = {}): Promis
     }
   };
 
+  // eslint-disable-next-line prefer-const -- assigned once `sim` exists, which the dispatcher reads lazily
   let dispatcher!: WebhookDispatcher;
   const sim: Sim = {
     state: (snapshotDir ? loadSnapshot(snapshotDir) : undefined) ?? emptyState(),

@@ -102,7 +102,7 @@ export class WebhookDispatcher implements EventPublisher {
     const controller = new AbortController();
     this.inFlight.add(controller);
     const timer = setTimeout(() => controller.abort(), this.retry.timeoutMs);
-    let status: number | null = null;
+    let status: number | null;
     let retryAfter: string | null = null;
     try {
       const response = await fetch(url, {

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestStack, type TestStack } from '../../support/stack';
-import { KycReviewStore } from '../../../shared/store/kyc-review-store';
 import { customerWithProfile, quoteFor, type CustomerWithProfile } from './customer';
 
 let t: TestStack;
