@@ -49,7 +49,9 @@ type BusinessShape = {
  * OTHER legal forms must describe the business and give its webpage (Wise will not let such a
  * profile transfer otherwise), and the sub-category must belong to the category.
  */
-const businessRules = (b: BusinessShape, ctx: z.RefinementCtx) => {
+const businessRules = (b: BusinessShape | null | undefined, ctx: z.RefinementCtx) => {
+  // Runs even when the shape is wrong (`when`), so the value may not be an object at all.
+  if (typeof b !== 'object' || b === null) return;
   if (b.companyType === 'OTHER') {
     if (b.webpage === undefined) ctx.addIssue({ code: 'custom', path: ['webpage'], message: 'is required when companyType is OTHER' });
     if (b.businessFreeFormDescription === undefined) {

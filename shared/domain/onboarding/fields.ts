@@ -69,6 +69,8 @@ export const address = z
       .optional(),
   })
   .superRefine((a, ctx) => {
+    // Runs even when the shape is wrong (`when`), so the value may not be an object at all.
+    if (typeof a !== 'object' || a === null) return;
     if (typeof a.countryIso3Code === 'string' && needsStateCode(a.countryIso3Code) && a.stateCode === undefined) {
       ctx.addIssue({ code: 'custom', path: ['stateCode'], message: 'is required for addresses in the USA, Canada, Brazil and Australia' });
     }

@@ -25,7 +25,9 @@ const iso2 = z
 type DocumentShape = { type?: unknown; uniqueIdentifier?: unknown };
 
 /** Per-type identifier rules Wise applies: a US SSN is nine digits, a Brazilian CPF 11 digits (CNPJ 14). */
-const identifierRules = (d: DocumentShape, ctx: z.RefinementCtx) => {
+const identifierRules = (d: DocumentShape | null | undefined, ctx: z.RefinementCtx) => {
+  // Runs even when the shape is wrong (`when`), so the value may not be an object at all.
+  if (typeof d !== 'object' || d === null) return;
   const id = d.uniqueIdentifier;
   if (typeof id !== 'string') return;
   const bad = (message: string) => ctx.addIssue({ code: 'custom', path: ['uniqueIdentifier'], message });

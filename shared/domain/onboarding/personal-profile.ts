@@ -24,7 +24,9 @@ const personFields = (now: () => number) => ({
 type PersonShape = { address?: { countryIso3Code?: unknown; stateCode?: unknown }; occupations?: unknown[] };
 
 /** Occupations where Wise requires them: checked even when other fields are bad, so every error is named at once. */
-const occupationRule = (p: PersonShape, ctx: z.RefinementCtx) => {
+const occupationRule = (p: PersonShape | null | undefined, ctx: z.RefinementCtx) => {
+  // Runs even when the shape is wrong (`when`), so the value may not be an object at all.
+  if (typeof p !== 'object' || p === null) return;
   const c = p.address?.countryIso3Code;
   if (typeof c !== 'string') return;
   const stateCode = typeof p.address?.stateCode === 'string' ? p.address.stateCode : undefined;
