@@ -1,0 +1,377 @@
+import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
+import { proves, reportFor, saveReport } from './support/report';
+import {
+  accountPath,
+  activeCustomer,
+  customerBody,
+  existingWiseUser,
+  freshCustomer,
+  linkThroughCallback,
+  makeTokensDue,
+  profilePath,
+  RETRY,
+  SLOW_WISE_MS,
+  startReliabilityStack,
+  type ReliabilityStack,
+} from './support/stack';
+import { leakScanTest } from './support/leaks';
+import type { CallResult } from '../support/stack';
+
+/**
+ * Wise failing at every step of every flow — 5xx, 429 and timeouts injected at the simulator, and
+ * crashes right after Wise answered — and the partner's retry: each flow completes, or answers a
+ * clear 503 WISE_UNAVAILABLE and completes on retry, with no duplicate at Wise and nothing lost.
+ */
+reportFor(import.meta.url);
+
+let t: ReliabilityStack;
+beforeAll(async () => {
+  t = await startReliabilityStack({ subscribe: false });
+});
+afterEach(async () => {
+  t.crasher.disarm();
+  await t.clearFaults();
+});
+afterAll(async () => {
+  saveReport();
+  await t?.close();
+});
+
+type Kind = '5xx' | '429' | 'timeout';
+const KINDS: Kind[] = ['5xx', '429', 'timeout'];
+
+/** 5xx and timeouts outlast the product's retries (a 503 is due); a 429 passes within them. */
+const injectFault = (kind: Kind, method: string, path: string) => {
+  switch (kind) {
+    case '5xx':
+      return t.fault({ method, path, status: 503, times: 20 });
+    case '429':
+      return t.fault({ method, path, status: 429, retryAfter: 1, times: 1 });
+    case 'timeout':
+      return t.fault({ method, path, delayMs: SLOW_WISE_MS, times: RETRY.maxAttempts });
+  }
+};
+
+/**
+ * The partner's side of the promise: the first call either completes or answers 503
+ * WISE_UNAVAILABLE with Retry-After; once Wise is back, a retry completes.
+ */
+const completesOrRetries = async (call: () => Promise<CallResult>, done: (r: CallResult) => boolean, kind?: Kind) => {
+  const first = await call();
+  if (!done(first)) {
+    expect(first.status, first.text).toBe(503);
+    expect(first.headers.get('content-type')).toContain('application/problem+json');
+    expect(first.body.code).toBe('WISE_UNAVAILABLE');
+    expect(Number(first.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+  }
+  await t.clearFaults();
+  // Let any answer Wise still holds (a slow Wise) land before the retry.
+  if (kind === 'timeout') await new Promise((r) => setTimeout(r, SLOW_WISE_MS));
+  let last = first;
+  for (let i = 0; i < 3 && !done(last); i++) last = await call();
+  expect(done(last), `${last.status} ${last.text}`).toBe(true);
+  return { first, last };
+};
+
+const expectOneUserAndProfile = async (email: string, wiseUserId: number) => {
+  const s = await t.state();
+  const users = s.users.filter((u) => u.email === email);
+  expect(users.map((u) => u.id)).toEqual([wiseUserId]);
+  expect(s.profiles.filter((p) => p.userId === wiseUserId)).toHaveLength(1);
+};
+
+const signupSteps = [
+  { step: 'the signup', method: 'POST', path: '/v1/user/signup/registration_code' },
+  { step: 'the registration-code grant', method: 'POST', path: '/oauth/token' },
+  { step: 'the personal profile', method: 'POST', path: '/v2/profiles/personal-profile' },
+] as const;
+
+describe('signup (route 1) with Wise failing', () => {
+  for (const { step, method, path } of signupSteps) {
+    for (const kind of KINDS) {
+      proves('faults.signup', `at ${step} (${kind}): completes with one Wise user and one profile`, async () => {
+        // Prepare
+        const { customerId, email } = freshCustomer(`fault-signup-${kind}`);
+        await injectFault(kind, method, path);
+
+        // Act
+        const { first, last } = await completesOrRetries(
+          () => t.call('POST', accountPath(customerId), { as: customerId, body: customerBody(email) }),
+          (r) => r.status === 201 || r.status === 200,
+          kind,
+        );
+
+        // Assess
+        if (first.status === 503) {
+          const during = await t.call('GET', accountPath(customerId), { as: customerId });
+          expect(['CREATING', 'ACTIVE']).toContain(during.body.status);
+        }
+        expect(last.body.status).toBe('ACTIVE');
+        await expectOneUserAndProfile(email, last.body.wiseUserId);
+      });
+    }
+  }
+});
+
+describe('linking (routes 8 and 9) with Wise failing', () => {
+  const linkSteps = [
+    { step: 'the code exchange', method: 'POST', path: '/oauth/token' },
+    { step: 'reading the granted profile', method: 'GET', path: '/v2/profiles' },
+    { step: 'reading the user', method: 'GET', path: '/v1/me' },
+  ] as const;
+  for (const { step, method, path } of linkSteps) {
+    for (const kind of KINDS) {
+      proves('faults.linking', `at ${step} (${kind}): a clear answer, no token kept, and the next link completes`, async () => {
+        // Prepare
+        const { customerId } = freshCustomer(`fault-link-${kind}`);
+        const user = await existingWiseUser(t);
+        const returnUrl = `${t.stack.deps.oauth.config.allowedReturnUrls[0]}app/linked`;
+        await injectFault(kind, method, path);
+
+        // Act
+        const first = await linkThroughCallback(t, customerId, user, returnUrl);
+        const afterFirst = await t.stack.deps.oauth.accounts.get(customerId);
+        const tokensAfterFirst = await t.stack.deps.oauth.tokens.has(customerId);
+        await t.clearFaults();
+        await new Promise((r) => setTimeout(r, kind === 'timeout' ? SLOW_WISE_MS : 0));
+        const outcome = new URL(first.location ?? 'http://invalid/').searchParams.get('status') === 'linked'
+          ? first
+          : await linkThroughCallback(t, customerId, user, returnUrl);
+
+        // Assess
+        expect(first.status).toBe(302);
+        const firstOutcome = new URL(first.location!).searchParams;
+        if (firstOutcome.get('status') !== 'linked') {
+          expect(firstOutcome.get('status')).toBe('error');
+          expect(firstOutcome.get('reason')).toBe('exchange_failed');
+          expect(afterFirst?.status).toBe('LINK_PENDING');
+          expect(tokensAfterFirst).toBe(false);
+        }
+        expect(outcome.status).toBe(302);
+        expect(new URL(outcome.location!).searchParams.get('status')).toBe('linked');
+        const account = await t.call('GET', accountPath(customerId), { as: customerId });
+        expect(account.body).toMatchObject({ status: 'LINKED', wiseUserId: user.userId });
+        expect(account.body.profiles.map((p: { id: number }) => p.id)).toEqual([user.profileId]);
+      });
+    }
+  }
+
+  proves('faults.linking', 'route 10 (code typed by the customer) at the code exchange (5xx): 503, then the same code links', async () => {
+    // Prepare
+    const { customerId } = freshCustomer('fault-code');
+    const user = await existingWiseUser(t);
+    const start = await t.call('POST', `/v1/customers/${customerId}/wise-link`, {
+      as: customerId,
+      body: { returnUrl: `${t.stack.deps.oauth.config.allowedReturnUrls[0]}app`, dateOfBirth: user.dateOfBirth },
+    });
+    const authorizeUrl = new URL(start.body.authorizeUrl);
+    const consent = await t.sim_('POST', '/_sim/oauth/authorize', {
+      client_id: authorizeUrl.searchParams.get('client_id'),
+      redirect_uri: authorizeUrl.searchParams.get('redirect_uri'),
+      state: authorizeUrl.searchParams.get('state'),
+      email: user.email,
+      password: user.password,
+      decision: 'allow',
+    });
+    const code = new URL(consent.body.location).searchParams.get('code')!;
+    await injectFault('5xx', 'POST', '/oauth/token');
+
+    // Act
+    const { last } = await completesOrRetries(
+      () => t.call('POST', `/v1/customers/${customerId}/wise-link/code`, { as: customerId, body: { code } }),
+      (r) => r.status === 200,
+    );
+
+    // Assess
+    expect(last.body).toEqual({ status: 'LINKED', profileId: user.profileId });
+  });
+});
+
+describe('token refresh with Wise failing', () => {
+  for (const kind of KINDS) {
+    proves('faults.refresh', `at the refresh grant (${kind}): completes or 503, tokens kept, never RELINK_REQUIRED`, async () => {
+      // Prepare
+      const c = await activeCustomer(t, `fault-refresh-${kind}`);
+      await makeTokensDue(t, c.customerId);
+      await injectFault(kind, 'POST', '/oauth/token');
+
+      // Act
+      const { last } = await completesOrRetries(
+        () =>
+          t.call('POST', `${profilePath(c.customerId, c.profileId)}/verification-check`, {
+            as: c.customerId,
+            body: { sourceCurrencies: ['GBP'] },
+          }),
+        (r) => r.status === 200,
+        kind,
+      );
+
+      // Assess
+      expect(last.body.canTransfer).toHaveProperty('GBP');
+      const account = await t.call('GET', accountPath(c.customerId), { as: c.customerId });
+      expect(account.body.status).toBe('ACTIVE');
+      expect(await t.stack.deps.onboarding.tokens.has(c.customerId)).toBe(true);
+    });
+  }
+});
+
+const kycSteps = [
+  { step: 'listing Wise\'s reviews', method: 'GET', path: (p: number) => `/v1/profiles/${p}/kyc-reviews` },
+  { step: 'creating the review', method: 'POST', path: (p: number) => `/v1/profiles/${p}/kyc-reviews` },
+  { step: 'asking for the hosted link', method: 'PATCH', path: (p: number) => `/v1/profiles/${p}/kyc-reviews/` },
+] as const;
+
+describe('KYC review creation (route 12) with Wise failing', () => {
+  for (const { step, method, path } of kycSteps) {
+    for (const kind of KINDS) {
+      proves('faults.kyc', `at ${step} (${kind}): completes with one Wise review for the trigger`, async () => {
+        // Prepare
+        const c = await activeCustomer(t, `fault-kyc-${kind}`);
+        const redirectUrl = `${t.stack.deps['kyc-reviews'].config.allowedReturnUrls[0]}kyc/done`;
+        await injectFault(kind, method, path(c.profileId));
+
+        // Act
+        const { last } = await completesOrRetries(
+          () =>
+            t.call('POST', `${profilePath(c.customerId, c.profileId)}/kyc-reviews`, {
+              as: c.customerId,
+              body: { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl },
+            }),
+          (r) => r.status === 201 || r.status === 200,
+          kind,
+        );
+
+        // Assess
+        const atWise = (await t.state()).kycReviews.filter((r) => r.profileId === c.profileId);
+        expect(atWise.map((r) => r.id)).toEqual([last.body.id]);
+        expect(last.body.link?.url).toEqual(expect.any(String));
+        const listed = await t.call('GET', `${profilePath(c.customerId, c.profileId)}/kyc-reviews`, { as: c.customerId });
+        expect(listed.body.items.map((r: { id: string }) => r.id)).toEqual([last.body.id]);
+      });
+    }
+  }
+});
+
+describe('a slow Wise that acts after the product gave up waiting', () => {
+  proves('faults.kyc', 'creating the review (one timeout, then Wise answers): still one Wise review for the trigger', async () => {
+    // Prepare
+    const c = await activeCustomer(t, 'slow-kyc');
+    const redirectUrl = `${t.stack.deps['kyc-reviews'].config.allowedReturnUrls[0]}kyc/done`;
+    await t.fault({ method: 'POST', path: `/v1/profiles/${c.profileId}/kyc-reviews`, delayMs: SLOW_WISE_MS, times: 1 });
+
+    // Act
+    const { last } = await completesOrRetries(
+      () =>
+        t.call('POST', `${profilePath(c.customerId, c.profileId)}/kyc-reviews`, {
+          as: c.customerId,
+          body: { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl },
+        }),
+      (r) => r.status === 201 || r.status === 200,
+      'timeout',
+    );
+    // The slow first attempt lands at Wise after the product stopped waiting for it.
+    await new Promise((r) => setTimeout(r, SLOW_WISE_MS));
+
+    // Assess
+    const atWise = (await t.state()).kycReviews.filter((r) => r.profileId === c.profileId);
+    expect(atWise.map((r) => r.id)).toEqual([last.body.id]);
+  });
+});
+
+describe('a crash right after Wise answered, then the partner retries', () => {
+  const signupCrashes = [
+    { step: 'the signup', path: /^\/v1\/user\/signup\/registration_code$/, body: undefined },
+    { step: 'the registration-code grant', path: /^\/oauth\/token$/, body: 'grant_type=registration_code' },
+    { step: 'the personal profile', path: /^\/v2\/profiles\/personal-profile$/, body: undefined },
+  ];
+  for (const { step, path, body } of signupCrashes) {
+    proves('faults.crash', `signup, after ${step}: the retry completes with one Wise user and one profile`, async () => {
+      // Prepare
+      const { customerId, email } = freshCustomer('crash-signup');
+      t.crasher.arm('POST', path, body);
+
+      // Act
+      const crashed = await t.call('POST', accountPath(customerId), { as: customerId, body: customerBody(email) });
+      t.crasher.disarm();
+      const retried = await t.call('POST', accountPath(customerId), { as: customerId, body: customerBody(email) });
+
+      // Assess
+      expect(t.crasher.reached).toBeGreaterThanOrEqual(1);
+      expect(crashed.status).toBe(503);
+      expect(retried.status, retried.text).toBe(201);
+      await expectOneUserAndProfile(email, retried.body.wiseUserId);
+    });
+  }
+
+  proves('faults.crash', 'refresh, after Wise refreshed: the retry refreshes again and the customer keeps working tokens', async () => {
+    // Prepare
+    const c = await activeCustomer(t, 'crash-refresh');
+    await makeTokensDue(t, c.customerId);
+    t.crasher.arm('POST', /^\/oauth\/token$/, 'grant_type=refresh_token');
+    const check = () =>
+      t.call('POST', `${profilePath(c.customerId, c.profileId)}/verification-check`, { as: c.customerId, body: { sourceCurrencies: ['EUR'] } });
+
+    // Act
+    const crashed = await check();
+    t.crasher.disarm();
+    const retried = await check();
+
+    // Assess
+    expect(crashed.status).toBe(503);
+    expect(retried.status, retried.text).toBe(200);
+    expect((await t.call('GET', accountPath(c.customerId), { as: c.customerId })).body.status).toBe('ACTIVE');
+  });
+
+  proves('faults.crash', 'linking, after Wise exchanged the code: no token kept, and a new link completes', async () => {
+    // Prepare
+    const { customerId } = freshCustomer('crash-link');
+    const user = await existingWiseUser(t);
+    const returnUrl = `${t.stack.deps.oauth.config.allowedReturnUrls[0]}app/linked`;
+    t.crasher.arm('POST', /^\/oauth\/token$/, 'grant_type=authorization_code');
+
+    // Act
+    const crashed = await linkThroughCallback(t, customerId, user, returnUrl);
+    const tokensAfterCrash = await t.stack.deps.oauth.tokens.has(customerId);
+    t.crasher.disarm();
+    const retried = await linkThroughCallback(t, customerId, user, returnUrl);
+
+    // Assess
+    expect(new URL(crashed.location!).searchParams.get('reason')).toBe('exchange_failed');
+    expect(tokensAfterCrash).toBe(false);
+    expect(new URL(retried.location!).searchParams.get('status')).toBe('linked');
+    const account = await t.call('GET', accountPath(customerId), { as: customerId });
+    expect(account.body).toMatchObject({ status: 'LINKED', wiseUserId: user.userId });
+  });
+
+  const kycCrashes = [
+    { step: 'Wise created the review', method: 'POST', path: /^\/v1\/profiles\/\d+\/kyc-reviews$/ },
+    { step: 'Wise issued the hosted link', method: 'PATCH', path: /^\/v1\/profiles\/\d+\/kyc-reviews\/[^/]+$/ },
+  ];
+  for (const { step, method, path } of kycCrashes) {
+    proves('faults.crash', `KYC review, after ${step}: the retry answers one review, the one Wise holds`, async () => {
+      // Prepare
+      const c = await activeCustomer(t, 'crash-kyc');
+      const redirectUrl = `${t.stack.deps['kyc-reviews'].config.allowedReturnUrls[0]}kyc/done`;
+      const create = () =>
+        t.call('POST', `${profilePath(c.customerId, c.profileId)}/kyc-reviews`, {
+          as: c.customerId,
+          body: { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl },
+        });
+      t.crasher.arm(method, path);
+
+      // Act
+      const crashed = await create();
+      t.crasher.disarm();
+      const retried = await create();
+
+      // Assess
+      expect(crashed.status).toBe(503);
+      expect([200, 201]).toContain(retried.status);
+      const atWise = (await t.state()).kycReviews.filter((r) => r.profileId === c.profileId);
+      expect(atWise.map((r) => r.id)).toEqual([retried.body.id]);
+      expect(retried.body.link?.url).toEqual(expect.any(String));
+    });
+  }
+});
+
+leakScanTest(() => t);

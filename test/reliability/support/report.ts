@@ -1,0 +1,237 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { it } from 'vitest';
+import { capturedLogs, RESULTS_DIR, runDir } from '../../support/log-capture';
+
+/**
+ * The reliability suite's own bookkeeping: which promise each test proves, how it ended, the
+ * figures of the run (cases tried, faults injected, duplicates sent, leaks found) and the secrets
+ * the run produced. Every file saves its part under the run's folder and re-renders RELIABILITY.md
+ * from all parts saved so far, so the file written by the last test file reports the whole run,
+ * whatever order vitest chose.
+ */
+export const PROMISES = {
+  'faults.signup': 'Signup (route 1) completes through Wise 5xx, 429 and timeouts at every step, or answers 503 WISE_UNAVAILABLE and completes on retry: one Wise user, one personal profile, nothing lost.',
+  'faults.linking': 'Linking (routes 8–10) survives Wise 5xx, 429 and timeouts at every step of the code exchange: a clear answer, a retry that links, no token kept from a failed attempt.',
+  'faults.refresh': 'Token refresh survives Wise 5xx, 429 and timeouts: the call completes or answers 503, the customer keeps working tokens, never RELINK_REQUIRED.',
+  'faults.kyc': 'KYC review creation (route 12) survives Wise 5xx, 429 and timeouts at every step: one Wise review per trigger, completed on retry.',
+  'faults.crash': 'A crash between Wise\'s answer and the store write, then a retry: every flow completes with no duplicate Wise user, profile or review.',
+  'concurrency.signup': '50 concurrent duplicate signups for one customer (same body) make one Wise user and one profile.',
+  'concurrency.idempotency': '50 concurrent requests with one Idempotency-Key run once; every answer is the first answer or 409 IN_PROGRESS.',
+  'concurrency.refresh': '20 concurrent callers inside the refresh window cause exactly one refresh at Wise.',
+  'concurrency.webhook': '10 concurrent copies of one webhook are applied once.',
+  'input.fuzz': 'Property-based fuzzing of every partner route and the webhook route (in-process and over HTTP): never a 5xx, always problem+json, nothing written for a rejected input.',
+  'input.edges': 'Oversized bodies, wrong content types, traversal and control characters in ids, unicode edge cases: a clear 4xx, nothing written.',
+  'attacks.cross-customer': 'Another customer\'s token gets 403 FORBIDDEN on every partner route, whether or not the customer exists.',
+  'attacks.jwt': 'Forged JWTs (another key, alg none, expired, wrong audience, wrong issuer) get 401.',
+  'attacks.oauth-state': 'Forged and replayed OAuth state never link an account and never redirect.',
+  'attacks.open-redirect': 'Return and redirect URLs off the allowlist (look-alike hosts, userinfo, //host, javascript:, encoded tricks) are refused before anything is stored.',
+  'attacks.webhooks': 'Forged webhooks (no signature, another key, tampered body) get 401 and store nothing; a replayed genuine delivery changes nothing.',
+  'attacks.host-headers': 'Spoofed Host and X-Forwarded-Host headers change no URL the service builds (authorize redirect_uri, claim URL, KYC link).',
+  'secrets.logs': 'The logs of the whole run hold none of the tokens, registration codes, authorization codes, claim codes, OAuth states or client secret the run produced.',
+} as const;
+
+export type PromiseId = keyof typeof PROMISES;
+
+export interface Figures {
+  /** Inputs tried by the fuzzers (in-process and HTTP). */
+  casesTried: number;
+  /** Of those, sent over HTTP through the local gateway. */
+  httpCases: number;
+  /** Faults injected at the simulator (5xx, 429, delays) and crashes injected in the transport. */
+  faultsInjected: number;
+  crashesInjected: number;
+  /** Concurrent duplicate requests and webhook copies sent. */
+  duplicatesSent: number;
+  /** Attack requests sent (cross-customer, forged tokens, states, redirects, webhooks, headers). */
+  attacksSent: number;
+  /** Distinct secrets searched for in the logs, log lines searched, and hits. */
+  secretsSearched: number;
+  logLinesSearched: number;
+  leaksFound: number;
+}
+
+export const figures: Figures = {
+  casesTried: 0,
+  httpCases: 0,
+  faultsInjected: 0,
+  crashesInjected: 0,
+  duplicatesSent: 0,
+  attacksSent: 0,
+  secretsSearched: 0,
+  logLinesSearched: 0,
+  leaksFound: 0,
+};
+
+interface TestResult {
+  promise: PromiseId;
+  test: string;
+  file: string;
+  status: 'passed' | 'failed';
+  durationMs: number;
+}
+
+const results: TestResult[] = [];
+let currentFile = 'unknown';
+
+/** Names the file whose results this worker records (call once at the top of a test file). */
+export const reportFor = (file: string): void => {
+  currentFile = basename(file);
+};
+
+/** A test that proves one promise; its outcome is recorded for RELIABILITY.md. */
+export const proves = (promise: PromiseId, title: string, fn: () => Promise<void>, timeoutMs?: number): void => {
+  it(title, async () => {
+    const started = Date.now();
+    try {
+      await fn();
+      results.push({ promise, test: title, file: currentFile, status: 'passed', durationMs: Date.now() - started });
+    } catch (err) {
+      results.push({ promise, test: title, file: currentFile, status: 'failed', durationMs: Date.now() - started });
+      throw err;
+    }
+  }, timeoutMs);
+};
+
+// ---- secrets -------------------------------------------------------------------------------
+
+/** Secrets are kept for the scan only, in the run's folder under test-results (never printed). */
+export const noteSecrets = (kind: string, values: readonly (string | undefined | null)[]): void => {
+  const lines = values
+    .filter((v): v is string => typeof v === 'string' && v.length >= 6)
+    .map((value) => JSON.stringify({ kind, value }))
+    .join('\n');
+  if (lines) appendFileSync(join(runDir(), 'secrets.jsonl'), `${lines}\n`);
+};
+
+export interface LeakScan {
+  secrets: number;
+  logLines: number;
+  /** Per kind of secret, how many distinct secrets of that kind appear in the logs. */
+  leaks: Record<string, number>;
+  total: number;
+}
+
+/** Searches every log line captured in this run for every secret noted in this run. */
+export const scanLogsForSecrets = (): LeakScan => {
+  const file = join(runDir(), 'secrets.jsonl');
+  const secrets = new Map<string, string>();
+  if (existsSync(file)) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (!line) continue;
+      const { kind, value } = JSON.parse(line) as { kind: string; value: string };
+      secrets.set(value, kind);
+    }
+  }
+  const logs = capturedLogs();
+  // JSON escaping could hide a secret with quotes or slashes; search the decoded text as well.
+  const decoded = logs.replaceAll('\\/', '/').replaceAll('\\"', '"');
+  const leaks: Record<string, number> = {};
+  let total = 0;
+  for (const [value, kind] of secrets) {
+    if (logs.includes(value) || decoded.includes(value) || logs.includes(encodeURIComponent(value))) {
+      leaks[kind] = (leaks[kind] ?? 0) + 1;
+      total += 1;
+    }
+  }
+  return { secrets: secrets.size, logLines: logs.split('\n').filter(Boolean).length, leaks, total };
+};
+
+// ---- the report ----------------------------------------------------------------------------
+
+interface FilePart {
+  file: string;
+  savedAt: string;
+  results: TestResult[];
+  figures: Figures;
+}
+
+const suiteFiles = (): string[] =>
+  readdirSync(join(process.cwd(), 'test', 'reliability')).filter((f) => f.endsWith('.test.ts')).sort();
+
+/** Saves this file's part of the run and renders RELIABILITY.md from every part saved so far. */
+export const saveReport = (): void => {
+  const part: FilePart = { file: currentFile, savedAt: new Date().toISOString(), results, figures };
+  writeFileSync(join(runDir(), `part-${currentFile}.json`), JSON.stringify(part, null, 2));
+  render();
+};
+
+const sum = (parts: FilePart[], key: keyof Figures) => parts.reduce((n, p) => n + (p.figures[key] ?? 0), 0);
+const max = (parts: FilePart[], key: keyof Figures) => parts.reduce((n, p) => Math.max(n, p.figures[key] ?? 0), 0);
+
+const render = (): void => {
+  const dir = runDir();
+  const parts = readdirSync(dir)
+    .filter((f) => f.startsWith('part-') && f.endsWith('.json'))
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as FilePart);
+  const all = parts.flatMap((p) => p.results);
+  const expected = suiteFiles();
+  const done = parts.map((p) => p.file);
+  const missing = expected.filter((f) => !done.includes(f));
+  const total: Figures = {
+    casesTried: sum(parts, 'casesTried'),
+    httpCases: sum(parts, 'httpCases'),
+    faultsInjected: sum(parts, 'faultsInjected'),
+    crashesInjected: sum(parts, 'crashesInjected'),
+    duplicatesSent: sum(parts, 'duplicatesSent'),
+    attacksSent: sum(parts, 'attacksSent'),
+    // Each file's scan covers the whole run so far: the largest is the whole run.
+    secretsSearched: max(parts, 'secretsSearched'),
+    logLinesSearched: max(parts, 'logLinesSearched'),
+    leaksFound: max(parts, 'leaksFound'),
+  };
+  const summary = {
+    renderedAt: new Date().toISOString(),
+    complete: missing.length === 0,
+    filesRun: done.sort(),
+    filesMissing: missing,
+    tests: { passed: all.filter((r) => r.status === 'passed').length, failed: all.filter((r) => r.status === 'failed').length },
+    figures: total,
+    results: all,
+  };
+  writeFileSync(join(RESULTS_DIR, 'last-run.json'), JSON.stringify(summary, null, 2));
+
+  const rows = (Object.keys(PROMISES) as PromiseId[]).map((id) => {
+    const tests = all.filter((r) => r.promise === id);
+    const status = tests.length === 0 ? 'not run' : tests.every((r) => r.status === 'passed') ? 'passed' : 'FAILED';
+    const names = tests.length === 0 ? '—' : tests.map((r) => `\`${r.file}\` › ${r.test}${r.status === 'failed' ? ' (**failed**)' : ''}`).join('<br>');
+    return `| ${PROMISES[id]} | ${names} | ${status} |`;
+  });
+  const md = `# Reliability
+
+What the product promises, the test in \`test/reliability/\` that proves each promise on the local
+stack (the real handlers behind the local gateway, DynamoDB Local, the Wise simulator), and the
+figures of the last run. This file is written by the suite itself (\`npx vitest run --project
+reliability\`, part of \`npm test\`); do not edit it by hand.
+
+## Last run
+
+- Rendered: ${summary.renderedAt}${summary.complete ? '' : ` — **incomplete run**: ${missing.join(', ')} did not finish`}
+- Tests: ${summary.tests.passed} passed, ${summary.tests.failed} failed
+- Bad-input cases tried: **${total.casesTried}** (of which ${total.httpCases} over HTTP)
+- Faults injected: **${total.faultsInjected}** Wise faults (5xx, 429, delays) and **${total.crashesInjected}** crashes after Wise answered
+- Duplicates sent: **${total.duplicatesSent}** concurrent duplicate requests and webhook copies
+- Attack requests sent: **${total.attacksSent}**
+- Secrets searched for in the logs: **${total.secretsSearched}** across ${total.logLinesSearched} captured log lines — leaks found: **${total.leaksFound}**
+
+## Promises
+
+| Promise | Test | Status |
+|---|---|---|
+${rows.join('\n')}
+
+## How the figures are gathered
+
+- Faults are injected through the simulator's \`/_sim/faults\` (status, \`times\`, \`delayMs\`), crashes by the
+  transport's \`fetch\` (the request reaches Wise, its answer is lost, the invocation fails).
+- Fuzzing uses fast-check with a case budget and a time limit per route; most cases invoke the handlers
+  in-process with API Gateway events, a few hundred go through the local gateway over HTTP. The table's
+  items are counted before and after.
+- Logs: every JSON line the functions write to stdout and stderr during the run (Powertools logger at
+  DEBUG) is captured to \`test-results/reliability/runs/\`; the secrets come from the simulator's state
+  (tokens, registration codes, authorization codes, claim codes), the OAuth state of every authorize URL,
+  and the client secret.
+- Raw figures: \`test-results/reliability/last-run.json\`.
+`;
+  writeFileSync(join(process.cwd(), 'RELIABILITY.md'), md);
+};
