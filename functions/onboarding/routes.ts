@@ -11,8 +11,8 @@ import { createClaimLink } from './claim-account';
 import { CreateWiseAccount } from './create-account';
 import { checkVerification, createBusinessProfile, submitIdentityDocument, updateProfile, verificationCheckBody } from './profiles';
 
-const customerParams = z.object({ customerId: customerIdSchema });
-const profileParams = customerParams.extend({
+export const customerParams = z.object({ customerId: customerIdSchema });
+export const profileParams = customerParams.extend({
   profileId: z
     .string()
     .regex(/^[1-9]\d{0,15}$/, 'must be a Wise profile id')
