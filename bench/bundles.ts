@@ -1,0 +1,78 @@
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, type Metafile } from 'esbuild';
+import type { FunctionName } from '../shared/routes';
+
+export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** The reference bundle (DynamoDB client + middy only) is measured beside the four functions. */
+export type BundleName = FunctionName | 'reference';
+
+export interface Bundle {
+  name: BundleName;
+  /** The ESM entry a fresh Node process imports. */
+  file: string;
+  bytes: number;
+  /** The largest inputs, for the report (what the bundle pulls in). */
+  topInputs: { path: string; bytes: number }[];
+}
+
+/**
+ * The options NodejsFunction passes to esbuild for these functions (aws-lambda-nodejs bundling.js
+ * buildEsbuildArgs, with infra/constructs/functions.ts's `bundling` props): --bundle --target
+ * --platform=node --format=esm --outfile=index.mjs --minify --sourcemap --main-fields=module,main
+ * --banner:js, no externals (the SDK is bundled), run from the project root. The target is read from
+ * the construct itself so the two cannot drift; the banner is the construct's, verbatim.
+ */
+export const cdkBundleOptions = async () => {
+  const infra = (await import('../infra/constructs/functions')) as { BUNDLE_TARGET?: unknown };
+  if (typeof infra.BUNDLE_TARGET !== 'string') throw new Error('infra/constructs/functions.ts no longer exports BUNDLE_TARGET');
+  return {
+    bundle: true,
+    target: infra.BUNDLE_TARGET,
+    platform: 'node' as const,
+    format: 'esm' as const,
+    minify: true,
+    sourcemap: true,
+    external: [] as string[],
+    mainFields: ['module', 'main'],
+    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+    absWorkingDir: PROJECT_ROOT,
+    logLevel: 'warning' as const,
+  };
+};
+
+const entryOf = (name: BundleName): string =>
+  name === 'reference' ? join(PROJECT_ROOT, 'bench/reference/handler.ts') : join(PROJECT_ROOT, `functions/${name}/handler.ts`);
+
+const topInputs = (meta: Metafile, outfile: string, count = 8) => {
+  const output = Object.entries(meta.outputs).find(([path]) => path.endsWith(outfile.split('/').pop()!) && !path.endsWith('.map'))?.[1];
+  const byPackage = new Map<string, number>();
+  for (const [path, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
+    // Group by package: node_modules/@scope/name or node_modules/name; project files by folder.
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path);
+    const key = m ? m[1]! : path.split('/').slice(0, 2).join('/');
+    byPackage.set(key, (byPackage.get(key) ?? 0) + bytesInOutput);
+  }
+  return [...byPackage.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([path, bytes]) => ({ path, bytes }));
+};
+
+/** Bundles each entry as CDK would, into `outDir/<name>/index.mjs` (plus the metafile, for profiling). */
+export const buildBundles = async (names: readonly BundleName[], outDir: string): Promise<Bundle[]> => {
+  const options = await cdkBundleOptions();
+  const bundles: Bundle[] = [];
+  for (const name of names) {
+    const dir = join(outDir, name);
+    mkdirSync(dir, { recursive: true });
+    const outfile = join(dir, 'index.mjs');
+    // The metafile is an extra output only; it does not change the bundle.
+    const result = await build({ ...options, entryPoints: [entryOf(name)], outfile, metafile: true });
+    writeFileSync(join(dir, 'meta.json'), JSON.stringify(result.metafile));
+    bundles.push({ name, file: outfile, bytes: statSync(outfile).size, topInputs: topInputs(result.metafile, relative(PROJECT_ROOT, outfile)) });
+  }
+  return bundles;
+};

@@ -1,0 +1,137 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { MachineInfo } from './machine';
+import type { UnitCost } from './cost';
+import type { RouteResult } from './routes';
+import type { ThroughputResult } from './webhook-throughput';
+
+export interface FunctionResult {
+  bundleBytes: number;
+  initMsP50: number;
+  initRatio: number;
+  processMsP50: number;
+  importMsP50: number;
+  firstRequestMsP50: number;
+  coldRuns: number;
+  statuses: number[];
+  topInputs: { path: string; bytes: number }[];
+}
+
+export interface BenchResults {
+  functions: Record<string, FunctionResult>;
+  reference: FunctionResult;
+  routes: Record<string, RouteResult>;
+  webhookThroughput: ThroughputResult;
+  cost: { onboarding: UnitCost; webhook: UnitCost };
+  goals: { goal: string; value: string; met: boolean }[];
+  machine: { before: MachineInfo; after: MachineInfo };
+  method: Record<string, string>;
+  finishedAt: string;
+  durationSeconds: number;
+}
+
+/** The issue's goals, evaluated on the figures. */
+export const evaluateGoals = (r: Omit<BenchResults, 'goals'>): BenchResults['goals'] => {
+  const goals: BenchResults['goals'] = [];
+  for (const [name, f] of Object.entries(r.functions)) {
+    goals.push({ goal: `${name}: initRatio ≤ 1.3`, value: String(f.initRatio), met: f.initRatio <= 1.3 });
+  }
+  for (const [name, route] of Object.entries(r.routes)) {
+    goals.push({ goal: `${name}: route ratio ≤ 1.25`, value: String(route.ratio), met: route.ratio <= 1.25 });
+  }
+  const t = r.webhookThroughput;
+  goals.push({ goal: 'webhook throughput ratio ≥ 0.5', value: String(t.ratio), met: t.ratio >= 0.5 && t.notApplied === 0 });
+  const o = r.cost.onboarding;
+  const onboardingWise = o.wiseCalls + o.clientTokenCalls;
+  goals.push({ goal: 'onboarding: ≤ 4 Wise calls', value: `${o.wiseCalls} (+${o.clientTokenCalls} client token)`, met: onboardingWise <= 4 });
+  goals.push({ goal: 'onboarding: ≤ 2 KMS calls', value: String(o.kmsCalls), met: o.kmsCalls <= 2 });
+  goals.push({ goal: 'onboarding: ≤ 6 WCU', value: String(o.wcu), met: o.wcu <= 6 });
+  const w = r.cost.webhook;
+  goals.push({ goal: 'webhook: 0 KMS calls', value: String(w.kmsCalls), met: w.kmsCalls === 0 });
+  goals.push({ goal: 'webhook: ≤ 3 WCU', value: String(w.wcu), met: w.wcu <= 3 });
+  return goals;
+};
+
+const table = (header: string[], rows: (string | number)[][]): string => {
+  const cells = [header, ...rows.map((r) => r.map(String))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(cells[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...cells.slice(1).map(line)].join('\n');
+};
+
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
+
+/** The run as Markdown tables: printed to stdout and placed in BENCHMARKS.md. */
+export const renderTables = (r: BenchResults): string => {
+  const fnRows = [['reference', r.reference] as const, ...Object.entries(r.functions)].map(([name, f]) => [
+    name,
+    kib(f.bundleBytes),
+    f.initMsP50,
+    f.importMsP50,
+    f.firstRequestMsP50,
+    f.processMsP50,
+    name === 'reference' ? '1 (by definition)' : f.initRatio,
+  ]);
+  const routeRows = Object.entries(r.routes).map(([name, x]) => [
+    name,
+    x.p50Ms,
+    x.p99Ms,
+    x.floorP50Ms,
+    x.floorP99Ms,
+    x.ratio,
+    `${x.dynamoCalls} DynamoDB + ${x.wiseCalls} Wise`,
+  ]);
+  const t = r.webhookThroughput;
+  const costRows = (['onboarding', 'webhook'] as const).map((k) => {
+    const c = r.cost[k];
+    return [k, c.wiseCalls, c.clientTokenCalls, c.kmsCalls, c.wcu, c.rcu, c.dynamoCalls, c.refusedWrites];
+  });
+  return [
+    `Cold start (median of ${r.reference.coldRuns} fresh Node processes each; ms)`,
+    '',
+    table(['bundle', 'size (minified)', 'init = import + 1st request', 'import', '1st request', 'since process start', 'initRatio'], fnRows),
+    '',
+    `Warm routes (in-process handler invocation, ${Object.values(r.routes)[0]?.samples ?? 0} requests each; ms)`,
+    '',
+    table(['route family', 'p50', 'p99', 'floor p50', 'floor p99', 'ratio (p50)', 'calls per request'], routeRows),
+    '',
+    `Webhook throughput (concurrency ${t.concurrency}, ${t.deliveries} deliveries)`,
+    '',
+    table(
+      ['applied deliveries/s', 'DynamoDB Local conditional PutItem/s', 'ratio', 'not applied', 'diagnostic: one delivery\'s DynamoDB calls replayed/s'],
+      [[t.perSec, t.floorPerSec, t.ratio, t.notApplied, t.sameCallsFloorPerSec]],
+    ),
+    '',
+    'Cost per unit (warm container)',
+    '',
+    table(['unit', 'Wise calls', '+ client token (amortised)', 'KMS calls', 'WCU', 'RCU', 'DynamoDB calls', 'refused cond. writes'], costRows),
+    '',
+    'Goals',
+    '',
+    table(['goal', 'value', 'met'], r.goals.map((g) => [g.goal, g.value, g.met ? 'yes' : 'NO'])),
+  ].join('\n');
+};
+
+const machineLine = (m: MachineInfo) =>
+  `${m.nproc} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB memory (${m.freeMemoryGiB} GiB free), Node ${m.node}, ${m.platform}; load average ${m.load.join(' / ')}`;
+
+export const renderMachine = (r: BenchResults): string =>
+  [`- Before: ${machineLine(r.machine.before)}`, `- After: ${machineLine(r.machine.after)}`, `- Run took ${r.durationSeconds} s, finished ${r.finishedAt}`].join('\n');
+
+const START = '<!-- bench:results:start -->';
+const END = '<!-- bench:results:end -->';
+
+/** Replaces the generated section of BENCHMARKS.md (between the markers) with this run. */
+export const updateBenchmarksMd = (path: string, r: BenchResults): boolean => {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return false;
+  }
+  const from = text.indexOf(START);
+  const to = text.indexOf(END);
+  if (from < 0 || to < from) return false;
+  const section = `${START}\n_Generated by \`npm run bench\`; do not edit by hand._\n\n${renderMachine(r)}\n\n${renderTables(r)}\n${END}`;
+  writeFileSync(path, text.slice(0, from) + section + text.slice(to + END.length));
+  return true;
+};
