@@ -11,7 +11,9 @@
  *   LINKSTATE#{sha256(state)} / LINKSTATE           a pending OAuth state (TTL)
  *   WEBHOOK#{dedupKey} / EVENT                      a received webhook event (TTL >= 16 days)
  *   IDEMPOTENCY#{customerId}#{key} / REQUEST        a replayable partner-API response (TTL)
- * The account item carries gsi1pk WISEUSER#{userId} so users#state-change finds its customer.
+ * gsi1 (keys only) answers "whose is this Wise id?": the account item carries gsi1pk WISEUSER#{userId}
+ * (users#state-change), profile items PROFILE#{profileId} (profile and KYC webhooks), and link
+ * states LINKSTATE_CUSTOMER#{customerId} (the email-code fallback finds the customer's latest state).
  */
 export const tableDefinition = {
   partitionKey: 'pk',
