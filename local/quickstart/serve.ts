@@ -6,12 +6,16 @@ import { sendJson, type ExtraRoute } from '../gateway/server';
 
 export interface QuickstartOptions {
   /** The simulator's base URL as this process reaches it (for the local-only verify-profile route). */
-  wiseSandboxUrl: string;
+  wiseSandboxUrl: string | (() => string);
   /** The simulator's seeded Wise user, shown on the page so a person can log in on the authorize page. */
   demoUser?: { email: string; password: string };
   /** The simulator's client credentials; the local defaults shared by the simulator and the stack. */
   wiseClient?: { clientId: string; clientSecret: string };
 }
+
+/** Tests learn the simulator's address only after it has bound a free port, hence the getter form. */
+const sandboxUrl = (options: QuickstartOptions): string =>
+  typeof options.wiseSandboxUrl === 'function' ? options.wiseSandboxUrl() : options.wiseSandboxUrl;
 
 const pageDir = fileURLToPath(new URL('./page/', import.meta.url));
 
@@ -72,7 +76,7 @@ const fail = (res: ServerResponse, status: number, code: string, detail: string)
 /** Asks the simulator for a client-credentials token, as Wise's sandbox would issue one to the partner. */
 const clientToken = async (options: QuickstartOptions): Promise<string> => {
   const client = options.wiseClient ?? { clientId: 'local-partner', clientSecret: 'local-secret' };
-  const res = await fetch(`${options.wiseSandboxUrl}/oauth/token`, {
+  const res = await fetch(`${sandboxUrl(options)}/oauth/token`, {
     method: 'POST',
     headers: {
       authorization: `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`,
@@ -108,7 +112,7 @@ const verifyProfileRoute = (options: QuickstartOptions): ExtraRoute => ({
     }
     try {
       const token = await clientToken(options);
-      const sim = await fetch(`${options.wiseSandboxUrl}/v1/simulation/profiles/${id}/verifications`, {
+      const sim = await fetch(`${sandboxUrl(options)}/v1/simulation/profiles/${id}/verifications`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}` },
         signal: AbortSignal.timeout(10_000),

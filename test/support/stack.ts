@@ -56,29 +56,40 @@ export interface TestStackOptions {
  */
 export const startTestStack = async (options: TestStackOptions = {}): Promise<TestStack> => {
   const clock = createSimClock(Date.now());
-  // The gateway's port is chosen first: the simulator must know the registered redirect URI.
-  const gatewayPort = await freePort();
-  const publicUrl = `http://localhost:${gatewayPort}`;
-  const sim = await startWiseSandbox({
-    port: 0,
-    clock,
-    redirectUris: [`${publicUrl}/v1/oauth/callback`],
-    webhookRetry: { baseDelayMs: 50, factor: 2, maxAttempts: 5, timeoutMs: 5000 },
-    rateLimit: { perSecond: 10_000, perMinute: 100_000 },
-    ...options.sim,
-  });
   const tableName = `t-${randomUUID()}`;
-  const stack = await startLocalStack({
-    dynamoEndpoint: inject('dynamoEndpoint'),
-    tableName,
-    wiseApiUrl: sim.url,
-    webhookPublicKeyPem: sim.webhookPublicKeyPem,
-    clock,
-    port: gatewayPort,
-    publicUrl,
-    overrides: { retry: { baseDelayMs: 20, maxDelayMs: 200 } },
-    ...options.stack,
-  });
+  // The gateway's port is chosen first: the simulator must know the registered redirect URI. Another
+  // test may take that port before the gateway binds it, so a taken port means: choose again.
+  let sim: WiseSandbox | undefined;
+  let stack: LocalStack | undefined;
+  for (let attempt = 1; !stack; attempt++) {
+    const gatewayPort = await freePort();
+    const publicUrl = `http://localhost:${gatewayPort}`;
+    sim = await startWiseSandbox({
+      port: 0,
+      clock,
+      redirectUris: [`${publicUrl}/v1/oauth/callback`],
+      webhookRetry: { baseDelayMs: 50, factor: 2, maxAttempts: 5, timeoutMs: 5000 },
+      rateLimit: { perSecond: 10_000, perMinute: 100_000 },
+      ...options.sim,
+    });
+    try {
+      stack = await startLocalStack({
+        dynamoEndpoint: inject('dynamoEndpoint'),
+        tableName,
+        wiseApiUrl: sim.url,
+        webhookPublicKeyPem: sim.webhookPublicKeyPem,
+        clock,
+        port: gatewayPort,
+        publicUrl,
+        overrides: { retry: { baseDelayMs: 20, maxDelayMs: 200 } },
+        ...options.stack,
+      });
+    } catch (err) {
+      await sim.close();
+      if ((err as { code?: string }).code !== 'EADDRINUSE' || attempt >= 5) throw err;
+    }
+  }
+  if (!sim) throw new Error('the simulator did not start');
   if (options.subscribe !== false) await subscribeWebhooks(stack);
 
   const call = async (method: string, path: string, init: CallInit = {}): Promise<CallResult> => {

@@ -1,5 +1,4 @@
 import type { Page, Response } from 'playwright-core';
-import { freePort } from '../../../local/dynamodb/launcher';
 import { quickstartRoutes } from '../../../local/quickstart/serve';
 import { DEMO_USER } from '../../../local/wise-sandbox/demo-user';
 import { createSimClock } from '../../../local/wise-sandbox/index';
@@ -7,18 +6,19 @@ import { startTestStack, type TestStack } from '../../support/stack';
 
 /**
  * A whole local stack with the quickstart page on its gateway, as `npm start` wires it. The
- * simulator's port is chosen first so the page's local-only route knows where the simulator is.
+ * page's local-only route learns the simulator's address once it has bound a free port.
  * Real time, as under `npm start`, not the test stack's frozen clock: a person's flow takes
  * seconds, and Wise's webhooks and reads are ordered by the second they happened in.
  */
 export const startQuickstartStack = async (): Promise<{ t: TestStack; pageUrl: string }> => {
-  const simPort = await freePort();
-  const quickstart = quickstartRoutes({ wiseSandboxUrl: `http://127.0.0.1:${simPort}`, demoUser: DEMO_USER });
+  let simUrl = '';
+  const quickstart = quickstartRoutes({ wiseSandboxUrl: () => simUrl, demoUser: DEMO_USER });
   const clock = createSimClock();
   const t = await startTestStack({
-    sim: { port: simPort, seedDemoUser: true, clock },
+    sim: { seedDemoUser: true, clock },
     stack: { extraRoutes: quickstart.routes, fallback: quickstart.fallback, clock },
   });
+  simUrl = t.sim.url;
   // localhost, not 127.0.0.1: the return-URL allowlist and the registered redirect URI are on localhost.
   return { t, pageUrl: `http://localhost:${t.stack.gateway.port}/` };
 };

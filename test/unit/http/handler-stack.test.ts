@@ -23,6 +23,12 @@ const event = (routeKey: string, init: Partial<GatewayEvent> = {}, claims?: Reco
 
 const logger = createLogger('test');
 
+/** An authenticated caller acting on its own customer, as the JWT authorizer would pass it. */
+const own: Partial<GatewayEvent> = {
+  pathParameters: { customerId: 'alice' },
+  requestContext: { requestId: 'r-1', http: { method: 'POST' }, authorizer: { jwt: { claims: { sub: 'alice' } } } } as never,
+};
+
 describe('the shared handler stack', () => {
   const handler = createFunctionHandler({
     fn: 'onboarding',
@@ -65,7 +71,7 @@ describe('the shared handler stack', () => {
 
   it('turns an unknown error into a bare 500 with no message or stack', async () => {
     // Act
-    const res = await handler(event('GET /v1/customers/{customerId}/wise-account'), context);
+    const res = await handler(event('GET /v1/customers/{customerId}/wise-account', own), context);
     // Assess
     expect(res.statusCode).toBe(500);
     expect(res.body).not.toContain('secret-token-value');
@@ -75,16 +81,28 @@ describe('the shared handler stack', () => {
 
   it('maps a Wise outage to 503 WISE_UNAVAILABLE with Retry-After', async () => {
     // Act
-    const res = await handler(event('POST /v1/customers/{customerId}/wise-account/business-profiles'), context);
+    const res = await handler(event('POST /v1/customers/{customerId}/wise-account/business-profiles', own), context);
     // Assess
     expect(res.statusCode).toBe(503);
     expect(res.headers['Retry-After']).toBe('7');
     expect(JSON.parse(res.body as string).code).toBe('WISE_UNAVAILABLE');
   });
 
+  it('guards every partner route, built or not: no token 401, another customer 403', async () => {
+    // Act
+    const anonymous = await handler(event('POST /v1/customers/{customerId}/wise-account/claim', { pathParameters: { customerId: 'alice' } }), context);
+    const other = await handler(
+      event('POST /v1/customers/{customerId}/wise-account/claim', { pathParameters: { customerId: 'bob' } }, { sub: 'alice' }),
+      context,
+    );
+    // Assess
+    expect(anonymous.statusCode).toBe(401);
+    expect(other.statusCode).toBe(403);
+  });
+
   it('answers 501 NOT_IMPLEMENTED for a route of the function without an implementation', async () => {
     // Act
-    const res = await handler(event('POST /v1/customers/{customerId}/wise-account/claim'), context);
+    const res = await handler(event('POST /v1/customers/{customerId}/wise-account/claim', own), context);
     // Assess
     expect(res.statusCode).toBe(501);
     expect(JSON.parse(res.body as string).code).toBe('NOT_IMPLEMENTED');
@@ -96,7 +114,7 @@ describe('the shared handler stack', () => {
       event(key, { pathParameters: { customerId: 'alice' }, body: JSON.stringify({ email: 'a@b.co', firstName: 'A' }) }, { sub: 'alice' }),
       context,
     );
-    const problem = await handler(event('PUT /v1/customers/{customerId}/wise-account/profiles/{profileId}'), context);
+    const problem = await handler(event('PUT /v1/customers/{customerId}/wise-account/profiles/{profileId}', own), context);
     // Assess
     for (const res of [ok, problem]) {
       expect(res.headers['Cache-Control']).toBe('no-store');
