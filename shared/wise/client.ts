@@ -123,33 +123,37 @@ export class WiseClient {
 
   // --- Profiles (API-NOTES §3) ---
 
-  async createPersonalProfile(
+  /** The personal profile; `idempotenceUuid` makes a retry return the profile already made. */
+  createPersonalProfile(
     userToken: string,
     body: Record<string, unknown>,
     idempotenceUuid: string,
     options: CallOptions = {},
   ): Promise<{ id: number }> {
-    return this.call(createdProfileSchema, {
-      method: 'POST',
-      path: '/v2/profiles/personal-profile',
-      pathTemplate: '/v2/profiles/personal-profile',
-      bearer: userToken,
-      json: body,
-      headers: { 'X-idempotence-uuid': idempotenceUuid },
-      ...options,
-    });
+    return this.createProfile('personal', userToken, body, idempotenceUuid, options);
   }
 
-  async createBusinessProfile(
+  /** A business profile (the user needs a personal profile first). */
+  createBusinessProfile(
     userToken: string,
     body: Record<string, unknown>,
     idempotenceUuid: string,
     options: CallOptions = {},
   ): Promise<{ id: number }> {
+    return this.createProfile('business', userToken, body, idempotenceUuid, options);
+  }
+
+  private createProfile(
+    kind: 'personal' | 'business',
+    userToken: string,
+    body: Record<string, unknown>,
+    idempotenceUuid: string,
+    options: CallOptions,
+  ): Promise<{ id: number }> {
     return this.call(createdProfileSchema, {
       method: 'POST',
-      path: '/v2/profiles/business-profile',
-      pathTemplate: '/v2/profiles/business-profile',
+      path: `/v2/profiles/${kind}-profile`,
+      pathTemplate: `/v2/profiles/${kind}-profile`,
       bearer: userToken,
       json: body,
       headers: { 'X-idempotence-uuid': idempotenceUuid },
@@ -196,19 +200,18 @@ export class WiseClient {
     });
   }
 
+  /** Wise's update window around changes to a verified profile: open (POST) and close (DELETE). */
   async openUpdateWindow(userToken: string, profileId: number, options: CallOptions = {}): Promise<void> {
-    await this.transport.send({
-      method: 'POST',
-      path: `/v1/profiles/${profileId}/update-window`,
-      pathTemplate: '/v1/profiles/{profileId}/update-window',
-      bearer: userToken,
-      ...options,
-    });
+    await this.updateWindow('POST', userToken, profileId, options);
   }
 
   async closeUpdateWindow(userToken: string, profileId: number, options: CallOptions = {}): Promise<void> {
+    await this.updateWindow('DELETE', userToken, profileId, options);
+  }
+
+  private async updateWindow(method: 'POST' | 'DELETE', userToken: string, profileId: number, options: CallOptions) {
     await this.transport.send({
-      method: 'DELETE',
+      method,
       path: `/v1/profiles/${profileId}/update-window`,
       pathTemplate: '/v1/profiles/{profileId}/update-window',
       bearer: userToken,
