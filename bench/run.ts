@@ -5,6 +5,8 @@
  * end). Prints the tables, writes bench-results.json and refreshes BENCHMARKS.md's results section.
  *
  * BENCH_QUICK=1 shortens every phase (a smoke run; its figures are not the ones to report).
+ * `--only webhook` runs just the webhook figures (warm route latency, throughput, cost per webhook),
+ * measured exactly as in the full run, and prints them; bench-results.json and BENCHMARKS.md are left alone.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -27,6 +29,9 @@ import { round, withMutedStdout } from './stats';
 import { measureWebhookThroughput } from './webhook-throughput';
 
 const quick = process.env.BENCH_QUICK === '1';
+const onlyArg = process.argv.find((a, i) => a.startsWith('--only=') || process.argv[i - 1] === '--only');
+const only = onlyArg?.replace(/^--only=/, '');
+if (only !== undefined && only !== 'webhook') throw new Error(`--only ${only}: only "webhook" is supported`);
 const COLD_RUNS = quick ? 3 : 15;
 const ROUTE_ITERATIONS = quick ? 20 : 150;
 const DELIVERIES = quick ? 160 : 1600;
@@ -139,7 +144,29 @@ const measure = async () => {
   }
 };
 
+/** `--only webhook`: the same webhook measurements as the full run, without bundles, cold starts or the report files. */
+const measureWebhookOnly = async () => {
+  log('starting DynamoDB Local and the Wise simulator');
+  const env = await startBenchEnvironment();
+  try {
+    log(`warm routes: ${ROUTE_ITERATIONS} requests per family, each next to its floor`);
+    const routes = await measureRoutes(env, ROUTE_ITERATIONS);
+    log(`webhook throughput: ${DELIVERIES} deliveries at concurrency 16`);
+    const webhookThroughput = await measureWebhookThroughput(env, 16, DELIVERIES);
+    log('cost per webhook');
+    const cost = await measureCost(env, 10);
+    return { webhookRoute: routes.webhook, webhookThroughput, webhookCost: cost.webhook, machine: machineInfo() };
+  } finally {
+    await env.close().catch(() => undefined);
+  }
+};
+
 const main = async () => {
+  if (only === 'webhook') {
+    const results = await withMutedStdout(measureWebhookOnly);
+    process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+    return;
+  }
   const results = await withMutedStdout(measure);
   writeFileSync(join(PROJECT_ROOT, 'bench-results.json'), `${JSON.stringify(results, null, 2)}\n`);
   const updated = !quick && updateBenchmarksMd(join(PROJECT_ROOT, 'BENCHMARKS.md'), results);

@@ -4,7 +4,7 @@ import type { HttpResult } from '../http/types';
 import type { Clock } from '../ports/clock';
 import { CallBudget } from './call-budget';
 import { dedupKeyOf, envelopeSchema, interpret, summaryOf, type WebhookEnvelope } from './webhook-event';
-import type { WebhookEventStore, NewWebhookEvent } from './webhook-event-store';
+import type { NewWebhookEvent, RecordOutcome, WebhookEventStore } from './webhook-event-store';
 import { checkWebhookSignature, type WebhookKeyring } from './webhook-signature';
 import type { WiseStateProjection } from './wise-state-projection';
 
@@ -44,13 +44,59 @@ const notRecorded = (cause: unknown) =>
     cause,
   });
 
+/** Recorded but not applied: only a redelivery can apply it, so Wise must hear a 5xx (same code: Wise only sees the status). */
+const notApplied = (cause: unknown) =>
+  new ProblemError(503, 'WEBHOOK_NOT_RECORDED', 'The event could not be applied; redeliver it later.', {
+    headers: { 'Retry-After': '60' },
+    cause,
+  });
+
 const ok = (result: DeliveryResult): HttpResult => ({ status: 200, body: { result } });
 
 /**
  * Route 11: one Wise delivery. In this order, so that nothing unverified is ever parsed or stored:
- * bound the size, verify the signature over the raw bytes, parse, record durably (de-duplicated
- * by the event's own identity), apply, close the record. Wise hears 200 only once the record is
- * durable; a failure before that is a 5xx, and Wise retries.
+ * bound the size, verify the signature over the raw bytes, parse, then record durably (de-duplicated
+ * by the event's own identity) and apply. Wise hears 200 only once the record is durable and the
+ * event's effect is in the store; otherwise a 5xx, and Wise redelivers.
+ *
+ * An event of ours for a customer of ours costs two DynamoDB writes, issued at once: the record
+ * (a conditional put, 1 WCU) and the application (one conditional update on the state's own
+ * occurred_at, 1 WCU). The owner lookup before them is remembered per container (OwnerCache), so a
+ * warm container makes no read. There is no "mark applied" write and no lease: a copy that finds
+ * the record already there simply applies again, which changes nothing when the first copy's write
+ * landed (its condition refuses a state that is not strictly newer) and finishes the job when it
+ * did not (a crash, a timeout, a failed write).
+ *
+ * The interleavings of the two concurrent writes, and what each answer means:
+ * - both succeed: 200. `applied` when this copy's write changed the store; otherwise `duplicate`
+ *   when the record was already there (a redelivery or a concurrent copy), else `stale` (first
+ *   record of an event older than, or as old as, the stored state).
+ * - the record fails (throttled, timed out), whatever the application did: 5xx, Wise redelivers.
+ *   If the application had landed, the redelivery's application is refused by its condition (no
+ *   change) and its record is written then; the effect was never lost, only recorded late.
+ * - the record lands, the application fails: 5xx, Wise redelivers. The redelivery finds the record
+ *   (`existing`) and applies; the record already says APPLIED, which is true from then on.
+ * - the process dies after either write or both, before answering: Wise sees no 200 and
+ *   redelivers; the redelivery applies again (a no-op if the write had landed) and records again (a
+ *   no-op if the put had landed). Nothing needs a lease or a sweeper, since the redelivery always
+ *   applies.
+ * - n concurrent copies: DynamoDB serialises conditional writes per item, so exactly one put
+ *   creates the record and exactly one update passes its occurred_at condition (the others find
+ *   the same occurred_at stored and change nothing); those need not be the same copy. Every copy
+ *   whose two calls succeed answers 200: one `applied`, at most one `stale` (the copy that created
+ *   the record but lost the update), the rest `duplicate`.
+ * - an older and a newer event racing: each write is conditional on its own occurred_at being
+ *   strictly newer than the stored one, so the newest state wins in every order.
+ * - no owner (UNMATCHED): the owner lookup runs before the writes, so nothing is applied and the
+ *   record says UNMATCHED; a miss is never remembered, so a redelivery after the customer linked
+ *   the profile finds the owner and applies (the record keeps saying what the first copy saw).
+ * - a remembered owner whose item is gone, or whose account now carries another Wise user: the
+ *   write's own condition refuses it, the answer is `unmatched` and the owner is forgotten; the
+ *   record, written beside it, says APPLIED with that customer (it records the decision, and the
+ *   write is what guards the data).
+ *
+ * A duplicate therefore changes nothing, except when the first copy's effect never reached the
+ * store — which is the redelivery doing its job.
  */
 export const receiveWebhookDelivery = async (
   ports: WebhookDeliveryPorts,
@@ -81,24 +127,15 @@ export const receiveWebhookDelivery = async (
 
   const envelope = parseEnvelope(delivery.body);
   const budget = CallBudget.within(delivery.remainingMs);
-  const dedupKey = dedupKeyOf(envelope);
   const test = delivery.header('x-test-notification')?.trim().toLowerCase() === 'true';
   const interpretation = test ? undefined : interpret(envelope);
-  const applies = interpretation?.kind === 'event';
-  const now = ports.clock.now();
-  const leaseUntil = now + budget.remainingMs();
-
-  const record: NewWebhookEvent = {
-    dedupKey,
+  const described = {
+    dedupKey: dedupKeyOf(envelope),
     eventType: envelope.event_type,
     schemaVersion: envelope.schema_version,
     subscriptionId: envelope.subscription_id,
     deliveryId: delivery.header('x-delivery-id')?.slice(0, 64),
     ...summaryOf(envelope),
-    status: test ? 'TEST' : applies ? 'RECEIVED' : 'IGNORED',
-    reason: interpretation?.kind === 'record-only' ? interpretation.reason : undefined,
-    payload: applies ? undefined : JSON.stringify(envelope.data),
-    leaseUntil: applies ? leaseUntil : undefined,
   };
   const log = (result: DeliveryResult, extra: Record<string, unknown> = {}) =>
     logger.info('webhook', {
@@ -109,35 +146,29 @@ export const receiveWebhookDelivery = async (
       readUnits: budget.readUnits,
       ...extra,
     });
+  const duplicate = (recorded: RecordOutcome): HttpResult | undefined => {
+    if (recorded.kind !== 'existing') return undefined;
+    log('duplicate', { recordStatus: recorded.event.status });
+    return ok('duplicate');
+  };
 
-  let recorded;
-  try {
-    recorded = await ports.events.record(record, budget);
-  } catch (err) {
-    logger.error('webhook not recorded', { eventType: envelope.event_type, errorName: (err as Error).name });
-    throw notRecorded(err);
-  }
-
-  if (recorded.kind === 'existing') {
-    const existing = recorded.event;
-    // A RECEIVED record whose lease ran out belongs to an attempt that died between recording and
-    // applying; this copy finishes the job (application is idempotent). A live lease means another
-    // copy is applying right now: that attempt answers Wise itself, and Wise retries it if it fails.
-    const abandoned = existing.status === 'RECEIVED' && (existing.leaseUntil ?? 0) <= now;
-    if (
-      !abandoned ||
-      !applies ||
-      !(await takeOver(ports, dedupKey, existing.leaseUntil, leaseUntil, budget))
-    ) {
-      log('duplicate', { recordStatus: existing.status });
-      return ok('duplicate');
-    }
-  }
-  if (test) {
-    log('test');
-    return ok('test');
-  }
   if (interpretation?.kind !== 'event') {
+    const recorded = await record(
+      ports,
+      {
+        ...described,
+        status: test ? 'TEST' : 'IGNORED',
+        reason: interpretation?.reason,
+        payload: JSON.stringify(envelope.data),
+      },
+      budget,
+    );
+    const answer = duplicate(recorded);
+    if (answer) return answer;
+    if (test) {
+      log('test');
+      return ok('test');
+    }
     logger.warn('webhook recorded, not applied', {
       eventType: envelope.event_type,
       reason: interpretation?.reason,
@@ -146,43 +177,66 @@ export const receiveWebhookDelivery = async (
     return ok('ignored');
   }
 
-  let application;
+  const event = interpretation.event;
+  let customerId: string | undefined;
   try {
-    application = await ports.projection.apply(interpretation.event, budget);
+    customerId = await ports.projection.ownerOf(event, budget);
   } catch (err) {
-    logger.error('webhook not applied', { eventType: envelope.event_type, errorName: (err as Error).name });
-    await ports.events.release(dedupKey, CallBudget.within(1000, 0, 500)).catch(() => undefined);
-    throw notRecorded(err);
-  }
-
-  const status = application.outcome === 'UNMATCHED' ? 'UNMATCHED' : 'APPLIED';
-  const customerId = application.outcome === 'UNMATCHED' ? undefined : application.customerId;
-  try {
-    await ports.events.finish(dedupKey, status, { outcome: application.outcome, customerId }, budget);
-  } catch (err) {
-    // The effect is stored and the event is recorded: Wise has nothing to redo. The record stays
-    // RECEIVED, and a later copy would re-apply it harmlessly.
-    logger.warn('webhook record not closed', {
+    // Nothing is recorded yet: a 5xx, and Wise's redelivery starts over.
+    logger.error('webhook owner lookup failed', {
       eventType: envelope.event_type,
       errorName: (err as Error).name,
     });
+    throw notRecorded(err);
+  }
+  if (customerId === undefined) {
+    const recorded = await record(ports, { ...described, status: 'UNMATCHED' }, budget);
+    const answer = duplicate(recorded);
+    if (answer) return answer;
+    log('unmatched');
+    return ok('unmatched');
+  }
+
+  // The two writes at once (see the interleavings above); both must succeed for a 200.
+  const [recorded, applied] = await Promise.allSettled([
+    ports.events.record({ ...described, status: 'APPLIED', customerId }, budget),
+    ports.projection.applyFor(event, customerId, budget),
+  ]);
+  if (recorded.status === 'rejected') {
+    logger.error('webhook not recorded', {
+      eventType: envelope.event_type,
+      errorName: (recorded.reason as Error).name,
+      applied: applied.status === 'fulfilled' ? applied.value.outcome : 'FAILED',
+    });
+    throw notRecorded(recorded.reason);
+  }
+  if (applied.status === 'rejected') {
+    logger.error('webhook not applied', {
+      eventType: envelope.event_type,
+      errorName: (applied.reason as Error).name,
+    });
+    throw notApplied(applied.reason);
+  }
+  const outcome = applied.value.outcome;
+  if (outcome !== 'APPLIED') {
+    const answer = duplicate(recorded.value);
+    if (answer) return answer;
   }
   const result: DeliveryResult =
-    application.outcome === 'APPLIED' ? 'applied' : application.outcome === 'STALE' ? 'stale' : 'unmatched';
-  log(result);
+    outcome === 'APPLIED' ? 'applied' : outcome === 'STALE' ? 'stale' : 'unmatched';
+  log(result, recorded.value.kind === 'existing' ? { recordStatus: recorded.value.event.status } : {});
   return ok(result);
 };
 
-const takeOver = async (
-  ports: WebhookDeliveryPorts,
-  dedupKey: string,
-  stale: number | undefined,
-  lease: number,
-  budget: CallBudget,
-) => {
+/** Records the event; a failure is a 5xx, so that Wise redelivers. */
+const record = async (ports: WebhookDeliveryPorts, event: NewWebhookEvent, budget: CallBudget) => {
   try {
-    return await ports.events.takeOver(dedupKey, stale, lease, budget);
+    return await ports.events.record(event, budget);
   } catch (err) {
+    ports.logger.error('webhook not recorded', {
+      eventType: event.eventType,
+      errorName: (err as Error).name,
+    });
     throw notRecorded(err);
   }
 };

@@ -1,13 +1,20 @@
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../ports/clock';
 import { isConditionalCheckFailure, type Table } from '../store/dynamo';
 import type { CallBudget } from './call-budget';
 import type { EventSummary } from './webhook-event';
 
 /**
- * RECEIVED: recorded, not yet applied (or the applying attempt died). APPLIED: its effect is in the
- * store (or a newer state already was). UNMATCHED: no customer of ours owns its profile or user.
- * IGNORED: an event type (or data shape) the product does not use. TEST: a test notification.
+ * What the receiver decided for an event when it recorded it. The record is written once, by the
+ * first copy to arrive, and never updated (see webhook-delivery.ts for why no status follows up).
+ *
+ * APPLIED: an event of ours for a customer of ours (`customerId`); its conditional write ran beside
+ * the record, and the delivery was answered 200 only once both were done — when the write failed,
+ * the answer was a 5xx and Wise's redelivery applies it (application is idempotent: a write that
+ * finds the same or a newer state stored changes nothing). UNMATCHED: no customer of ours owned
+ * its profile or user when it arrived. IGNORED: an event type (or data shape) the product does not
+ * use; its data is kept. TEST: a test notification. RECEIVED: written only by earlier versions
+ * (recorded before applying); a redelivery of such an event is applied like any other.
  */
 export type WebhookEventStatus = 'RECEIVED' | 'APPLIED' | 'UNMATCHED' | 'IGNORED' | 'TEST';
 
@@ -29,15 +36,16 @@ export interface NewWebhookEvent extends EventSummary {
   reason?: string;
   /** The event's `data`, kept only for events that are not applied (so they can be replayed later). */
   payload?: string;
-  /** Until when (epoch ms, product clock) the recording attempt owns the event's application. */
-  leaseUntil?: number;
+  /** The customer whose items the event was applied to (APPLIED only). */
+  customerId?: string;
 }
 
 export interface StoredWebhookEvent extends NewWebhookEvent {
   receivedAt: number;
   expiresAt: number;
-  customerId?: string;
+  /** Records written by earlier versions may carry these. */
   outcome?: string;
+  leaseUntil?: number;
 }
 
 export type RecordOutcome = { kind: 'new' } | { kind: 'existing'; event: StoredWebhookEvent };
@@ -86,87 +94,6 @@ export class WebhookEventStore {
       if (!existing) throw new Error('webhook event record vanished between put and read', { cause: err });
       return { kind: 'existing', event: existing };
     }
-  }
-
-  /** Takes over a RECEIVED event whose applying attempt died (its lease ran out); false if another copy got there first. */
-  async takeOver(
-    dedupKey: string,
-    staleLease: number | undefined,
-    leaseUntil: number,
-    budget: CallBudget,
-  ): Promise<boolean> {
-    try {
-      const out = await this.table.db.send(
-        new UpdateCommand({
-          TableName: this.table.name,
-          Key: keyOf(dedupKey),
-          UpdateExpression: 'SET leaseUntil = :lease',
-          ConditionExpression:
-            staleLease === undefined
-              ? '#s = :received AND attribute_not_exists(leaseUntil)'
-              : '#s = :received AND leaseUntil = :stale',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: {
-            ':lease': leaseUntil,
-            ':received': 'RECEIVED',
-            ...(staleLease === undefined ? {} : { ':stale': staleLease }),
-          },
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-        budget.options(),
-      );
-      budget.count('write', out.ConsumedCapacity);
-      return true;
-    } catch (err) {
-      if (!isConditionalCheckFailure(err)) throw err;
-      budget.countRefusedWrite();
-      return false;
-    }
-  }
-
-  /** Closes an event after its application: its final status, the outcome and the customer it concerned. */
-  async finish(
-    dedupKey: string,
-    status: Exclude<WebhookEventStatus, 'RECEIVED'>,
-    details: { outcome?: string; customerId?: string },
-    budget: CallBudget,
-  ): Promise<void> {
-    const names: Record<string, string> = { '#s': 'status' };
-    const values: Record<string, unknown> = { ':s': status };
-    const sets = ['#s = :s'];
-    for (const [name, value] of Object.entries(details)) {
-      if (value === undefined) continue;
-      names[`#${name}`] = name;
-      values[`:${name}`] = value;
-      sets.push(`#${name} = :${name}`);
-    }
-    const out = await this.table.db.send(
-      new UpdateCommand({
-        TableName: this.table.name,
-        Key: keyOf(dedupKey),
-        UpdateExpression: `SET ${sets.join(', ')} REMOVE leaseUntil`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-        ReturnConsumedCapacity: 'TOTAL',
-      }),
-      budget.options(),
-    );
-    budget.count('write', out.ConsumedCapacity);
-  }
-
-  /** Gives up the lease after a failed application, so Wise's retry applies the event at once. */
-  async release(dedupKey: string, budget: CallBudget): Promise<void> {
-    await this.table.db.send(
-      new UpdateCommand({
-        TableName: this.table.name,
-        Key: keyOf(dedupKey),
-        UpdateExpression: 'SET leaseUntil = :expired',
-        ConditionExpression: '#s = :received',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':expired': 0, ':received': 'RECEIVED' },
-      }),
-      budget.options(),
-    );
   }
 
   async get(dedupKey: string, budget?: CallBudget): Promise<StoredWebhookEvent | undefined> {

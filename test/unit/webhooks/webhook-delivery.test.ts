@@ -8,9 +8,13 @@ import {
   receiveWebhookDelivery,
   type WebhookDeliveryPorts,
 } from '../../../shared/webhooks/webhook-delivery';
-import type { StoredWebhookEvent, WebhookEventStore } from '../../../shared/webhooks/webhook-event-store';
+import type {
+  RecordOutcome,
+  StoredWebhookEvent,
+  WebhookEventStore,
+} from '../../../shared/webhooks/webhook-event-store';
 import { webhookKeyringFor } from '../../../shared/webhooks/webhook-signature';
-import type { WiseStateProjection } from '../../../shared/webhooks/wise-state-projection';
+import type { Application, WiseStateProjection } from '../../../shared/webhooks/wise-state-projection';
 
 const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const keyring = webhookKeyringFor('local', pair.publicKey.export({ type: 'spki', format: 'pem' }) as string);
@@ -30,14 +34,12 @@ const fakes = (
   overrides: { events?: Partial<WebhookEventStore>; projection?: Partial<WiseStateProjection> } = {},
 ) => {
   const events = {
-    record: vi.fn(async () => ({ kind: 'new' as const })),
-    takeOver: vi.fn(async () => true),
-    finish: vi.fn(async () => undefined),
-    release: vi.fn(async () => undefined),
+    record: vi.fn(async (): Promise<RecordOutcome> => ({ kind: 'new' })),
     ...overrides.events,
   };
   const projection = {
-    apply: vi.fn(async () => ({ outcome: 'APPLIED' as const, customerId: 'c1' })),
+    ownerOf: vi.fn(async (): Promise<string | undefined> => 'c1'),
+    applyFor: vi.fn(async (): Promise<Application> => ({ outcome: 'APPLIED', customerId: 'c1' })),
     ...overrides.projection,
   };
   const clock = new ManualClock(1_000_000);
@@ -125,7 +127,7 @@ describe('receiveWebhookDelivery', () => {
     expect(events.record).not.toHaveBeenCalled();
   });
 
-  it('answers 5xx, so that Wise retries, when the record cannot be written, and applies nothing', async () => {
+  it('answers 5xx, so that Wise retries, when the record cannot be written, even if the state was applied', async () => {
     // Prepare
     const { ports, projection } = fakes({
       events: { record: vi.fn(async () => Promise.reject(new Error('throttled'))) },
@@ -136,40 +138,70 @@ describe('receiveWebhookDelivery', () => {
 
     // Assess
     expect([err.status, err.code, err.headers['Retry-After']]).toEqual([503, 'WEBHOOK_NOT_RECORDED', '60']);
-    expect(projection.apply).not.toHaveBeenCalled();
+    expect(projection.applyFor).toHaveBeenCalledTimes(1);
   });
 
-  it('answers 5xx and gives up its lease when applying fails, so the retry applies at once', async () => {
-    // Prepare
+  it("answers Wise's retry of a delivery whose record failed after its state was applied with 200, recording it", async () => {
+    // Prepare: the first attempt's write landed; the retry's is refused by its occurred_at condition.
     const { ports, events } = fakes({
-      projection: { apply: vi.fn(async () => Promise.reject(new Error('timeout'))) },
+      projection: {
+        applyFor: vi.fn(async (): Promise<Application> => ({ outcome: 'STALE', customerId: 'c1' })),
+      },
     });
-
-    // Act
-    const err = await problemOf(receiveWebhookDelivery(ports, delivery()));
-
-    // Assess
-    expect(err.status).toBe(503);
-    expect(events.release).toHaveBeenCalledTimes(1);
-    expect(events.finish).not.toHaveBeenCalled();
-  });
-
-  it('answers 200 when the event is applied but its record cannot be closed', async () => {
-    // Prepare
-    const { ports } = fakes({ events: { finish: vi.fn(async () => Promise.reject(new Error('timeout'))) } });
 
     // Act
     const result = await receiveWebhookDelivery(ports, delivery());
 
     // Assess
-    expect(result).toEqual({ status: 200, body: { result: 'applied' } });
+    expect(result).toEqual({ status: 200, body: { result: 'stale' } });
+    expect(events.record).toHaveBeenCalledWith(
+      expect.objectContaining({ status: 'APPLIED', customerId: 'c1' }),
+      expect.anything(),
+    );
   });
 
-  it('leaves a copy that another attempt is applying right now to that attempt', async () => {
+  it('answers 5xx when applying fails after the record landed, and the redelivery applies it', async () => {
     // Prepare
-    const existing = { status: 'RECEIVED', leaseUntil: 1_000_000 + 3000 } as StoredWebhookEvent;
-    const { ports, projection } = fakes({
-      events: { record: vi.fn(async () => ({ kind: 'existing' as const, event: existing })) },
+    const record = vi.fn(async (): Promise<RecordOutcome> => ({ kind: 'new' }));
+    const applyFor = vi.fn(async (): Promise<Application> => ({ outcome: 'APPLIED', customerId: 'c1' }));
+    const { ports, projection } = fakes({ events: { record }, projection: { applyFor } });
+    applyFor.mockRejectedValueOnce(new Error('timeout'));
+
+    // Act
+    const err = await problemOf(receiveWebhookDelivery(ports, delivery()));
+    record.mockResolvedValueOnce({ kind: 'existing', event: { status: 'APPLIED' } as StoredWebhookEvent });
+    const again = await receiveWebhookDelivery(ports, delivery());
+
+    // Assess
+    expect(err.status).toBe(503);
+    expect(again).toEqual({ status: 200, body: { result: 'applied' } });
+    expect(projection.applyFor).toHaveBeenCalledTimes(2);
+  });
+
+  it('issues the record and the application at once, not one after the other', async () => {
+    // Prepare: the record hangs until the application has been issued.
+    let release: (outcome: RecordOutcome) => void = () => undefined;
+    const record = vi.fn(() => new Promise<RecordOutcome>((resolve) => (release = resolve)));
+    const { ports, projection } = fakes({ events: { record } });
+
+    // Act
+    const pending = receiveWebhookDelivery(ports, delivery());
+    await vi.waitFor(() => expect(projection.applyFor).toHaveBeenCalledTimes(1));
+    expect(record).toHaveBeenCalledTimes(1);
+    release({ kind: 'new' });
+
+    // Assess
+    expect(await pending).toEqual({ status: 200, body: { result: 'applied' } });
+  });
+
+  it('answers a redelivery of an applied event "duplicate": its application is refused as not newer', async () => {
+    // Prepare
+    const existing = { status: 'APPLIED', customerId: 'c1' } as StoredWebhookEvent;
+    const { ports } = fakes({
+      events: { record: vi.fn(async (): Promise<RecordOutcome> => ({ kind: 'existing', event: existing })) },
+      projection: {
+        applyFor: vi.fn(async (): Promise<Application> => ({ outcome: 'STALE', customerId: 'c1' })),
+      },
     });
 
     // Act
@@ -177,28 +209,79 @@ describe('receiveWebhookDelivery', () => {
 
     // Assess
     expect(result.body).toEqual({ result: 'duplicate' });
-    expect(projection.apply).not.toHaveBeenCalled();
   });
 
-  it('takes over and applies an event whose applying attempt died (lease over)', async () => {
+  it('applies a recorded event whose first attempt died before its write landed (no lease needed)', async () => {
+    // Prepare: a record left by an attempt that crashed, including one written by the previous version.
+    for (const existing of [
+      { status: 'APPLIED', customerId: 'c1' },
+      { status: 'RECEIVED', leaseUntil: 1_000_000 + 3000 },
+    ] as StoredWebhookEvent[]) {
+      const { ports, projection } = fakes({
+        events: {
+          record: vi.fn(async (): Promise<RecordOutcome> => ({ kind: 'existing', event: existing })),
+        },
+      });
+
+      // Act
+      const result = await receiveWebhookDelivery(ports, delivery());
+
+      // Assess
+      expect(result.body).toEqual({ result: 'applied' });
+      expect(projection.applyFor).toHaveBeenCalledTimes(1);
+    }
+  });
+
+  it('records an event no customer owns as UNMATCHED and applies nothing', async () => {
     // Prepare
-    const existing = { status: 'RECEIVED', leaseUntil: 999_000 } as StoredWebhookEvent;
-    const { ports, events, projection } = fakes({
-      events: { record: vi.fn(async () => ({ kind: 'existing' as const, event: existing })) },
-    });
+    const { ports, events, projection } = fakes({ projection: { ownerOf: vi.fn(async () => undefined) } });
 
     // Act
     const result = await receiveWebhookDelivery(ports, delivery());
 
     // Assess
-    expect(result.body).toEqual({ result: 'applied' });
-    expect(events.takeOver).toHaveBeenCalledWith(
-      expect.any(String),
-      999_000,
-      expect.any(Number),
+    expect(result.body).toEqual({ result: 'unmatched' });
+    expect(events.record).toHaveBeenCalledWith(
+      expect.objectContaining({ status: 'UNMATCHED' }),
       expect.anything(),
     );
-    expect(projection.apply).toHaveBeenCalledTimes(1);
+    expect(projection.applyFor).not.toHaveBeenCalled();
+  });
+
+  it('answers 5xx and records nothing when the owner cannot be looked up', async () => {
+    // Prepare
+    const { ports, events } = fakes({
+      projection: { ownerOf: vi.fn(async () => Promise.reject(new Error('timeout'))) },
+    });
+
+    // Act
+    const err = await problemOf(receiveWebhookDelivery(ports, delivery()));
+
+    // Assess
+    expect(err.status).toBe(503);
+    expect(events.record).not.toHaveBeenCalled();
+  });
+
+  it('records an event type it does not use as IGNORED, with its data, and applies nothing', async () => {
+    // Prepare
+    const { ports, events, projection } = fakes();
+    const body = JSON.stringify({
+      data: { amount: 10 },
+      event_type: 'balances#update',
+      schema_version: '2.0.0',
+    });
+
+    // Act
+    const result = await receiveWebhookDelivery(ports, delivery(body));
+
+    // Assess
+    expect(result.body).toEqual({ result: 'ignored' });
+    expect(events.record).toHaveBeenCalledWith(
+      expect.objectContaining({ status: 'IGNORED', reason: 'UNKNOWN_TYPE', payload: '{"amount":10}' }),
+      expect.anything(),
+    );
+    expect(projection.ownerOf).not.toHaveBeenCalled();
+    expect(projection.applyFor).not.toHaveBeenCalled();
   });
 
   it('records a test notification as TEST and applies nothing', async () => {
@@ -214,6 +297,6 @@ describe('receiveWebhookDelivery', () => {
       expect.objectContaining({ status: 'TEST' }),
       expect.anything(),
     );
-    expect(projection.apply).not.toHaveBeenCalled();
+    expect(projection.applyFor).not.toHaveBeenCalled();
   });
 });
