@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { mtlsFetch } from '../adapters/mtls-fetch';
 import { WiseApiError, WiseUnavailableError } from './errors';
 
 export interface RetryPolicy {
@@ -115,11 +116,8 @@ export class WiseTransport {
     this.mtlsResolved ??= (async () => {
       const mtls = await this.options.mtls?.();
       if (!mtls) return;
-      // undici is loaded only when mTLS is configured, so the common path does not pay for it.
-      const undici = await import('undici');
-      const agent = new undici.Agent({ connect: { cert: mtls.certificate, key: mtls.privateKey, ...(mtls.ca ? { ca: mtls.ca } : {}) } });
-      this.fetchImpl = (url, init) =>
-        undici.fetch(url, { ...(init as Record<string, unknown>), dispatcher: agent } as never) as unknown as Promise<Response>;
+      // node:https with the client certificate (Node's global fetch cannot present one).
+      this.fetchImpl = mtlsFetch({ certificate: mtls.certificate, privateKey: mtls.privateKey, ca: mtls.ca });
       this.baseUrlInUse = mtls.baseUrl.replace(/\/$/, '');
     })();
     return this.mtlsResolved;

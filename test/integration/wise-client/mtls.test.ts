@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mtlsFetch } from '../../../shared/adapters/mtls-fetch';
 import { StaticCredentials } from '../../../shared/adapters/secrets-manager-credentials';
 import { WiseClient } from '../../../shared/wise/client';
 import { WiseUnavailableError } from '../../../shared/wise/errors';
@@ -34,12 +35,10 @@ describe('the Wise client over mTLS (the api-mtls hosts)', () => {
   it('is refused by the mTLS listener without a client certificate, even when the server is trusted', async () => {
     // Prepare: trust the listener's CA, but present no client certificate.
     const mtls = sim.mtls!;
-    const undici = await import('undici');
-    const agent = new undici.Agent({ connect: { ca: mtls.caPem } });
     const transport = new WiseTransport({
       baseUrl: mtls.url,
       retry: { maxAttempts: 1 },
-      fetch: (url, init) => undici.fetch(url, { ...(init as object), dispatcher: agent } as never) as unknown as Promise<Response>,
+      fetch: mtlsFetch({ ca: mtls.caPem }),
     });
     // Act
     const attempt = new WiseClient(transport, credentials).clientCredentialsToken({ deadline: Date.now() + 3000 });
