@@ -20,24 +20,29 @@ export interface Bundle {
 
 /**
  * The options NodejsFunction passes to esbuild for these functions (aws-lambda-nodejs bundling.js
- * buildEsbuildArgs, with infra/constructs/functions.ts's `bundling` props): --bundle --target
- * --platform=node --format=esm --outfile=index.mjs --minify --sourcemap --main-fields=module,main
- * --banner:js, no externals (the SDK is bundled), run from the project root. The target is read from
- * the construct itself so the two cannot drift; the banner is the construct's, verbatim.
+ * buildEsbuildArgs: --bundle --platform=node --outfile=index.mjs, run from the project root) with the
+ * construct's own `BUNDLING` props (infra/constructs/functions.ts) translated one by one, so the two
+ * cannot drift: a prop this translation does not know stops the run instead of being ignored.
  */
 export const cdkBundleOptions = async () => {
-  const infra = (await import('../infra/constructs/functions')) as { BUNDLE_TARGET?: unknown };
-  if (typeof infra.BUNDLE_TARGET !== 'string') throw new Error('infra/constructs/functions.ts no longer exports BUNDLE_TARGET');
+  const { BUNDLING: b } = (await import('../infra/constructs/functions')) as { BUNDLING?: Record<string, unknown> };
+  if (!b) throw new Error('infra/constructs/functions.ts no longer exports BUNDLING');
+  const known = ['format', 'target', 'minify', 'sourceMap', 'sourcesContent', 'externalModules', 'mainFields', 'banner'];
+  const unknown = Object.keys(b).filter((k) => !known.includes(k));
+  if (unknown.length > 0) throw new Error(`bench/bundles.ts does not translate the construct's bundling props: ${unknown.join(', ')}`);
+  if (b.format !== 'esm' || typeof b.target !== 'string') throw new Error('the construct no longer bundles ESM for a node target');
   return {
     bundle: true,
-    target: infra.BUNDLE_TARGET,
+    target: b.target,
     platform: 'node' as const,
     format: 'esm' as const,
-    minify: true,
-    sourcemap: true,
-    external: [] as string[],
-    mainFields: ['module', 'main'],
-    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+    minify: b.minify === true,
+    sourcemap: b.sourceMap === true,
+    // NodejsFunction passes --sources-content=false only when the prop is false; esbuild's default is true.
+    sourcesContent: b.sourcesContent !== false,
+    external: (b.externalModules as string[] | undefined) ?? [],
+    mainFields: b.mainFields as string[],
+    ...(typeof b.banner === 'string' && { banner: { js: b.banner } }),
     absWorkingDir: PROJECT_ROOT,
     logLevel: 'warning' as const,
   };

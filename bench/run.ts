@@ -129,7 +129,7 @@ const measure = async () => {
       cost,
       machine: { before, after: machineInfo() },
       method: {
-        bundles: 'esbuild with the options NodejsFunction passes (infra/constructs/functions.ts): ESM, minify, sourcemap, platform node, target from BUNDLE_TARGET, no externals, mainFields module,main, createRequire banner',
+        bundles: 'esbuild with the options NodejsFunction passes (infra/constructs/functions.ts): ESM, minify, sourcemap, platform node, read from the construct’s exported BUNDLING options (target, sourcesContent, no externals, mainFields, createRequire banner)',
         coldStart: 'fresh `node` process per sample; initMs = import of the bundle + its first request, timed inside the process (Node boot excluded, also reported as processMsP50)',
         routes: 'handler invoked in-process with API Gateway payload-2.0 events; floor = the same recorded DynamoDB commands and Wise requests replayed in order with a bare DynamoDB client and fetch',
         throughput: '16 concurrent in-process invocations of the webhooks handler; floor = 16 concurrent conditional PutItem with a bare client',
