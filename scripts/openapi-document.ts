@@ -9,7 +9,7 @@
  * into a Lambda.
  */
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   customerParams as linkCustomerParams,
   callbackQuery,

@@ -10,7 +10,7 @@
  * WISE_CREDENTIALS_SECRET_ARN (--secret-arn). The client secret is never printed.
  */
 import { pathToFileURL } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SecretsManagerCredentials, StaticCredentials } from '../shared/adapters/secrets-manager-credentials';
 import { systemClock } from '../shared/ports/clock';
 import type { WiseCredentialsProvider } from '../shared/ports/secrets';

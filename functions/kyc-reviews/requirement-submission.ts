@@ -4,7 +4,7 @@
  *   POST /v1/customers/{customerId}/wise-account/profiles/{profileId}/kyc-reviews/{reviewId}/requirements/{requirementKey}
  *   multipart/form-data: `data` (a JSON object, Wise's `submissionData.data`) and 0..5 `files`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { readAsOf } from '../../shared/domain/kyc/freshness';
 import { normaliseRequirements, type KycRequirements } from '../../shared/domain/kyc/review';
 import {

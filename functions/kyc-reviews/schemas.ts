@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { customerIdSchema } from '../../shared/http/handler-stack';
 
 /** Wise's profile ids are positive integers; anything else is refused before a lookup. */

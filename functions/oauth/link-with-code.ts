@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRoute } from '../../shared/http/handler-stack';
 import { ProblemError, wiseUnavailable } from '../../shared/http/problem';
 import { deadlineFrom } from '../../shared/runtime/function';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { customerIdSchema } from '../../shared/http/handler-stack';
 import { dateOfBirth } from '../../shared/domain/onboarding/fields';
 import type { Clock } from '../../shared/ports/clock';

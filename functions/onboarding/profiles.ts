@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ProfileRecord } from '../../shared/domain/account';
 import { toWiseBusinessProfile, businessProfileSchema, type BusinessProfileDetails } from '../../shared/domain/onboarding/business-profile';
 import type { IdentityDocument } from '../../shared/domain/onboarding/identity-document';

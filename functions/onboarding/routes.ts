@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { publicAccount } from '../../shared/domain/account';
 import { businessProfileSchema } from '../../shared/domain/onboarding/business-profile';
 import { identityDocumentSchema } from '../../shared/domain/onboarding/identity-document';

@@ -1,5 +1,5 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { WiseCredentials, WiseCredentialsProvider } from '../ports/secrets';
 
 const credentialsSchema = z.object({

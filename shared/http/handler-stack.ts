@@ -3,7 +3,7 @@ import httpSecurityHeaders from '@middy/http-security-headers';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { routeKey, routesOf, type FunctionName, type RouteId } from '../routes';
 import { assertMayActOn, callerOf, type Caller } from './caller';
 import { IdempotencyRecords } from './idempotency';

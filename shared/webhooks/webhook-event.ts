@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What a verified Wise delivery means for the product: the envelope (API-NOTES §6.3) and the

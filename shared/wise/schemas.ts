@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Wise's token answer (API-NOTES §1.2). Unknown fields are ignored, as Wise's versioning policy asks. */
 export const tokenResponseSchema = z.object({

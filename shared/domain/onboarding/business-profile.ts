@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { firstLevelCategories, isCategoryPair } from './business-categories';
 import { address, email, text } from './fields';
 

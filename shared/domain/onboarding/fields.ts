@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isIso3Country, needsStateCode } from './countries';
 
 /** Wise's limit on first, last and preferred names; Wise's instruction is to truncate longer names. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isCalendarDate, text } from './fields';
 
 /** Document types Wise accepts on a personal profile (API-NOTES §3.6). */

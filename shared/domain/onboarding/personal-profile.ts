@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { needsOccupation } from './countries';
 import { address, country, dateOfBirth, email, personName, phoneNumber, text } from './fields';
 
