@@ -1,3 +1,4 @@
+import type { QuoteRecord } from './state';
 import { randomUUID } from 'node:crypto';
 import type { Router } from './http';
 import { parseJson, sendJson, isRecord } from './http';
@@ -109,19 +110,7 @@ export function registerQuoteRoutes(router: Router, sim: Sim): void {
   });
 }
 
-function quoteView(q: {
-  id: string;
-  profileId: number;
-  userId: number;
-  sourceCurrency: string;
-  targetCurrency: string;
-  sourceAmount: number;
-  targetAmount: number;
-  rate: number;
-  payOut: string;
-  createdAt: number;
-  expiresAt: number;
-}) {
+function quoteView(q: QuoteRecord) {
   const fee = Math.round(q.sourceAmount * 0.005 * 100) / 100;
   return {
     id: q.id,

@@ -92,6 +92,21 @@ const api = new Api((call: CallRecord) => {
   renderCalls(session.calls, call.step);
 });
 
+/** Logs a redirect that brought the browser back to the page, with the query it carried (masked when shown). */
+const recordArrival = (step: CallRecord['step'], label: string, query: URLSearchParams) => {
+  session.calls = recordCall(session.calls, {
+    id: `return-${Date.now().toString(36)}`,
+    step,
+    label,
+    method: 'GET',
+    path: `/?${query.toString()}`,
+    requestHeaders: {},
+    arrival: true,
+    responseBody: Object.fromEntries(query.entries()),
+    at: new Date().toISOString(),
+  });
+};
+
 const customerPath = (suffix = '') => `/v1/customers/${encodeURIComponent(session.customerId)}/wise-account${suffix}`;
 
 const problemText = (result: ApiResult<Problem>): string => {
@@ -323,17 +338,7 @@ const showLinkOutcome = () => {
     );
   }
   // What the browser came back with, as your app would see it on its return URL.
-  session.calls = recordCall(session.calls, {
-    id: `return-${Date.now().toString(36)}`,
-    step: 'link',
-    label: 'Route 9 · the callback redirected the browser back here',
-    method: 'GET',
-    path: `/?${query.toString()}`,
-    requestHeaders: {},
-    arrival: true,
-    responseBody: Object.fromEntries(query.entries()),
-    at: new Date().toISOString(),
-  });
+  recordArrival('link', 'Route 9 · the callback redirected the browser back here', query);
   save();
 };
 
@@ -630,17 +635,7 @@ const showKycOutcome = () => {
       ? callout('success', "Back from Wise's hosted page", 'The customer completed the flow. The status below follows the webhooks.')
       : callout('warning', "The customer left Wise's hosted page without finishing", 'The review waits for them; get a fresh link to continue.'),
   );
-  session.calls = recordCall(session.calls, {
-    id: `return-${Date.now().toString(36)}`,
-    step: 'kyc',
-    label: "Wise's hosted page redirected the browser to the review's redirectUrl",
-    method: 'GET',
-    path: `/?${query.toString()}`,
-    requestHeaders: {},
-    arrival: true,
-    responseBody: Object.fromEntries(query.entries()),
-    at: new Date().toISOString(),
-  });
+  recordArrival('kyc', "Wise's hosted page redirected the browser to the review's redirectUrl", query);
   save();
 };
 
