@@ -214,16 +214,27 @@ export class AccountStore {
   }
 
   private async lookup(gsi1pk: string): Promise<string | undefined> {
-    const out = await this.table.db.send(
-      new QueryCommand({
-        TableName: this.table.name,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :k',
-        ExpressionAttributeValues: { ':k': gsi1pk },
-        Limit: 1,
-      }),
-    );
-    const pk = out.Items?.[0]?.pk as string | undefined;
-    return pk?.startsWith('CUSTOMER#') ? pk.slice('CUSTOMER#'.length) : undefined;
+    const out = await this.table.db.send(ownerQuery(this.table.name, gsi1pk));
+    return ownerOf(out.Items);
   }
 }
+
+/**
+ * "Whose is this Wise id?" on gsi1 (keys only): the one query shape, shared with the webhook
+ * projection, which sends it with its own time bound and capacity accounting.
+ */
+export const ownerQuery = (tableName: string, gsi1pk: string, returnCapacity = false): QueryCommand =>
+  new QueryCommand({
+    TableName: tableName,
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :k',
+    ExpressionAttributeValues: { ':k': gsi1pk },
+    Limit: 1,
+    ...(returnCapacity ? { ReturnConsumedCapacity: 'TOTAL' as const } : {}),
+  });
+
+/** The customer id of the item an owner query found, if it is a customer's. */
+export const ownerOf = (items: Record<string, unknown>[] | undefined): string | undefined => {
+  const pk = items?.[0]?.pk;
+  return typeof pk === 'string' && pk.startsWith('CUSTOMER#') ? pk.slice('CUSTOMER#'.length) : undefined;
+};

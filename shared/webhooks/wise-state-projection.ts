@@ -1,6 +1,6 @@
-import { QueryCommand, UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand, type UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../ports/clock';
-import { ACCOUNT_SK, customerPk, profileSk } from '../store/account-store';
+import { ACCOUNT_SK, customerPk, ownerOf, ownerQuery, profileSk } from '../store/account-store';
 import { isConditionalCheckFailure, type Table } from '../store/dynamo';
 import { kycReviewSk } from '../store/kyc-review-store';
 import { kycStatusRank } from '../domain/kyc/status-order';
@@ -214,24 +214,10 @@ export class WiseStateProjection {
     }
   }
 
-  /**
-   * Which customer owns a Wise profile or user: the same gsi1 lookup as AccountStore's
-   * customerOfProfile / customerOfWiseUser, with the delivery's time bound on it.
-   */
+  /** Which customer owns a Wise profile or user: AccountStore's gsi1 query, with the delivery's time bound on it. */
   private async customerOf(gsi1pk: string, budget: CallBudget): Promise<string | undefined> {
-    const out = await this.table.db.send(
-      new QueryCommand({
-        TableName: this.table.name,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :k',
-        ExpressionAttributeValues: { ':k': gsi1pk },
-        Limit: 1,
-        ReturnConsumedCapacity: 'TOTAL',
-      }),
-      budget.options(),
-    );
+    const out = await this.table.db.send(ownerQuery(this.table.name, gsi1pk, true), budget.options());
     budget.count('read', out.ConsumedCapacity);
-    const pk = out.Items?.[0]?.pk as string | undefined;
-    return pk?.startsWith('CUSTOMER#') ? pk.slice('CUSTOMER#'.length) : undefined;
+    return ownerOf(out.Items);
   }
 }
