@@ -162,7 +162,7 @@ const profileEnvelopeSchema = z.object({
 });
 
 const verificationCheckSchema = z.object({
-  routes: verificationStatusSchema.shape.routes.describe("Wise's routes, as Wise answered them."),
+  routes: verificationStatusSchema.unwrap().shape.routes.describe("Wise's routes, as Wise answered them."),
   canTransfer: z
     .record(z.string(), z.boolean())
     .describe('Per upper-case source currency: `verified`, or `not_verified` with an entitlement above 0.'),

@@ -1,4 +1,5 @@
+import { buildDependencies } from '../../shared/runtime/dependencies';
 import { lambdaHandler } from '../../shared/runtime/function';
 import { routes } from './routes';
 
-export const handler = lambdaHandler('kyc-reviews', routes);
+export const handler = lambdaHandler('kyc-reviews', buildDependencies, routes);

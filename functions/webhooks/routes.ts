@@ -1,6 +1,6 @@
 import { defineRoute } from '../../shared/http/handler-stack';
 import { header, rawBody } from '../../shared/http/parse';
-import type { Dependencies } from '../../shared/runtime/dependencies';
+import type { StoreDependencies } from '../../shared/runtime/store-dependencies';
 import type { RouteTable } from '../../shared/runtime/function';
 import { receiveWebhookDelivery, type WebhookDeliveryPorts } from '../../shared/webhooks/webhook-delivery';
 import { WebhookEventStore } from '../../shared/webhooks/webhook-event-store';
@@ -12,7 +12,7 @@ import { WiseStateProjection } from '../../shared/webhooks/wise-state-projection
  * verification keys are parsed once. No `body` schema on purpose: the signature must be checked
  * on the raw bytes before anything parses them.
  */
-export const routes = (deps: Dependencies): RouteTable => {
+export const routes = (deps: StoreDependencies): RouteTable => {
   const ports: WebhookDeliveryPorts = {
     keyring: webhookKeyringFor(deps.config.wiseEnvironment, deps.config.webhookPublicKeys),
     events: new WebhookEventStore(deps.table, deps.clock),

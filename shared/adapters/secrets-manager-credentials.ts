@@ -2,13 +2,16 @@ import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import * as z from 'zod';
 import type { WiseCredentials, WiseCredentialsProvider } from '../ports/secrets';
 
-const credentialsSchema = z.object({
-  clientId: z.string().min(1),
-  clientSecret: z.string().min(1),
-  clientKey: z.string().min(1).optional(),
-  mtlsCertificate: z.string().min(1).optional(),
-  mtlsPrivateKey: z.string().min(1).optional(),
-});
+// Built on first use: a container that never reads the secret (a GET served from the table) never builds it.
+const credentialsSchema = z.lazy(() =>
+  z.object({
+    clientId: z.string().min(1),
+    clientSecret: z.string().min(1),
+    clientKey: z.string().min(1).optional(),
+    mtlsCertificate: z.string().min(1).optional(),
+    mtlsPrivateKey: z.string().min(1).optional(),
+  }),
+);
 
 /**
  * Reads the Wise client credentials from Secrets Manager through Powertools' cache. Five

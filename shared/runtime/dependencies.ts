@@ -6,24 +6,19 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { KmsCipher } from '../adapters/kms-cipher';
 import { LocalCipher } from '../adapters/local-cipher';
 import { SecretsManagerCredentials, StaticCredentials } from '../adapters/secrets-manager-credentials';
-import { IdempotencyRecords } from '../http/idempotency';
 import type { Cipher } from '../ports/cipher';
-import { systemClock, type Clock } from '../ports/clock';
 import type { WiseCredentialsProvider } from '../ports/secrets';
 import { AccountStore } from '../store/account-store';
-import { createDocumentClient, type Table } from '../store/dynamo';
 import { ClientTokenCache } from '../tokens/client-token';
 import { RegistrationCodeRemint } from '../tokens/remint';
 import { UserTokenService } from '../tokens/user-tokens';
 import { WiseClient } from '../wise/client';
 import { WiseTransport, type FetchLike, type RetryPolicy } from '../wise/transport';
-import { loadConfig, type AppConfig } from './config';
+import type { AppConfig } from './config';
+import { buildStoreDependencies, type StoreDependencies, type StoreDependencyOverrides } from './store-dependencies';
 
-/** Everything a function's use cases need, built once per container. */
-export interface Dependencies {
-  config: AppConfig;
-  clock: Clock;
-  table: Table;
+/** Everything the Wise-facing functions' use cases need, built once per container. */
+export interface Dependencies extends StoreDependencies {
   cipher: Cipher;
   credentials: WiseCredentialsProvider;
   transport: WiseTransport;
@@ -31,15 +26,11 @@ export interface Dependencies {
   clientToken: ClientTokenCache;
   accounts: AccountStore;
   tokens: UserTokenService;
-  idempotency: IdempotencyRecords;
-  logger: Logger;
 }
 
-export interface DependencyOverrides {
-  clock?: Clock;
+export interface DependencyOverrides extends StoreDependencyOverrides {
   cipher?: Cipher;
   credentials?: WiseCredentialsProvider;
-  table?: Table;
   fetch?: FetchLike;
   retry?: Partial<RetryPolicy>;
   onWiseCall?: (pathTemplate: string) => void;
@@ -97,9 +88,8 @@ export const buildDependencies = (
   env: NodeJS.ProcessEnv = process.env,
   overrides: DependencyOverrides = {},
 ): Dependencies => {
-  const config = loadConfig(env);
-  const clock = overrides.clock ?? systemClock;
-  const table = overrides.table ?? { db: createDocumentClient({ endpoint: config.dynamoEndpoint }), name: config.tableName };
+  const store = buildStoreDependencies(logger, env, overrides);
+  const { config, clock, table } = store;
   const cipher = overrides.cipher ?? cipherFor(config, env);
   const credentials = overrides.credentials ?? credentialsFor(config, env);
   const transport = new WiseTransport({
@@ -124,9 +114,7 @@ export const buildDependencies = (
   const accounts = new AccountStore(table, clock);
   const tokens = new UserTokenService(table, cipher, wise, clock, new RegistrationCodeRemint(accounts, cipher, wise));
   return {
-    config,
-    clock,
-    table,
+    ...store,
     cipher,
     credentials,
     transport,
@@ -134,7 +122,5 @@ export const buildDependencies = (
     clientToken: new ClientTokenCache(wise, clock),
     accounts,
     tokens,
-    idempotency: new IdempotencyRecords(table, clock),
-    logger,
   };
 };

@@ -18,20 +18,24 @@ export const instantOf = (value: string): number | undefined => {
   return Number.isNaN(ms) ? undefined : ms;
 };
 
-const instant = z
-  .string()
-  .max(40)
-  .refine((v) => instantOf(v) !== undefined, 'must be an ISO 8601 date-time');
-
-/** Wise's numeric ids arrive as numbers, sometimes as strings (the AsyncAPI `Resource.id` is either). */
-const numericId = z.union([
-  z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+// The parts and the data schemas below are built on first use (z.lazy), not at import: a container
+// builds only the ones the events it receives need, and its cold start builds none of them.
+const instant = () =>
   z
     .string()
-    .regex(/^[1-9]\d{0,15}$/)
-    .transform(Number),
-]);
-const token = z.string().min(1).max(64);
+    .max(40)
+    .refine((v) => instantOf(v) !== undefined, 'must be an ISO 8601 date-time');
+
+/** Wise's numeric ids arrive as numbers, sometimes as strings (the AsyncAPI `Resource.id` is either). */
+const numericId = () =>
+  z.union([
+    z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+    z
+      .string()
+      .regex(/^[1-9]\d{0,15}$/)
+      .transform(Number),
+  ]);
+const token = () => z.string().min(1).max(64);
 
 export const envelopeSchema = z.object({
   data: z.record(z.string(), z.unknown()),
@@ -42,43 +46,53 @@ export const envelopeSchema = z.object({
 });
 export type WebhookEnvelope = z.infer<typeof envelopeSchema>;
 
-const verificationData = z.object({
-  resource: z.object({ id: numericId }),
-  current_state: z.enum(['verified', 'not_verified']),
-  occurred_at: instant,
-});
-
-const kycReviewData = z.object({
-  resource: z.object({
-    id: token,
-    state: token,
-    profileId: numericId,
-    requiredBy: z.string().max(40).nullish(),
-    updatedAt: z.string().max(40).nullish(),
+const verificationData = z.lazy(() =>
+  z.object({
+    resource: z.object({ id: numericId() }),
+    current_state: z.enum(['verified', 'not_verified']),
+    occurred_at: instant(),
   }),
-  // Wise's hosted-KYC guide shows no occurred_at for this event; the review's updatedAt orders it then.
-  occurred_at: instant.optional(),
-});
+);
 
-const userData = z.object({
-  resource: z.object({ id: numericId }),
-  current_state: token,
-  occurred_at: instant,
-});
+const kycReviewData = z.lazy(() =>
+  z.object({
+    resource: z.object({
+      id: token(),
+      state: token(),
+      profileId: numericId(),
+      requiredBy: z.string().max(40).nullish(),
+      updatedAt: z.string().max(40).nullish(),
+    }),
+    // Wise's hosted-KYC guide shows no occurred_at for this event; the review's updatedAt orders it then.
+    occurred_at: instant().optional(),
+  }),
+);
 
-const cddData = z.object({
-  // The AsyncAPI file marks `resource` optional for this event; without it no profile can be found.
-  resource: z.object({ id: numericId }).optional(),
-  current_state: token,
-  required_evidences: z.array(token).max(50).optional(),
-  occurred_at: instant,
-});
+const userData = z.lazy(() =>
+  z.object({
+    resource: z.object({ id: numericId() }),
+    current_state: token(),
+    occurred_at: instant(),
+  }),
+);
 
-const transferData = z.object({
-  resource: z.object({ id: numericId, profile_id: numericId }),
-  current_state: token,
-  occurred_at: instant,
-});
+const cddData = z.lazy(() =>
+  z.object({
+    // The AsyncAPI file marks `resource` optional for this event; without it no profile can be found.
+    resource: z.object({ id: numericId() }).optional(),
+    current_state: token(),
+    required_evidences: z.array(token()).max(50).optional(),
+    occurred_at: instant(),
+  }),
+);
+
+const transferData = z.lazy(() =>
+  z.object({
+    resource: z.object({ id: numericId(), profile_id: numericId() }),
+    current_state: token(),
+    occurred_at: instant(),
+  }),
+);
 
 export type WiseEvent =
   | {

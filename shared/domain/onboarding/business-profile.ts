@@ -23,18 +23,20 @@ export const companyTypes = [
 
 export const companyRoles = ['OWNER', 'DIRECTOR', 'OTHER'] as const;
 
-const webpage = z
-  .string()
-  .trim()
-  .max(2000, 'must be at most 2000 characters')
-  .refine((u) => {
-    try {
-      const url = new URL(u);
-      return url.protocol === 'https:' || url.protocol === 'http:';
-    } catch {
-      return false;
-    }
-  }, 'must be an http(s) URL');
+const webpage = z.lazy(() =>
+  z
+    .string()
+    .trim()
+    .max(2000, 'must be at most 2000 characters')
+    .refine((u) => {
+      try {
+        const url = new URL(u);
+        return url.protocol === 'https:' || url.protocol === 'http:';
+      } catch {
+        return false;
+      }
+    }, 'must be an http(s) URL'),
+);
 
 type BusinessShape = {
   companyType?: unknown;
@@ -53,15 +55,29 @@ const businessRules = (b: BusinessShape | null | undefined, ctx: z.RefinementCtx
   // Runs even when the shape is wrong (`when`), so the value may not be an object at all.
   if (typeof b !== 'object' || b === null) return;
   if (b.companyType === 'OTHER') {
-    if (b.webpage === undefined) ctx.addIssue({ code: 'custom', path: ['webpage'], message: 'is required when companyType is OTHER' });
+    if (b.webpage === undefined)
+      ctx.addIssue({ code: 'custom', path: ['webpage'], message: 'is required when companyType is OTHER' });
     if (b.businessFreeFormDescription === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['businessFreeFormDescription'], message: 'is required when companyType is OTHER' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['businessFreeFormDescription'],
+        message: 'is required when companyType is OTHER',
+      });
     }
   }
   const first = b.firstLevelCategory;
   const second = b.secondLevelCategory;
-  if (typeof first === 'string' && typeof second === 'string' && (firstLevelCategories as string[]).includes(first) && !isCategoryPair(first, second)) {
-    ctx.addIssue({ code: 'custom', path: ['secondLevelCategory'], message: `is not a sub-category of ${first}` });
+  if (
+    typeof first === 'string' &&
+    typeof second === 'string' &&
+    (firstLevelCategories as string[]).includes(first) &&
+    !isCategoryPair(first, second)
+  ) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['secondLevelCategory'],
+      message: `is not a sub-category of ${first}`,
+    });
   }
 };
 
@@ -76,7 +92,7 @@ const businessFields = {
   companyRole: z.enum(companyRoles, `must be one of ${companyRoles.join(', ')}`).optional(),
   businessFreeFormDescription: text(1000).optional(),
   webpage: webpage.optional(),
-  firstLevelCategory: z.enum(firstLevelCategories, 'must be one of Wise\'s business categories'),
+  firstLevelCategory: z.enum(firstLevelCategories, "must be one of Wise's business categories"),
   secondLevelCategory: z.string().trim().min(1, 'must not be blank').max(100),
   address,
   operationalAddresses: z.array(address).max(10, 'must have at most 10 entries').optional(),
@@ -85,7 +101,9 @@ const businessFields = {
 };
 
 /** Route 3's body (and route 4's for a business profile): Wise's v2 business-profile fields. */
-export const businessProfileSchema = z.object(businessFields).superRefine(businessRules, { when: () => true });
+export const businessProfileSchema = z.lazy(() =>
+  z.object(businessFields).superRefine(businessRules, { when: () => true }),
+);
 export type BusinessProfileDetails = z.infer<typeof businessProfileSchema>;
 
 /** The body of Wise's `POST /v2/profiles/business-profile` and `PUT .../business-profile`: already in Wise's names. */

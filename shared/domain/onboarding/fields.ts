@@ -8,17 +8,20 @@ export const NAME_MAX = 30;
 export const truncateName = (name: string): string => Array.from(name).slice(0, NAME_MAX).join('').trimEnd();
 
 /** A bounded, non-blank string. */
-export const text = (max: number) => z.string().trim().min(1, 'must not be blank').max(max, `must be at most ${max} characters`);
+export const text = (max: number) =>
+  z.string().trim().min(1, 'must not be blank').max(max, `must be at most ${max} characters`);
 
-export const personName = text(200).transform(truncateName);
+export const personName = z.lazy(() => text(200).transform(truncateName));
 
 /** Any case in, lower-case alpha-3 out (Wise's v2 profile API takes lower case). */
-export const country = z
-  .string()
-  .trim()
-  .regex(/^[A-Za-z]{3}$/, 'must be an ISO 3166-1 alpha-3 country code')
-  .transform((c) => c.toLowerCase())
-  .refine(isIso3Country, 'must be an ISO 3166-1 alpha-3 country code');
+export const country = z.lazy(() =>
+  z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z]{3}$/, 'must be an ISO 3166-1 alpha-3 country code')
+    .transform((c) => c.toLowerCase())
+    .refine(isIso3Country, 'must be an ISO 3166-1 alpha-3 country code'),
+);
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
@@ -45,34 +48,51 @@ export const dateOfBirth = (now: () => number) =>
  * International (E.164) phone numbers. Spaces, dots, dashes and brackets that people type are
  * removed first; what remains must be `+` and 7–15 digits.
  */
-export const phoneNumber = z
-  .string()
-  .max(40, 'must be at most 40 characters')
-  .transform((p) => p.replace(/[\s().-]/g, ''))
-  .refine((p) => /^\+[1-9]\d{6,14}$/.test(p), 'must be in international format, e.g. +442079460000');
+export const phoneNumber = z.lazy(() =>
+  z
+    .string()
+    .max(40, 'must be at most 40 characters')
+    .transform((p) => p.replace(/[\s().-]/g, ''))
+    .refine((p) => /^\+[1-9]\d{6,14}$/.test(p), 'must be in international format, e.g. +442079460000'),
+);
 
-export const email = z.string().trim().max(254, 'must be at most 254 characters').pipe(z.email('must be a valid email address'));
+export const email = z.lazy(() =>
+  z.string().trim().max(254, 'must be at most 254 characters').pipe(z.email('must be a valid email address')),
+);
 
 /** A v2 address with Wise's rule that US, Canadian, Brazilian and Australian addresses name a state. */
-export const address = z
-  .object({
-    addressFirstLine: text(200),
-    city: text(100),
-    countryIso3Code: country,
-    postCode: text(30).optional(),
-    stateCode: z
-      .string()
-      .trim()
-      .min(1, 'must not be blank')
-      .max(5, 'must be at most 5 characters')
-      .transform((s) => s.toUpperCase())
-      .optional(),
-  })
-  .superRefine((a, ctx) => {
-    // Runs even when the shape is wrong (`when`), so the value may not be an object at all.
-    if (typeof a !== 'object' || a === null) return;
-    if (typeof a.countryIso3Code === 'string' && needsStateCode(a.countryIso3Code) && a.stateCode === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['stateCode'], message: 'is required for addresses in the USA, Canada, Brazil and Australia' });
-    }
-  }, { when: () => true });
+export const address = z.lazy(() =>
+  z
+    .object({
+      addressFirstLine: text(200),
+      city: text(100),
+      countryIso3Code: country,
+      postCode: text(30).optional(),
+      stateCode: z
+        .string()
+        .trim()
+        .min(1, 'must not be blank')
+        .max(5, 'must be at most 5 characters')
+        .transform((s) => s.toUpperCase())
+        .optional(),
+    })
+    .superRefine(
+      (a, ctx) => {
+        // Runs even when the shape is wrong (`when`), so the value may not be an object at all.
+        if (typeof a !== 'object' || a === null) return;
+        if (
+          typeof a.countryIso3Code === 'string' &&
+          needsStateCode(a.countryIso3Code) &&
+          a.stateCode === undefined
+        ) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['stateCode'],
+            message: 'is required for addresses in the USA, Canada, Brazil and Australia',
+          });
+        }
+      },
+      { when: () => true },
+    ),
+);
 export type Address = z.infer<typeof address>;

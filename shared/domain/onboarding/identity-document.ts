@@ -16,11 +16,13 @@ export const identityDocumentTypes = [
   'OTHER',
 ] as const;
 
-const date = z.string().refine(isCalendarDate, 'must be a real date in the form YYYY-MM-DD');
-const iso2 = z
-  .string()
-  .regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code')
-  .transform((c) => c.toUpperCase());
+const date = z.lazy(() => z.string().refine(isCalendarDate, 'must be a real date in the form YYYY-MM-DD'));
+const iso2 = z.lazy(() =>
+  z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code')
+    .transform((c) => c.toUpperCase()),
+);
 
 type DocumentShape = { type?: unknown; uniqueIdentifier?: unknown };
 
@@ -32,7 +34,8 @@ const identifierRules = (d: DocumentShape | null | undefined, ctx: z.RefinementC
   if (typeof id !== 'string') return;
   const bad = (message: string) => ctx.addIssue({ code: 'custom', path: ['uniqueIdentifier'], message });
   if (d.type === 'SSN' && !/^\d{9}$/.test(id)) bad('must be 9 digits for an SSN');
-  if (d.type === 'FINANCIAL_CAPACITY_BR' && !/^\d+(\.\d{1,2})?$/.test(id)) bad('must be an amount such as 150000.00');
+  if (d.type === 'FINANCIAL_CAPACITY_BR' && !/^\d+(\.\d{1,2})?$/.test(id))
+    bad('must be an amount such as 150000.00');
   if (d.type === 'CPF_CNPJ') {
     const digits = id.replace(/[.\-/\s]/g, '');
     if (!/^(\d{11}|\d{14})$/.test(digits)) bad('must be a CPF (11 digits) or CNPJ (14 digits)');
@@ -40,22 +43,24 @@ const identifierRules = (d: DocumentShape | null | undefined, ctx: z.RefinementC
 };
 
 /** Route 6's body: Wise's verification-document fields. */
-export const identityDocumentSchema = z
-  .object({
-    type: z.enum(identityDocumentTypes, `must be one of ${identityDocumentTypes.join(', ')}`),
-    uniqueIdentifier: text(30),
-    firstName: text(100).optional(),
-    lastName: text(100).optional(),
-    issueDate: date.optional(),
-    expiryDate: date.optional(),
-    issuerCountry: iso2.optional(),
-    issuerState: text(50).optional(),
-    nationality: iso2.optional(),
-    employerName: text(200).optional(),
-    employerCity: text(100).optional(),
-    employerCountry: iso2.optional(),
-    birthCity: text(100).optional(),
-    birthCountry: iso2.optional(),
-  })
-  .superRefine(identifierRules, { when: () => true });
+export const identityDocumentSchema = z.lazy(() =>
+  z
+    .object({
+      type: z.enum(identityDocumentTypes, `must be one of ${identityDocumentTypes.join(', ')}`),
+      uniqueIdentifier: text(30),
+      firstName: text(100).optional(),
+      lastName: text(100).optional(),
+      issueDate: date.optional(),
+      expiryDate: date.optional(),
+      issuerCountry: iso2.optional(),
+      issuerState: text(50).optional(),
+      nationality: iso2.optional(),
+      employerName: text(200).optional(),
+      employerCity: text(100).optional(),
+      employerCountry: iso2.optional(),
+      birthCity: text(100).optional(),
+      birthCountry: iso2.optional(),
+    })
+    .superRefine(identifierRules, { when: () => true }),
+);
 export type IdentityDocument = z.infer<typeof identityDocumentSchema>;

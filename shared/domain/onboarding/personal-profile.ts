@@ -3,9 +3,25 @@ import { needsOccupation } from './countries';
 import { address, country, dateOfBirth, email, personName, phoneNumber, text } from './fields';
 
 /** Languages Wise accepts at signup (API-NOTES §2.1). */
-export const signupLanguages = ['EN', 'US', 'PT', 'ES', 'FR', 'DE', 'IT', 'JA', 'RU', 'PL', 'HU', 'TR', 'RO', 'NL', 'HK'] as const;
+export const signupLanguages = [
+  'EN',
+  'US',
+  'PT',
+  'ES',
+  'FR',
+  'DE',
+  'IT',
+  'JA',
+  'RU',
+  'PL',
+  'HU',
+  'TR',
+  'RO',
+  'NL',
+  'HK',
+] as const;
 
-const occupation = z.object({ code: text(100), format: z.literal('FREE_FORM') });
+const occupation = z.lazy(() => z.object({ code: text(100), format: z.literal('FREE_FORM') }));
 
 /** The person's details, in Wise's personal-profile names; shared by creation (route 1) and updates (route 4). */
 const personFields = (now: () => number) => ({
@@ -30,8 +46,15 @@ const occupationRule = (p: PersonShape | null | undefined, ctx: z.RefinementCtx)
   const c = p.address?.countryIso3Code;
   if (typeof c !== 'string') return;
   const stateCode = typeof p.address?.stateCode === 'string' ? p.address.stateCode : undefined;
-  if (needsOccupation(c.toLowerCase(), stateCode) && (!Array.isArray(p.occupations) || p.occupations.length === 0)) {
-    ctx.addIssue({ code: 'custom', path: ['occupations'], message: 'is required for residents of this country or state' });
+  if (
+    needsOccupation(c.toLowerCase(), stateCode) &&
+    (!Array.isArray(p.occupations) || p.occupations.length === 0)
+  ) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['occupations'],
+      message: 'is required for residents of this country or state',
+    });
   }
 };
 
@@ -43,7 +66,7 @@ export const newCustomerSchema = (now: () => number) =>
       language: z
         .string()
         .transform((l) => l.toUpperCase())
-        .pipe(z.enum(signupLanguages, 'must be one of Wise\'s signup languages'))
+        .pipe(z.enum(signupLanguages, "must be one of Wise's signup languages"))
         .optional(),
       /** Wise's last-resort email flow when the email already has a Wise account (API-NOTES §2.1). */
       sendAuthorizationCodeAsEmail: z.boolean().optional(),
