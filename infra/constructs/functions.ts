@@ -47,7 +47,7 @@ export const BUNDLING = {
  * The webhook receiver stops at 5 s because Wise abandons a delivery after 5 seconds and
  * retries it: a slower answer is wasted work.
  */
-const profiles: Record<FunctionName, { timeout: Duration; appSecrets: boolean; wiseCredentials: boolean }> = {
+export const FUNCTION_PROFILES: Record<FunctionName, { timeout: Duration; appSecrets: boolean; wiseCredentials: boolean }> = {
   onboarding: { timeout: Duration.seconds(25), appSecrets: true, wiseCredentials: true },
   oauth: { timeout: Duration.seconds(25), appSecrets: true, wiseCredentials: true },
   'kyc-reviews': { timeout: Duration.seconds(25), appSecrets: true, wiseCredentials: true },
@@ -82,7 +82,7 @@ export class OnboardingFunctions extends Construct {
   }
 
   private createFunction(name: FunctionName, { config, data, oauthCallbackUrl }: OnboardingFunctionsProps) {
-    const profile = profiles[name];
+    const profile = FUNCTION_PROFILES[name];
     const id = pascalCase(name);
 
     const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: config.logRetention });
