@@ -6,8 +6,12 @@ import type { FunctionName } from '../shared/routes';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** The reference bundle (DynamoDB client + middy only) is measured beside the four functions. */
-export type BundleName = FunctionName | 'reference';
+/**
+ * The reference bundle (DynamoDB client + middy only) is measured beside the four functions, and
+ * so are two diagnostics: `libraries` (the required libraries, no product code) and `webhook-calls`
+ * (the reference making a cold webhook's DynamoDB calls).
+ */
+export type BundleName = FunctionName | 'reference' | 'libraries' | 'webhook-calls';
 
 export interface Bundle {
   name: BundleName;
@@ -48,8 +52,12 @@ export const cdkBundleOptions = async () => {
   };
 };
 
-const entryOf = (name: BundleName): string =>
-  name === 'reference' ? join(PROJECT_ROOT, 'bench/reference/handler.ts') : join(PROJECT_ROOT, `functions/${name}/handler.ts`);
+const entryOf = (name: BundleName): string => {
+  if (name === 'reference') return join(PROJECT_ROOT, 'bench/reference/handler.ts');
+  if (name === 'libraries') return join(PROJECT_ROOT, 'bench/reference/libraries-handler.ts');
+  if (name === 'webhook-calls') return join(PROJECT_ROOT, 'bench/reference/webhook-calls-handler.ts');
+  return join(PROJECT_ROOT, `functions/${name}/handler.ts`);
+};
 
 const topInputs = (meta: Metafile, outfile: string, count = 8) => {
   const output = Object.entries(meta.outputs).find(([path]) => path.endsWith(outfile.split('/').pop()!) && !path.endsWith('.map'))?.[1];

@@ -3,6 +3,16 @@ import type { RecordedCall } from './recording';
 
 type CommandCtor = new (input: Record<string, unknown>) => Parameters<ddb.DynamoDBClient['send']>[0];
 
+/** A recorded DynamoDB call (the recording also holds Wise requests). */
+export type RecordedDynamoCall = Extract<RecordedCall, { kind: 'dynamo' }>;
+
+/** The bare client's command for a recorded call, its input as recorded. */
+const commandOf = (call: RecordedDynamoCall) => {
+  const Ctor = (ddb as unknown as Record<string, CommandCtor | undefined>)[call.commandName];
+  if (!Ctor) throw new Error(`floor: unknown DynamoDB command ${call.commandName}`);
+  return new Ctor(call.input);
+};
+
 /**
  * The floor of a route: the very DynamoDB commands and Wise requests one product request made,
  * issued again in the same order with a bare DynamoDB client and plain fetch — no middy, no zod,
@@ -24,15 +34,23 @@ export class Floor {
   async replay(calls: readonly RecordedCall[]): Promise<void> {
     for (const call of calls) {
       if (call.kind === 'dynamo') {
-        const Ctor = (ddb as unknown as Record<string, CommandCtor | undefined>)[call.commandName];
-        if (!Ctor) throw new Error(`floor: unknown DynamoDB command ${call.commandName}`);
-        await this.client.send(new Ctor(call.input)).catch((err: { name?: string }) => {
+        await this.client.send(commandOf(call)).catch((err: { name?: string }) => {
           if (err.name !== 'ConditionalCheckFailedException' && err.name !== 'TransactionCanceledException') throw err;
         });
       } else {
         const res = await fetch(call.url, { method: call.method, headers: call.headers, body: call.body, redirect: 'manual' });
         await res.arrayBuffer();
       }
+    }
+  }
+
+  /** Sends one recorded DynamoDB call as recorded; resolves to its error (a refused condition too), undefined on success. */
+  async send(call: RecordedDynamoCall): Promise<Error | undefined> {
+    try {
+      await this.client.send(commandOf(call));
+      return undefined;
+    } catch (err) {
+      return err instanceof Error ? err : new Error(String(err));
     }
   }
 

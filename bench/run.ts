@@ -41,11 +41,16 @@ const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 /** One realistic first request per function, for the cold starts (a fresh one per process where it matters). */
 const coldEvents = async (env: BenchEnvironment) => {
   const customer = await seedLinkedCustomer(env, 'cold');
+  // The webhook-calls diagnostic writes to a profile of its own: on the webhooks function's profile,
+  // its updates (same occurred_at, same run) would turn the function's own update into a refused,
+  // cheaper one.
+  const callsCustomer = await seedLinkedCustomer(env, 'cold-calls');
   const params = { customerId: customer.customerId };
   const base = Date.now() - 7_200_000;
   return async (name: BundleName, run: number): Promise<GatewayEvent> => {
     switch (name) {
       case 'reference':
+      case 'libraries':
         return gatewayEvent('getAccount', { pathParameters: params, sub: customer.customerId });
       case 'onboarding':
         return gatewayEvent('getAccount', { pathParameters: params, sub: customer.customerId });
@@ -53,6 +58,8 @@ const coldEvents = async (env: BenchEnvironment) => {
         return gatewayEvent('oauthCallback', { query: { state: randomUUID(), code: 'unknown-code' } });
       case 'webhooks':
         return webhookEvent(env, customer.profileId, base + (run + 2) * 1000, run % 2 === 0);
+      case 'webhook-calls':
+        return webhookEvent(env, callsCustomer.profileId, base + (run + 2) * 1000, run % 2 === 0);
       case 'kyc-reviews':
         return gatewayEvent('listKycReviews', {
           pathParameters: { ...params, profileId: String(customer.profileId) },
@@ -63,7 +70,15 @@ const coldEvents = async (env: BenchEnvironment) => {
 };
 
 /** The callback with an unknown state answers its fixed error page with 400; the others succeed. */
-const expectedColdStatus: Record<BundleName, number> = { reference: 200, onboarding: 200, oauth: 400, webhooks: 200, 'kyc-reviews': 200 };
+const expectedColdStatus: Record<BundleName, number> = {
+  reference: 200,
+  libraries: 200,
+  'webhook-calls': 200,
+  onboarding: 200,
+  oauth: 400,
+  webhooks: 200,
+  'kyc-reviews': 200,
+};
 
 /** Everything but the final tables: the functions' own log lines would bury them. */
 const measure = async () => {
@@ -84,7 +99,7 @@ const measure = async () => {
 
   try {
     log('bundling with the CDK options');
-    const bundles = await buildBundles(['reference', ...functionNames], outDir);
+    const bundles = await buildBundles(['reference', 'libraries', 'webhook-calls', ...functionNames], outDir);
     if (process.env.BENCH_KEEP_BUNDLES === '1') log(`bundles and metafiles kept in ${outDir}`);
 
     log('starting DynamoDB Local and the Wise simulator');
@@ -124,6 +139,8 @@ const measure = async () => {
     const partial: Omit<BenchResults, 'goals'> = {
       functions: Object.fromEntries(functionNames.map((fn) => [fn, fnResult(fn)])),
       reference: fnResult('reference'),
+      libraries: fnResult('libraries'),
+      webhookCalls: fnResult('webhook-calls'),
       routes,
       webhookThroughput,
       cost,
@@ -131,8 +148,11 @@ const measure = async () => {
       method: {
         bundles: 'esbuild with the options NodejsFunction passes (infra/constructs/functions.ts): ESM, minify, sourcemap, platform node, read from the construct’s exported BUNDLING options (target, sourcesContent, no externals, mainFields, createRequire banner)',
         coldStart: 'fresh `node` process per sample; initMs = import of the bundle + its first request, timed inside the process (Node boot excluded, also reported as processMsP50)',
+        coldStartLibraries: 'diagnostic, not a goal: bench/reference/libraries-handler.ts (DynamoDB document client, middy, zod, Powertools logger; no product code) serving the reference’s request; its initRatio is against the reference, like the functions’',
+        coldStartWebhookCalls: 'diagnostic, not a goal: bench/reference/webhook-calls-handler.ts (the reference’s DynamoDB client + middy, no product code) making the DynamoDB calls of a cold webhook delivery: the gsi1 owner query, then the event record and the state update at once; same webhook events as the webhooks function',
         routes: 'handler invoked in-process with API Gateway payload-2.0 events; floor = the same recorded DynamoDB commands and Wise requests replayed in order with a bare DynamoDB client and fetch',
         throughput: '16 concurrent in-process invocations of the webhooks handler; floor = 16 concurrent conditional PutItem with a bare client',
+        throughputDiagnostics: 'not goals: one recorded delivery’s two writes replayed concurrently by 16 workers with a bare client, each write made to land (fresh record key, strictly newer occurred_at); CPU per item per phase from process.cpuUsage() (Node) and /proc/<pid>/stat utime+stime (DynamoDB Local’s JVM)',
         cost: 'warm container; Wise calls at the transport onCall, KMS calls at KmsCipher onCall (in-process KMS stand-in), WCU/RCU from ReturnConsumedCapacity TOTAL',
       },
       finishedAt: new Date().toISOString(),

@@ -9,6 +9,8 @@ import { createServer } from 'node:net';
 export interface DynamoDbLocal {
   readonly endpoint: string;
   readonly port: number;
+  /** The Java process's pid (for reading its CPU time from /proc); undefined if the spawn gave none. */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -94,6 +96,7 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
   return {
     endpoint,
     port,
+    pid: child.pid,
     stop: () =>
       new Promise<void>((resolve) => {
         process.removeListener('exit', kill);
