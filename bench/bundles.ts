@@ -8,10 +8,11 @@ export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
  * The reference bundle (DynamoDB client + middy only) is measured beside the four functions, and
- * so are two diagnostics: `libraries` (the required libraries, no product code) and `webhook-calls`
+ * so are three diagnostics: `libraries` (the required libraries, no product code),
+ * `libraries-with-secrets` (the same plus the KMS and Secrets Manager clients) and `webhook-calls`
  * (the reference making a cold webhook's DynamoDB calls).
  */
-export type BundleName = FunctionName | 'reference' | 'libraries' | 'webhook-calls';
+export type BundleName = FunctionName | 'reference' | 'libraries' | 'libraries-with-secrets' | 'webhook-calls';
 
 export interface Bundle {
   name: BundleName;
@@ -55,6 +56,7 @@ export const cdkBundleOptions = async () => {
 const entryOf = (name: BundleName): string => {
   if (name === 'reference') return join(PROJECT_ROOT, 'bench/reference/handler.ts');
   if (name === 'libraries') return join(PROJECT_ROOT, 'bench/reference/libraries-handler.ts');
+  if (name === 'libraries-with-secrets') return join(PROJECT_ROOT, 'bench/reference/libraries-with-secrets-handler.ts');
   if (name === 'webhook-calls') return join(PROJECT_ROOT, 'bench/reference/webhook-calls-handler.ts');
   return join(PROJECT_ROOT, `functions/${name}/handler.ts`);
 };

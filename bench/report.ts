@@ -23,6 +23,8 @@ export interface BenchResults {
   reference: FunctionResult;
   /** Diagnostic, not a goal: the required libraries without the product (initRatio against the reference). */
   libraries: FunctionResult;
+  /** Diagnostic, not a goal: `libraries` plus the KMS and Secrets Manager clients (initRatio against the reference). */
+  librariesWithSecrets: FunctionResult;
   /** Diagnostic, not a goal: the reference making a cold webhook's DynamoDB calls (initRatio against the reference). */
   webhookCalls: FunctionResult;
   routes: Record<string, RouteResult>;
@@ -67,11 +69,13 @@ const table = (header: string[], rows: (string | number)[][]): string => {
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
 
 const LIBRARIES_LABEL = 'libraries (DynamoDB doc client + middy + zod + Powertools logger; no product code)';
+const LIBRARIES_WITH_SECRETS_LABEL = 'libraries + KMS + Secrets Manager clients (as onboarding, oauth, kyc-reviews carry them; no product code)';
 const WEBHOOK_CALLS_LABEL = "webhook calls (reference + a cold webhook's owner query, then record and update at once; no product code)";
 
-/** The cold-start rows: the reference, the two diagnostics right after it, then the functions. */
+/** The cold-start rows: the reference, the three diagnostics right after it, then the functions. */
 const coldRows = (r: BenchResults) =>
   [['reference', r.reference] as const, [LIBRARIES_LABEL, r.libraries] as const,
+    [LIBRARIES_WITH_SECRETS_LABEL, r.librariesWithSecrets] as const,
     [WEBHOOK_CALLS_LABEL, r.webhookCalls] as const,
     ...Object.entries(r.functions)].map(
     ([name, f]) => [

@@ -51,6 +51,7 @@ const coldEvents = async (env: BenchEnvironment) => {
     switch (name) {
       case 'reference':
       case 'libraries':
+      case 'libraries-with-secrets':
         return gatewayEvent('getAccount', { pathParameters: params, sub: customer.customerId });
       case 'onboarding':
         return gatewayEvent('getAccount', { pathParameters: params, sub: customer.customerId });
@@ -73,6 +74,7 @@ const coldEvents = async (env: BenchEnvironment) => {
 const expectedColdStatus: Record<BundleName, number> = {
   reference: 200,
   libraries: 200,
+  'libraries-with-secrets': 200,
   'webhook-calls': 200,
   onboarding: 200,
   oauth: 400,
@@ -99,7 +101,7 @@ const measure = async () => {
 
   try {
     log('bundling with the CDK options');
-    const bundles = await buildBundles(['reference', 'libraries', 'webhook-calls', ...functionNames], outDir);
+    const bundles = await buildBundles(['reference', 'libraries', 'libraries-with-secrets', 'webhook-calls', ...functionNames], outDir);
     if (process.env.BENCH_KEEP_BUNDLES === '1') log(`bundles and metafiles kept in ${outDir}`);
 
     log('starting DynamoDB Local and the Wise simulator');
@@ -140,6 +142,7 @@ const measure = async () => {
       functions: Object.fromEntries(functionNames.map((fn) => [fn, fnResult(fn)])),
       reference: fnResult('reference'),
       libraries: fnResult('libraries'),
+      librariesWithSecrets: fnResult('libraries-with-secrets'),
       webhookCalls: fnResult('webhook-calls'),
       routes,
       webhookThroughput,
@@ -149,6 +152,7 @@ const measure = async () => {
         bundles: 'esbuild with the options NodejsFunction passes (infra/constructs/functions.ts): ESM, minify, sourcemap, platform node, read from the construct’s exported BUNDLING options (target, sourcesContent, no externals, mainFields, createRequire banner)',
         coldStart: 'fresh `node` process per sample; initMs = import of the bundle + its first request, timed inside the process (Node boot excluded, also reported as processMsP50)',
         coldStartLibraries: 'diagnostic, not a goal: bench/reference/libraries-handler.ts (DynamoDB document client, middy, zod, Powertools logger; no product code) serving the reference’s request; its initRatio is against the reference, like the functions’',
+        coldStartLibrariesWithSecrets: 'diagnostic, not a goal: bench/reference/libraries-with-secrets-handler.ts, the libraries handler plus the KMS client and Powertools’ Secrets Manager reader (imported and kept, built on first use, as onboarding, oauth and kyc-reviews keep them), serving the same request',
         coldStartWebhookCalls: 'diagnostic, not a goal: bench/reference/webhook-calls-handler.ts (the reference’s DynamoDB client + middy, no product code) making the DynamoDB calls of a cold webhook delivery: the gsi1 owner query, then the event record and the state update at once; same webhook events as the webhooks function',
         routes: 'handler invoked in-process with API Gateway payload-2.0 events; floor = the same recorded DynamoDB commands and Wise requests replayed in order with a bare DynamoDB client and fetch',
         throughput: '16 concurrent in-process invocations of the webhooks handler; floor = 16 concurrent conditional PutItem with a bare client',
