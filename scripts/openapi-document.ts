@@ -311,6 +311,12 @@ export const problemCodes = {
     status: 409,
     meaning: 'Only an active Wise account this service created can be claimed.',
   },
+  KYC_REVIEW_IN_PROGRESS: {
+    status: 409,
+    meaning:
+      'Another request is creating the KYC review for this trigger and has not recorded it yet; retry shortly to receive it.',
+    retryAfter: true,
+  },
   KYC_LINK_UNAVAILABLE: {
     status: 409,
     meaning: 'The review does not wait for the customer: Wise has no hosted page to open.',
@@ -682,8 +688,10 @@ export const routeDocs: { readonly [K in RouteId]: RouteDoc } = {
     summary: 'Create a KYC review and its hosted link',
     description:
       "Creates Wise's KYC review for the trigger and sets its hosted page to return to `redirectUrl` (an allowed prefix). The same " +
-      'trigger never makes a second review: a repeat answers 200 with the existing review and a link that is still good. No ' +
-      '`Idempotency-Key` replay (the answer carries a bearer link that must not rest in plain text); the request is safe to retry without it.',
+      'trigger never makes a second review: a repeat answers 200 with the existing review and a link that is still good. Simultaneous ' +
+      'requests for one trigger are served by one creation: the others answer 200 with its review, or 409 KYC_REVIEW_IN_PROGRESS ' +
+      '(with `Retry-After`) when it is not recorded within about 2.5 s. No `Idempotency-Key` replay (the answer carries a bearer ' +
+      'link that must not rest in plain text); the request is safe to retry without it.',
     params: kycProfileParams,
     body: [named('CreateKycReviewRequest', kycCreateBody)],
     idempotencyKey: 'ignored',
@@ -695,11 +703,11 @@ export const routeDocs: { readonly [K in RouteId]: RouteDoc } = {
         body: named('KycReviewWithLink', kycReviewWithLinkSchema),
       },
       200: {
-        description: 'A review for this trigger already existed.',
+        description: 'A review for this trigger already existed, or a simultaneous request created it.',
         body: named('KycReviewWithLink', kycReviewWithLinkSchema),
       },
     },
-    problems: ['RETURN_URL_NOT_ALLOWED', 'PROFILE_NOT_FOUND', 'QUOTE_NOT_FOUND'],
+    problems: ['RETURN_URL_NOT_ALLOWED', 'PROFILE_NOT_FOUND', 'QUOTE_NOT_FOUND', 'KYC_REVIEW_IN_PROGRESS'],
   },
   listKycReviews: {
     summary: "List the profile's KYC reviews",

@@ -7,6 +7,7 @@
  *   CUSTOMER#{customerId} / TOKENS                  encrypted user tokens and the refresh lease
  *   CUSTOMER#{customerId} / PROFILE#{profileId}     a Wise profile with its verification (gsi1pk PROFILE#{id})
  *   CUSTOMER#{customerId} / KYC#{profileId}#{id}    a KYC review and its hosted link
+ *   CUSTOMER#{customerId} / KYCCREATE#{profileId}#{triggerKey}  the lease of a review being created (TTL)
  *   CUSTOMER#{customerId} / TRANSFER#{transferId}   the last known transfer status
  *   LINKSTATE#{sha256(state)} / LINKSTATE           a pending OAuth state (TTL)
  *   WEBHOOK#{dedupKey} / EVENT                      a received webhook event (TTL >= 16 days)

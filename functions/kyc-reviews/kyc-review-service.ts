@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { isAllowedReturnUrl } from '../../shared/domain/return-url';
 import { canServeStoredLink, isLinkServable, linkExpiry } from '../../shared/domain/kyc/link';
@@ -17,6 +18,7 @@ import { notFound, ProblemError, validationFailed } from '../../shared/http/prob
 import { customerContext, type Cipher } from '../../shared/ports/cipher';
 import type { Clock } from '../../shared/ports/clock';
 import type { AccountStore } from '../../shared/store/account-store';
+import type { KycCreationLeaseStore } from '../../shared/store/kyc-creation-lease-store';
 import type { KycReviewFields, KycReviewStore, KycStatusObservation } from '../../shared/store/kyc-review-store';
 import type { UserTokenService } from '../../shared/tokens/user-tokens';
 import type { CallOptions, WiseClient } from '../../shared/wise/client';
@@ -42,8 +44,40 @@ export interface KycReviewServiceDeps {
   tokens: Pick<UserTokenService, 'withAccessToken'>;
   accounts: Pick<AccountStore, 'getProfile'>;
   reviews: Pick<KycReviewStore, 'get' | 'list' | 'save'>;
+  /**
+   * Makes one request at a time the creator of a review for a trigger. The function always has
+   * it (routes.ts); without it creation is not serialised, which only single-caller unit tests accept.
+   */
+  creationLeases?: Pick<KycCreationLeaseStore, 'acquire' | 'release'>;
+  /** Waits in real time between reads of the store; a test's moved clock must not stretch or skip it. */
+  sleep?: (ms: number) => Promise<void>;
   logger?: Pick<Logger, 'info' | 'warn'>;
 }
+
+/**
+ * How long one request may hold the creation of a review for a trigger. The function times out
+ * after 25 s (infra/constructs/functions.ts) and every Wise call of route 12 stops at
+ * `deadlineFrom(remainingMs)`, so a holder is done, or dead, within 25 s; a crashed holder's lease
+ * is taken over 30 s after it was taken.
+ */
+export const CREATION_LEASE_MS = 30_000;
+/** A request without the lease re-reads the store this often, this many times: about 2.5 s in all. */
+export const CREATION_WAIT_POLL_MS = 250;
+export const CREATION_WAIT_POLLS = 10;
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Another request holds the creation and did not record the review within the bounded wait. */
+export const kycReviewInProgress = () =>
+  new ProblemError(
+    409,
+    'KYC_REVIEW_IN_PROGRESS',
+    'A KYC review for this trigger is being created by another request; retry shortly to receive it.',
+    { headers: { 'Retry-After': '2' } },
+  );
+
+/** What a request that tried to become the creator ends up with. */
+type CreationTurn = { kind: 'holder'; release: () => Promise<void> } | { kind: 'stored'; review: KycReview };
 
 export const profileNotFound = () => notFound('PROFILE_NOT_FOUND', 'This customer has no Wise profile with this id.');
 export const reviewNotFound = () => notFound('KYC_REVIEW_NOT_FOUND', 'This profile has no KYC review with this id.');
@@ -92,6 +126,8 @@ export class KycReviewService {
   /**
    * Route 12. The same trigger never makes a second review: a stored one (or one Wise holds but
    * a failed earlier attempt never recorded) is answered again, with a link that is still good.
+   * Simultaneous requests for one trigger are serialised by a creation lease: one creates, the
+   * others answer with the review it records, or 409 KYC_REVIEW_IN_PROGRESS when it takes longer.
    */
   async create(
     customerId: string,
@@ -102,12 +138,48 @@ export class KycReviewService {
     this.assertAllowed(input.redirectUrl);
     await this.assertOwnProfile(customerId, profileId);
 
-    const stored = (await this.deps.reviews.list(customerId, profileId)).find((r) => sameTrigger(r.trigger, input.trigger));
-    if (stored) {
-      const { review, link } = await this.linkFor(customerId, stored, input.redirectUrl, options);
-      return { created: false, review: { ...publicReview(review), link } };
-    }
+    const stored = await this.storedFor(customerId, profileId, input.trigger);
+    if (stored) return this.answerStored(customerId, stored, input.redirectUrl, options);
 
+    const turn = await this.creationTurn(customerId, profileId, input.trigger, options);
+    if (turn.kind === 'stored') return this.answerStored(customerId, turn.review, input.redirectUrl, options);
+    try {
+      // Another holder may have recorded it between the read above and this lease.
+      const recorded = await this.storedFor(customerId, profileId, input.trigger);
+      if (recorded) return await this.answerStored(customerId, recorded, input.redirectUrl, options);
+      return await this.createHoldingLease(customerId, profileId, input, options, turn.release);
+    } finally {
+      await turn.release();
+    }
+  }
+
+  /** The stored review for this trigger, if any. */
+  private async storedFor(customerId: string, profileId: number, trigger: KycTrigger): Promise<KycReview | undefined> {
+    return (await this.deps.reviews.list(customerId, profileId)).find((r) => sameTrigger(r.trigger, trigger));
+  }
+
+  /** Route 12's answer for a review that already exists: 200 with a link that is still good. */
+  private async answerStored(
+    customerId: string,
+    stored: KycReview,
+    redirectUrl: string,
+    options: CallOptions,
+  ): Promise<{ created: boolean; review: KycReviewWithLink }> {
+    const { review, link } = await this.linkFor(customerId, stored, redirectUrl, options);
+    return { created: false, review: { ...publicReview(review), link } };
+  }
+
+  /**
+   * Creates the review (or recovers the one Wise holds), records it and releases the lease as soon
+   * as it is recorded: from then on every request finds it in the store.
+   */
+  private async createHoldingLease(
+    customerId: string,
+    profileId: number,
+    input: { trigger: KycTrigger; redirectUrl: string },
+    options: CallOptions,
+    release: () => Promise<void>,
+  ): Promise<{ created: boolean; review: KycReviewWithLink }> {
     const { tokens, wise } = this.deps;
     // An earlier attempt may have created the review at Wise and died before recording it.
     const atWise = await tokens.withAccessToken(customerId, (t) => wise.listKycReviews(t, profileId, options), options);
@@ -122,10 +194,50 @@ export class KycReviewService {
     // Recorded before asking for the link, so a retry after a failure below finds it and goes on.
     let review = await this.record(customerId, profileId, created, this.deps.clock.now(), { trigger: input.trigger });
     this.deps.logger?.info('kyc review recorded', { profileId, reviewId: review.reviewId, status: review.status });
+    await release();
 
     const linked = await this.linkFor(customerId, review, input.redirectUrl, options);
     review = await this.withRequirements(customerId, linked.review, options);
     return { created: true, review: { ...publicReview(review), link: linked.link } };
+  }
+
+  /**
+   * Makes this request the creator (its lease, with a release that runs once and never fails the
+   * request), or waits a bounded while for the creator's review: re-reads the store every
+   * CREATION_WAIT_POLL_MS and takes the lease over if the creator gave it up without recording one
+   * (Wise refused the trigger, say). Throws 409 KYC_REVIEW_IN_PROGRESS when neither happens in time.
+   */
+  private async creationTurn(customerId: string, profileId: number, trigger: KycTrigger, options: CallOptions): Promise<CreationTurn> {
+    const leases = this.deps.creationLeases;
+    if (!leases) return { kind: 'holder', release: async () => undefined };
+    const owner = randomUUID();
+    const take = () => leases.acquire(customerId, profileId, trigger, owner, CREATION_LEASE_MS);
+    const holder = (): CreationTurn => ({ kind: 'holder', release: this.releaser(customerId, profileId, trigger, owner) });
+    if (await take()) return holder();
+
+    const sleep = this.deps.sleep ?? realSleep;
+    for (let poll = 0; poll < CREATION_WAIT_POLLS; poll++) {
+      // The caller's deadline is real time (deadlineFrom), as is the wait.
+      if (options.deadline !== undefined && Date.now() + CREATION_WAIT_POLL_MS >= options.deadline) break;
+      await sleep(CREATION_WAIT_POLL_MS);
+      const review = await this.storedFor(customerId, profileId, trigger);
+      if (review) return { kind: 'stored', review };
+      if (await take()) return holder();
+    }
+    this.deps.logger?.info('kyc review creation in progress elsewhere', { profileId, trigger: trigger.type });
+    throw kycReviewInProgress();
+  }
+
+  /** Releases the lease once; a release that fails only makes the next creator wait for its expiry. */
+  private releaser(customerId: string, profileId: number, trigger: KycTrigger, owner: string): () => Promise<void> {
+    let released = false;
+    return async () => {
+      if (released) return;
+      released = true;
+      await this.deps.creationLeases?.release(customerId, profileId, trigger, owner).catch((err: unknown) => {
+        this.deps.logger?.warn('kyc creation lease not released', { profileId, error: (err as Error).name });
+      });
+    };
   }
 
   /** Wise's 404 on create names the underlying object: for a QUOTE trigger, the quote. */

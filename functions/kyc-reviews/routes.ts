@@ -1,6 +1,7 @@
 import type { Dependencies } from '../../shared/runtime/dependencies';
 import { deadlineFrom, type RouteTable } from '../../shared/runtime/function';
 import { defineRoute } from '../../shared/http/handler-stack';
+import { KycCreationLeaseStore } from '../../shared/store/kyc-creation-lease-store';
 import { KycReviewStore } from '../../shared/store/kyc-review-store';
 import { KycReviewService } from './kyc-review-service';
 import { submitRequirementRoute } from './requirement-submission';
@@ -16,6 +17,7 @@ export const kycReviewService = (deps: Dependencies): KycReviewService =>
     tokens: deps.tokens,
     accounts: deps.accounts,
     reviews: new KycReviewStore(deps.table, deps.clock),
+    creationLeases: new KycCreationLeaseStore(deps.table, deps.clock),
     logger: deps.logger,
   });
 
