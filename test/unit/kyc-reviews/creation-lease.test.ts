@@ -7,13 +7,13 @@ import {
   type KycReviewServiceDeps,
 } from '../../../functions/kyc-reviews/kyc-review-service';
 import type { KycReview, KycTrigger } from '../../../shared/domain/kyc/review';
-import { ProblemError } from '../../../shared/http/problem';
 import type { Cipher } from '../../../shared/ports/cipher';
 import { ManualClock } from '../../../shared/ports/clock';
 import { kycCreationLeaseSk, kycTriggerKey } from '../../../shared/store/kyc-creation-lease-store';
 import type { KycReviewFields, KycStatusObservation } from '../../../shared/store/kyc-review-store';
 import { WiseApiError } from '../../../shared/wise/errors';
 import type { WiseKycReview } from '../../../shared/wise/schemas';
+import { problemOf } from '../../support/problems';
 
 const CUSTOMER = 'cust-1';
 const PROFILE = 30000001;
@@ -128,15 +128,6 @@ const setup = () => {
 
 const create = (service: KycReviewService, trigger: KycTrigger = QUOTE_TRIGGER, options: { deadline?: number } = {}) =>
   service.create(CUSTOMER, PROFILE, { trigger, redirectUrl: RETURN }, options);
-
-const problemOf = async (promise: Promise<unknown>): Promise<ProblemError> => {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ProblemError);
-  return err as ProblemError;
-};
 
 describe('the creation lease key', () => {
   it('names the trigger: a quote by its id in lower case, a proactive review by its type', () => {

@@ -1,12 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import { KycReviewService, LINK_PURPOSE, type KycReviewServiceDeps } from '../../../functions/kyc-reviews/kyc-review-service';
 import type { KycReview } from '../../../shared/domain/kyc/review';
-import { ProblemError } from '../../../shared/http/problem';
 import { customerContext, type Cipher } from '../../../shared/ports/cipher';
 import { ManualClock } from '../../../shared/ports/clock';
 import type { KycReviewFields, KycStatusObservation } from '../../../shared/store/kyc-review-store';
 import { WiseApiError, WiseUnavailableError } from '../../../shared/wise/errors';
 import type { WiseKycReview } from '../../../shared/wise/schemas';
+import { problemOf } from '../../support/problems';
 
 const CUSTOMER = 'cust-1';
 const PROFILE = 30000001;
@@ -80,15 +80,6 @@ const setup = () => {
     reviews,
   };
   return { service: new KycReviewService(deps), wise, reviews, clock };
-};
-
-const problemOf = async (promise: Promise<unknown>): Promise<ProblemError> => {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ProblemError);
-  return err as ProblemError;
 };
 
 describe('KycReviewService.create', () => {

@@ -5,11 +5,11 @@ import {
   SubmitKycRequirement,
   type SubmitRequirementDeps,
 } from '../../../functions/kyc-reviews/requirement-submission';
-import { ProblemError } from '../../../shared/http/problem';
 import type { GatewayEvent } from '../../../shared/http/types';
 import { ManualClock } from '../../../shared/ports/clock';
 import { WiseApiError } from '../../../shared/wise/errors';
 import type { WiseKycReview } from '../../../shared/wise/schemas';
+import { problemOf } from '../../support/problems';
 
 const CUSTOMER = 'cust-1';
 const PROFILE = 30000001;
@@ -47,15 +47,6 @@ const input = (files = [{ filename: 'purpose.pdf', contentType: 'application/pdf
   data: { accountPurpose: 'SENDING_MONEY_TO_FRIENDS_OR_FAMILY' },
   files,
 });
-
-const problemOf = async (promise: Promise<unknown>): Promise<ProblemError> => {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ProblemError);
-  return err as ProblemError;
-};
 
 describe('SubmitKycRequirement', () => {
   it('passes an API-collectable requirement on to Wise with the review id in submissionData', async () => {

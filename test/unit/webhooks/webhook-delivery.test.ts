@@ -1,7 +1,6 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it, vi } from 'vitest';
-import { ProblemError } from '../../../shared/http/problem';
 import { ManualClock } from '../../../shared/ports/clock';
 import {
   MAX_WEBHOOK_BODY_BYTES,
@@ -15,6 +14,7 @@ import type {
 } from '../../../shared/webhooks/webhook-event-store';
 import { webhookKeyringFor } from '../../../shared/webhooks/webhook-signature';
 import type { Application, WiseStateProjection } from '../../../shared/webhooks/wise-state-projection';
+import { problemOf } from '../../support/problems';
 
 const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const keyring = webhookKeyringFor('local', pair.publicKey.export({ type: 'spki', format: 'pem' }) as string);
@@ -59,15 +59,6 @@ const delivery = (body = BODY, headers: Record<string, string> = {}) => {
     ...headers,
   };
   return { body: Buffer.from(body), header: (n: string) => all[n], remainingMs: 5000 };
-};
-
-const problemOf = async (p: Promise<unknown>) => {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(ProblemError);
-  return err as ProblemError;
 };
 
 describe('receiveWebhookDelivery', () => {
