@@ -82,6 +82,17 @@ const expectedColdStatus: Record<BundleName, number> = {
   'kyc-reviews': 200,
 };
 
+/** The warm phases, the same in the full run and in `--only webhook`: route latency, webhook throughput, cost. */
+const measureWarm = async (env: BenchEnvironment) => {
+  log(`warm routes: ${ROUTE_ITERATIONS} requests per family, each next to its floor`);
+  const routes = await measureRoutes(env, ROUTE_ITERATIONS);
+  log(`webhook throughput: ${DELIVERIES} deliveries at concurrency 16`);
+  const webhookThroughput = await measureWebhookThroughput(env, 16, DELIVERIES);
+  log('cost per onboarding and per webhook');
+  const cost = await measureCost(env, 10);
+  return { routes, webhookThroughput, cost };
+};
+
 /** Everything but the final tables: the functions' own log lines would bury them. */
 const measure = async () => {
   const started = Date.now();
@@ -130,12 +141,7 @@ const measure = async () => {
       };
     };
 
-    log(`warm routes: ${ROUTE_ITERATIONS} requests per family, each next to its floor`);
-    const routes = await measureRoutes(e, ROUTE_ITERATIONS);
-    log(`webhook throughput: ${DELIVERIES} deliveries at concurrency 16`);
-    const webhookThroughput = await measureWebhookThroughput(e, 16, DELIVERIES);
-    log('cost per onboarding and per webhook');
-    const cost = await measureCost(e, 10);
+    const { routes, webhookThroughput, cost } = await measureWarm(e);
     await stop();
 
     const partial: Omit<BenchResults, 'goals'> = {
@@ -173,12 +179,7 @@ const measureWebhookOnly = async () => {
   log('starting DynamoDB Local and the Wise simulator');
   const env = await startBenchEnvironment();
   try {
-    log(`warm routes: ${ROUTE_ITERATIONS} requests per family, each next to its floor`);
-    const routes = await measureRoutes(env, ROUTE_ITERATIONS);
-    log(`webhook throughput: ${DELIVERIES} deliveries at concurrency 16`);
-    const webhookThroughput = await measureWebhookThroughput(env, 16, DELIVERIES);
-    log('cost per webhook');
-    const cost = await measureCost(env, 10);
+    const { routes, webhookThroughput, cost } = await measureWarm(env);
     return { webhookRoute: routes.webhook, webhookThroughput, webhookCost: cost.webhook, machine: machineInfo() };
   } finally {
     await env.close().catch(() => undefined);

@@ -1,17 +1,13 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
+import { referenceClientConfig } from './client-config';
 
 /**
  * The reference Lambda for cold starts: only the DynamoDB client and middy, serving one trivial
  * request (a GetItem against the same table), built with the same CDK bundling options as the
  * functions. Whatever the functions pay beyond this is what the product itself costs at cold start.
  */
-const client = new DynamoDBClient({
-  region: process.env.AWS_REGION ?? 'eu-west-1',
-  ...(process.env.DYNAMODB_ENDPOINT
-    ? { endpoint: process.env.DYNAMODB_ENDPOINT, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-    : {}),
-});
+const client = new DynamoDBClient(referenceClientConfig());
 
 export const handler = middy(async () => {
   const out = await client.send(

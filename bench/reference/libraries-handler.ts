@@ -4,6 +4,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod';
+import { referenceClientConfig } from './client-config';
 
 /**
  * The "libraries" row of the cold-start table: the libraries this project is required to use
@@ -16,15 +17,7 @@ const logger = new Logger({ serviceName: 'libraries' });
 
 // Built exactly like the reference's client, then wrapped in the document client.
 const db = DynamoDBDocumentClient.from(
-  new DynamoDBClient({
-    region: process.env.AWS_REGION ?? 'eu-west-1',
-    ...(process.env.DYNAMODB_ENDPOINT
-      ? {
-          endpoint: process.env.DYNAMODB_ENDPOINT,
-          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-        }
-      : {}),
-  }),
+  new DynamoDBClient(referenceClientConfig()),
 );
 
 const pathSchema = z.object({ customerId: z.string().min(1).max(64) });

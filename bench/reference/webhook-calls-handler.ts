@@ -6,6 +6,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import middy from '@middy/core';
+import { referenceClientConfig } from './client-config';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
 /**
@@ -17,12 +18,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
  * row lies what the webhook's own table work costs in a cold process; beyond this row, what the
  * product adds. A diagnostic only: the webhooks function's initRatio stays against the reference.
  */
-const client = new DynamoDBClient({
-  region: process.env.AWS_REGION ?? 'eu-west-1',
-  ...(process.env.DYNAMODB_ENDPOINT
-    ? { endpoint: process.env.DYNAMODB_ENDPOINT, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
-    : {}),
-});
+const client = new DynamoDBClient(referenceClientConfig());
 const table = process.env.TABLE_NAME;
 
 interface VerificationEvent {
