@@ -855,7 +855,7 @@ const problemResponse = (
   const lines = sorted.map((c) => `- \`${c}\`: ${problemCodes[c].meaning}`);
   const content: Record<string, unknown> = { 'application/problem+json': { schema: PROBLEM_REF } };
   let note = '';
-  if (status === 401 && route.auth === 'partner') {
+  if (status === 401 && route.auth === 'token') {
     // In AWS the JWT authorizer refuses a bad token before the function runs, with its own body.
     content['application/json'] = { schema: { $ref: '#/components/schemas/GatewayMessage' } };
     note =
@@ -1048,7 +1048,7 @@ export const buildOpenApiDocument = (): OpenApiDocument => {
       tags: [route.function],
       summary: doc.summary,
       description: doc.description,
-      security: route.auth === 'partner' ? [{ [SECURITY_SCHEME]: [] }] : [],
+      security: route.auth === 'token' ? [{ [SECURITY_SCHEME]: [] }] : [],
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(requestBody ? { requestBody } : {}),
       responses: ordered,

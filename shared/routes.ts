@@ -5,8 +5,15 @@
  */
 export type FunctionName = 'onboarding' | 'oauth' | 'webhooks' | 'kyc-reviews';
 
-/** `partner`: a JWT from the partner's identity provider is required. `public`: no authorizer. */
-export type RouteAuth = 'partner' | 'public';
+/**
+ * Who may call a route (PARTNER-API.md, "Callers"): `customer` — the token's `sub` is the path's
+ * `{customerId}`; `partner` — the partner backend, scope `wise-onboarding/admin`; `wise-access` —
+ * the partner's payment services, scope `wise-onboarding/wise-access`.
+ */
+export type CallerKind = 'customer' | 'partner' | 'wise-access';
+
+/** `token`: a JWT from the partner's identity provider is required. `public`: no authorizer. */
+export type RouteAuth = 'token' | 'public';
 
 export interface Route {
   /** Stable id used in logs, metrics and benchmarks. */
@@ -15,35 +22,40 @@ export interface Route {
   readonly path: string;
   readonly function: FunctionName;
   readonly auth: RouteAuth;
+  /** Who may call it (empty for public routes, which check their own proof: a state, a signature). */
+  readonly callers: readonly CallerKind[];
 }
 
 const customer = '/v1/customers/{customerId}';
 const account = `${customer}/wise-account`;
 const profile = `${account}/profiles/{profileId}`;
+/** Routes marked C P in PARTNER-API.md: the customer itself or the partner backend. */
+const CP = ['customer', 'partner'] as const;
 
 export const routes = [
-  { id: 'createAccount', method: 'POST', path: account, function: 'onboarding', auth: 'partner' },
-  { id: 'getAccount', method: 'GET', path: account, function: 'onboarding', auth: 'partner' },
-  { id: 'createBusinessProfile', method: 'POST', path: `${account}/business-profiles`, function: 'onboarding', auth: 'partner' },
-  { id: 'updateProfile', method: 'PUT', path: profile, function: 'onboarding', auth: 'partner' },
-  { id: 'checkVerification', method: 'POST', path: `${profile}/verification-check`, function: 'onboarding', auth: 'partner' },
-  { id: 'submitIdentityDocument', method: 'POST', path: `${profile}/identity-documents`, function: 'onboarding', auth: 'partner' },
-  { id: 'createClaimLink', method: 'POST', path: `${account}/claim`, function: 'onboarding', auth: 'partner' },
-  { id: 'startLink', method: 'POST', path: `${customer}/wise-link`, function: 'oauth', auth: 'partner' },
-  { id: 'oauthCallback', method: 'GET', path: '/v1/oauth/callback', function: 'oauth', auth: 'public' },
-  { id: 'linkWithCode', method: 'POST', path: `${customer}/wise-link/code`, function: 'oauth', auth: 'partner' },
-  { id: 'receiveWebhook', method: 'POST', path: '/v1/webhooks/wise', function: 'webhooks', auth: 'public' },
-  { id: 'createKycReview', method: 'POST', path: `${profile}/kyc-reviews`, function: 'kyc-reviews', auth: 'partner' },
-  { id: 'listKycReviews', method: 'GET', path: `${profile}/kyc-reviews`, function: 'kyc-reviews', auth: 'partner' },
-  { id: 'getKycReview', method: 'GET', path: `${profile}/kyc-reviews/{reviewId}`, function: 'kyc-reviews', auth: 'partner' },
-  { id: 'refreshKycLink', method: 'POST', path: `${profile}/kyc-reviews/{reviewId}/link`, function: 'kyc-reviews', auth: 'partner' },
+  { id: 'createAccount', method: 'POST', path: account, function: 'onboarding', auth: 'token', callers: CP },
+  { id: 'getAccount', method: 'GET', path: account, function: 'onboarding', auth: 'token', callers: CP },
+  { id: 'createBusinessProfile', method: 'POST', path: `${account}/business-profiles`, function: 'onboarding', auth: 'token', callers: CP },
+  { id: 'updateProfile', method: 'PUT', path: profile, function: 'onboarding', auth: 'token', callers: CP },
+  { id: 'checkVerification', method: 'POST', path: `${profile}/verification-check`, function: 'onboarding', auth: 'token', callers: CP },
+  { id: 'submitIdentityDocument', method: 'POST', path: `${profile}/identity-documents`, function: 'onboarding', auth: 'token', callers: CP },
+  { id: 'createClaimLink', method: 'POST', path: `${account}/claim`, function: 'onboarding', auth: 'token', callers: CP },
+  { id: 'startLink', method: 'POST', path: `${customer}/wise-link`, function: 'oauth', auth: 'token', callers: CP },
+  { id: 'oauthCallback', method: 'GET', path: '/v1/oauth/callback', function: 'oauth', auth: 'public', callers: [] },
+  { id: 'linkWithCode', method: 'POST', path: `${customer}/wise-link/code`, function: 'oauth', auth: 'token', callers: CP },
+  { id: 'receiveWebhook', method: 'POST', path: '/v1/webhooks/wise', function: 'webhooks', auth: 'public', callers: [] },
+  { id: 'createKycReview', method: 'POST', path: `${profile}/kyc-reviews`, function: 'kyc-reviews', auth: 'token', callers: CP },
+  { id: 'listKycReviews', method: 'GET', path: `${profile}/kyc-reviews`, function: 'kyc-reviews', auth: 'token', callers: CP },
+  { id: 'getKycReview', method: 'GET', path: `${profile}/kyc-reviews/{reviewId}`, function: 'kyc-reviews', auth: 'token', callers: CP },
+  { id: 'refreshKycLink', method: 'POST', path: `${profile}/kyc-reviews/{reviewId}/link`, function: 'kyc-reviews', auth: 'token', callers: CP },
   // 16: not in PARTNER-API.md's table; added for API-collectable KYC requirements (multipart pass-through).
   {
     id: 'submitKycRequirement',
     method: 'POST',
     path: `${profile}/kyc-reviews/{reviewId}/requirements/{requirementKey}`,
     function: 'kyc-reviews',
-    auth: 'partner',
+    auth: 'token',
+    callers: CP,
   },
 ] as const satisfies readonly Route[];
 
@@ -56,5 +68,13 @@ export const routeKey = (route: Pick<Route, 'method' | 'path'>): string => `${ro
 
 export const routesOf = (fn: FunctionName): readonly Route[] => routes.filter((r) => r.function === fn);
 
+/** The ids of one function's routes, e.g. `RouteIdOf<'oauth'>` is `'startLink' | 'oauthCallback' | ...`. */
+export type RouteIdOf<F extends FunctionName> = Extract<(typeof routes)[number], { function: F }>['id'];
+
+export const routeById = (id: RouteId): Route => routes.find((r) => r.id === id) as Route;
+
 /** The scope that lets the partner's back office act on any customer. */
 export const ADMIN_SCOPE = 'wise-onboarding/admin';
+
+/** The scope of the partner's payment services: Wise access tokens (route 20) and nothing else. */
+export const WISE_ACCESS_SCOPE = 'wise-onboarding/wise-access';

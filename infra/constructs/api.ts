@@ -114,7 +114,7 @@ export class PartnerApi extends Construct {
         path: route.path,
         methods: [apigw.HttpMethod[route.method]],
         integration: integrationOf(route.function),
-        authorizer: route.auth === 'partner' ? this.partnerAuthorizer : new apigw.HttpNoneAuthorizer(),
+        authorizer: route.auth === 'token' ? this.partnerAuthorizer : new apigw.HttpNoneAuthorizer(),
       });
       if (route.auth === 'public' && httpRoute !== undefined) {
         const reason = publicRouteReasons[route.id];

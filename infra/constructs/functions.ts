@@ -6,6 +6,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { functionNames, type FunctionName } from '../../shared/routes.js';
+import { functionProfiles, type FunctionProfile } from '../../shared/runtime/function-profiles.js';
 import type { StackConfig } from '../config.js';
 import type { OnboardingData } from './data.js';
 
@@ -38,24 +39,23 @@ export const BUNDLING = {
   banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
 } satisfies nodejs.BundlingOptions;
 
-/**
- * Per-function sizing and what each function may touch.
- *
- * Timeouts: API Gateway HTTP APIs give an integration at most 30 s, so the functions that call
- * Wise (with retries inside their budget) stop at 25 s, leaving room for a cold start and the
- * gateway's own overhead; they answer 503 themselves instead of the gateway's bare 504.
- * The webhook receiver stops at 5 s because Wise abandons a delivery after 5 seconds and
- * retries it: a slower answer is wasted work.
- */
-export const FUNCTION_PROFILES: Record<FunctionName, { timeout: Duration; appSecrets: boolean; wiseCredentials: boolean }> = {
-  onboarding: { timeout: Duration.seconds(25), appSecrets: true, wiseCredentials: true },
-  oauth: { timeout: Duration.seconds(25), appSecrets: true, wiseCredentials: true },
-  'kyc-reviews': { timeout: Duration.seconds(25), appSecrets: true, wiseCredentials: true },
-  // Verifies signatures with Wise's public keys and records state: no secrets to read or decrypt.
-  webhooks: { timeout: Duration.seconds(5), appSecrets: false, wiseCredentials: false },
-};
+/** What a function may touch beyond its table: the app key and the Wise client credentials. */
+export interface FunctionGrants {
+  readonly appSecrets: boolean;
+  readonly wiseCredentials: boolean;
+}
 
-const MEMORY_MB = 1024;
+/**
+ * Per-function sizing (memory and timeout, from shared/runtime/function-profiles.ts, which the
+ * local gateway reads too) and what each function may touch.
+ */
+export const FUNCTION_PROFILES: Record<FunctionName, FunctionProfile & FunctionGrants> = {
+  onboarding: { ...functionProfiles.onboarding, appSecrets: true, wiseCredentials: true },
+  oauth: { ...functionProfiles.oauth, appSecrets: true, wiseCredentials: true },
+  'kyc-reviews': { ...functionProfiles['kyc-reviews'], appSecrets: true, wiseCredentials: true },
+  // Verifies signatures with Wise's public keys and records state: no secrets to read or decrypt.
+  webhooks: { ...functionProfiles.webhooks, appSecrets: false, wiseCredentials: false },
+};
 
 export interface OnboardingFunctionsProps {
   readonly config: StackConfig;
@@ -122,8 +122,8 @@ export class OnboardingFunctions extends Construct {
       depsLockFilePath: fileURLToPath(new URL('../../package-lock.json', import.meta.url)),
       runtime: FUNCTION_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: MEMORY_MB,
-      timeout: profile.timeout,
+      memorySize: profile.memoryMb,
+      timeout: Duration.seconds(profile.timeoutSeconds),
       tracing: lambda.Tracing.ACTIVE,
       role,
       logGroup,

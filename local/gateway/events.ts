@@ -4,6 +4,7 @@ import type { Context } from 'aws-lambda';
 import type { JWTPayload } from 'jose';
 import type { GatewayEvent } from '../../shared/http/types';
 import { routeKey, type Route } from '../../shared/routes';
+import { DEFAULT_MEMORY_MB } from '../../shared/runtime/function-profiles';
 
 /** API Gateway sends text bodies as they are and anything else base64-encoded. */
 const isTextual = (contentType: string | undefined): boolean =>
@@ -68,14 +69,18 @@ export const toGatewayEvent = (
 };
 
 /** A Lambda context whose remaining time counts down from the function's timeout. */
-export const lambdaContext = (functionName: string, timeoutMs: number): Context => {
+export const lambdaContext = (
+  functionName: string,
+  timeoutMs: number,
+  memoryMb = DEFAULT_MEMORY_MB,
+): Context => {
   const deadline = Date.now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
     functionVersion: '$LATEST',
     invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: '1024',
+    memoryLimitInMB: String(memoryMb),
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',

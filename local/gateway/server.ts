@@ -1,24 +1,21 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { problemBody } from '../../shared/http/problem';
 import type { LambdaHandler } from '../../shared/http/types';
 import { routes, type FunctionName, type Route } from '../../shared/routes';
+import { API_GATEWAY_INTEGRATION_TIMEOUT_SECONDS, functionProfiles } from '../../shared/runtime/function-profiles';
+import { BodyTooLargeError, listen, localUrl, readBody, Router, stop } from '../http-kit';
 import type { DevIssuer } from './dev-issuer';
 import { lambdaContext, toGatewayEvent } from './events';
 
 /** API Gateway's own payload limit for HTTP APIs. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
-/** Function timeouts as deployed (infra): the webhook answers inside Wise's 5 seconds. */
-export const functionTimeoutsMs: Record<FunctionName, number> = {
-  onboarding: 29_000,
-  oauth: 29_000,
-  'kyc-reviews': 29_000,
-  webhooks: 5_000,
-};
+/** How long after the function's own timeout the gateway gives up on it with a 504 (at most API Gateway's 30 s). */
+const TIMEOUT_GRACE_MS = 500;
 
 export interface ExtraRoute {
   method: string;
+  /** A plain path, matched before the route table. */
   path: string;
   handle(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> | void;
 }
@@ -40,35 +37,9 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-const compiled = routes.map((route) => {
-  const names: string[] = [];
-  const pattern = route.path.replace(/\{(\w+)\}/g, (_m, name: string) => {
-    names.push(name);
-    return '([^/]+)';
-  });
-  return { route: route as Route, regex: new RegExp(`^${pattern}$`), names };
-});
-
-export const matchRoute = (method: string, pathname: string) => {
-  let pathMatched = false;
-  for (const c of compiled) {
-    const m = c.regex.exec(pathname);
-    if (!m) continue;
-    pathMatched = true;
-    if (c.route.method !== method) continue;
-    const params: Record<string, string> = {};
-    c.names.forEach((name, i) => {
-      const raw = m[i + 1] ?? '';
-      try {
-        params[name] = decodeURIComponent(raw);
-      } catch {
-        params[name] = raw;
-      }
-    });
-    return { route: c.route, params, pathMatched };
-  }
-  return { route: undefined, params: {}, pathMatched };
-};
+// As API Gateway matches: a trailing slash is another path, an undecodable capture is passed on raw.
+const table = new Router<Route>();
+for (const route of routes) table.on(route.method, route.path, route);
 
 export const sendJson = (res: ServerResponse, status: number, body: unknown, type = 'application/json'): void => {
   res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
@@ -80,44 +51,41 @@ const sendProblem = (res: ServerResponse, status: number, code: string, detail: 
   res.end(JSON.stringify(problemBody(status, code, detail)));
 };
 
-const readBody = (req: IncomingMessage): Promise<Buffer | 'too-large'> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(tooLarge ? 'too-large' : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-
 /**
  * The local stand-in for API Gateway: the same route table, a JWT check on partner routes (against
  * the local dev issuer), and the real handlers invoked with payload-2.0 events.
  */
 export const startGateway = async (options: GatewayOptions): Promise<Gateway> => {
+  // Local-only routes come first and are plain paths; one of them on another method is not a 405.
+  const extras = new Router<ExtraRoute>();
+  for (const extra of options.extraRoutes ?? []) extras.on(extra.method, extra.path, extra);
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://gateway.local');
     const method = (req.method ?? 'GET').toUpperCase();
-    const body = await readBody(req);
-    if (body === 'too-large') return sendProblem(res, 413, 'PAYLOAD_TOO_LARGE', 'The request body is too large.');
+    let body: Buffer;
+    try {
+      // Drained to its end, so the 413 goes out on a connection that stays usable.
+      body = await readBody(req, { limitBytes: MAX_BODY_BYTES, drain: true });
+    } catch (e) {
+      if (e instanceof BodyTooLargeError) return sendProblem(res, 413, 'PAYLOAD_TOO_LARGE', 'The request body is too large.');
+      throw e;
+    }
 
-    const extra = options.extraRoutes?.find((r) => r.method === method && r.path === url.pathname);
-    if (extra) return extra.handle(req, res, body);
+    const extra = extras.match(method, url.pathname);
+    if (typeof extra === 'object') return extra.handler.handle(req, res, body);
 
-    const { route, params, pathMatched } = matchRoute(method, url.pathname);
-    if (!route) {
+    const match = table.match(method, url.pathname);
+    if (match === undefined || match === 'method-not-allowed') {
       if (method === 'GET' && options.fallback && (await options.fallback(req, res, url))) return;
-      return pathMatched
+      return match === 'method-not-allowed'
         ? sendProblem(res, 405, 'METHOD_NOT_ALLOWED', 'This method is not allowed on this path.')
         : sendProblem(res, 404, 'ROUTE_NOT_FOUND', 'No such route.');
     }
+    const { handler: route, params } = match;
 
     let claims;
-    if (route.auth === 'partner') {
+    if (route.auth === 'token') {
       const auth = req.headers.authorization ?? '';
       const token = /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
       if (!token) {
@@ -131,14 +99,17 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
     }
 
     const event = toGatewayEvent(req, url, route, params, body, claims);
-    const timeout = functionTimeoutsMs[route.function];
-    const context = lambdaContext(`wise-onboarding-${route.function}`, timeout);
+    // Each invocation gets its function's deployed timeout and memory, as Lambda gives them.
+    const profile = functionProfiles[route.function];
+    const timeout = profile.timeoutSeconds * 1000;
+    const context = lambdaContext(`wise-onboarding-${route.function}`, timeout, profile.memoryMb);
     let timer: NodeJS.Timeout | undefined;
     try {
       const result = await Promise.race([
         options.handlers[route.function](event, context),
         new Promise<'timeout'>((resolve) => {
-          timer = setTimeout(() => resolve('timeout'), timeout + 500);
+          const waitMs = Math.min(timeout + TIMEOUT_GRACE_MS, API_GATEWAY_INTEGRATION_TIMEOUT_SECONDS * 1000);
+          timer = setTimeout(() => resolve('timeout'), waitMs);
         }),
       ]);
       if (result === 'timeout') return sendProblem(res, 504, 'GATEWAY_TIMEOUT', 'The function did not answer in time.');
@@ -163,22 +134,6 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
     });
   });
   server.keepAliveTimeout = 5000;
-  // A port taken meanwhile must fail the start, not leave it waiting forever.
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://${options.host === '0.0.0.0' ? '127.0.0.1' : (options.host ?? '127.0.0.1')}:${port}`,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const port = await listen(server, { port: options.port, host: options.host });
+  return { url: localUrl(options.host, port), port, close: () => stop(server) };
 };

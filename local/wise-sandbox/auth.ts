@@ -39,9 +39,11 @@ export function authenticate(sim: Sim, ctx: RequestContext, kinds: TokenKind[]):
 }
 
 /**
- * A user token reaches only its own user's profiles. Unknown ids and other users' profiles get
- * the same 403, so a caller cannot probe which profile ids exist. Client-credentials tokens may
- * reach any profile where the endpoint allows them.
+ * A user token reaches only the profiles its grant covers (Wise authorises one profile per grant;
+ * access to the user's other profiles must be authorised separately). Unknown ids, other users'
+ * profiles and the token's own user's other profiles all get the same 403, so a caller cannot
+ * probe which profile ids exist. Client-credentials tokens may reach any profile where the
+ * endpoint allows them.
  */
 export function accessibleProfile(
   sim: Sim,
@@ -51,10 +53,19 @@ export function accessibleProfile(
 ): WiseProfile {
   const id = Number(rawId);
   const profile = Number.isSafeInteger(id) ? sim.state.profiles.find((p) => p.id === id) : undefined;
-  if (!profile || (token.kind === 'user' && profile.userId !== token.userId)) {
+  if (!profile || (token.kind === 'user' && !covers(token, profile))) {
     throw forbidden(ctx.path, sim.clock.now());
   }
   return profile;
+}
+
+export function covers(token: TokenRecord, profile: WiseProfile): boolean {
+  return profile.userId === token.userId && (token.profileIds ?? []).includes(profile.id);
+}
+
+/** The profiles a user token's grant covers: what profile lists answer with. */
+export function coveredProfiles(sim: Sim, token: TokenRecord): WiseProfile[] {
+  return sim.state.profiles.filter((p) => covers(token, p));
 }
 
 export function tokenUser(sim: Sim, token: TokenRecord) {

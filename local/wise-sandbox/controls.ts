@@ -5,7 +5,7 @@ import { AuthorizeError, checkClient, checkPassword, decide } from './authorize'
 import { completeReview } from './kyc-model';
 import { revokeUserTokens } from './tokens';
 import { FaultBook, validateFault } from './faults';
-import { createExistingUser } from './demo-user';
+import { createExistingBusinessProfile, createExistingUser } from './demo-user';
 import { findUserByEmail } from './users';
 import { isValidDate, isValidEmail } from './profile-model';
 import { isoSecondsAt } from './clock';
@@ -52,6 +52,23 @@ export function registerControlRoutes(router: Router, sim: Sim, deps: ControlDep
       verified: b.verified === true,
     });
     sendJson(ctx, 201, created);
+  });
+
+  router.on('POST', '/_sim/users/:userId/business-profiles', (ctx) => {
+    const user = sim.state.users.find((u) => String(u.id) === ctx.params.userId);
+    if (!user) throw bad('user not found', 404);
+    const outcome = createExistingBusinessProfile(sim, user.id, body(ctx));
+    switch (outcome.kind) {
+      case 'created':
+        sendJson(ctx, 201, { profileId: outcome.profileId });
+        return;
+      case 'invalid':
+        throw bad(outcome.errors.map((e) => `${e.path ?? 'body'}: ${e.message}`).join('; '));
+      case 'no-personal-profile':
+        throw bad('the user needs a personal profile before a business profile', 409);
+      case 'duplicate':
+        throw bad('the user already has a business profile with this name and registration number', 409);
+    }
   });
 
   router.on('POST', '/_sim/oauth/authorize', (ctx) => {
@@ -186,6 +203,8 @@ export function stateView(sim: Sim): Record<string, unknown> {
       ...(p.lastName !== undefined ? { lastName: p.lastName } : {}),
       ...(p.dateOfBirth !== undefined ? { dateOfBirth: p.dateOfBirth } : {}),
       ...(p.businessName !== undefined ? { businessName: p.businessName } : {}),
+      ...(typeof p.registrationNumber === 'string' ? { registrationNumber: p.registrationNumber } : {}),
+      createdByClientId: p.createdByClientId ?? null,
       verification: p.verification,
       updateWindowOpen: p.updateWindowOpen,
       directors: p.directors.length,
@@ -194,6 +213,7 @@ export function stateView(sim: Sim): Record<string, unknown> {
     tokens: s.tokens.map((t) => ({
       kind: t.kind,
       ...(t.userId !== undefined ? { userId: t.userId } : {}),
+      ...(t.kind === 'user' ? { profileIds: [...(t.profileIds ?? [])], grantType: t.grantType ?? null } : {}),
       access_token: t.access_token,
       ...(t.refresh_token ? { refresh_token: t.refresh_token } : {}),
       revoked: t.revoked || t.accessExpiresAt <= sim.clock.now(),

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { Router as KitRouter } from '../http-kit';
 
 /** Everything a route handler needs about one request, plus the ways to answer it. */
 export interface RequestContext {
@@ -16,81 +17,19 @@ export interface RequestContext {
 
 export type Handler = (ctx: RequestContext) => Promise<void> | void;
 
-interface Route {
-  method: string;
-  segments: string[];
-  handler: Handler;
-}
-
 /**
- * A tiny router: `:name` segments capture, a trailing slash is ignored (Wise's Postman
- * collections call `PUT /v1/profiles/` with one, most clients without).
+ * The simulator's router: `:name` segments capture, empty segments are ignored (Wise's Postman
+ * collections call `PUT /v1/profiles/` with a trailing slash, most clients without), and a capture
+ * that is not valid percent-encoding matches no route.
  */
-export class Router {
-  private readonly routes: Route[] = [];
-
-  on(method: string, pattern: string, handler: Handler): this {
-    this.routes.push({ method, segments: splitPath(pattern), handler });
-    return this;
+export class Router extends KitRouter<Handler> {
+  constructor() {
+    super({ emptySegments: 'ignore', undecodable: 'no-match' });
   }
-
-  match(
-    method: string,
-    path: string,
-  ): { handler: Handler; params: Record<string, string> } | 'method-not-allowed' | undefined {
-    const segments = splitPath(path);
-    let pathMatched = false;
-    for (const route of this.routes) {
-      const params = matchSegments(route.segments, segments);
-      if (!params) continue;
-      pathMatched = true;
-      if (route.method === method) return { handler: route.handler, params };
-    }
-    return pathMatched ? 'method-not-allowed' : undefined;
-  }
-}
-
-function splitPath(path: string): string[] {
-  return path.split('/').filter((s) => s.length > 0);
-}
-
-function matchSegments(pattern: string[], actual: string[]): Record<string, string> | undefined {
-  if (pattern.length !== actual.length) return undefined;
-  const params: Record<string, string> = {};
-  for (let i = 0; i < pattern.length; i++) {
-    const p = pattern[i] as string;
-    const a = actual[i] as string;
-    if (p.startsWith(':')) {
-      try {
-        params[p.slice(1)] = decodeURIComponent(a);
-      } catch {
-        return undefined;
-      }
-    } else if (p !== a) return undefined;
-  }
-  return params;
 }
 
 export function newTraceId(): string {
   return randomBytes(16).toString('hex');
-}
-
-export async function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > limitBytes) throw new BodyTooLargeError();
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks);
-}
-
-export class BodyTooLargeError extends Error {
-  constructor() {
-    super('request body too large');
-  }
 }
 
 /** Thrown by handlers to answer early with a prepared response (keeps handlers linear). */

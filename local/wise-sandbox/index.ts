@@ -12,19 +12,11 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { BodyTooLargeError, listen, localUrl, readBody, stop } from '../http-kit';
 import { createSimClock, type SimClock } from './clock';
 import type { Sim, SimConfig } from './context';
-import {
-  Router,
-  BodyTooLargeError,
-  HttpResponseError,
-  newTraceId,
-  readBody,
-  sendJson,
-  type RequestContext,
-} from './http';
+import { Router, HttpResponseError, newTraceId, sendJson, type RequestContext } from './http';
 import { emptyState, loadSnapshot, saveSnapshot } from './state';
 import { loadOrCreateSigningKey } from './keys';
 import { WebhookDispatcher } from './webhook-delivery';
@@ -202,7 +194,7 @@ export async function startWiseSandbox(options: WiseSandboxOptions = {}): Promis
 
     let rawBody: Buffer;
     try {
-      rawBody = await readBody(req, BODY_LIMIT_BYTES);
+      rawBody = await readBody(req, { limitBytes: BODY_LIMIT_BYTES });
     } catch (e) {
       if (e instanceof BodyTooLargeError) {
         res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
@@ -288,10 +280,8 @@ export async function startWiseSandbox(options: WiseSandboxOptions = {}): Promis
 
   const server: Server = createServer(handle);
   const host = options.host ?? '127.0.0.1';
-  await listen(server, options.port ?? 0, host);
-  const port = (server.address() as AddressInfo).port;
-  const publicHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  const url = `http://${publicHost}:${port}`;
+  const port = await listen(server, { port: options.port, host });
+  const url = localUrl(host, port);
   sim.baseUrl = url;
 
   let mtlsServer: HttpsServer | undefined;
@@ -311,8 +301,7 @@ export async function startWiseSandbox(options: WiseSandboxOptions = {}): Promis
       },
       handle,
     );
-    await listen(mtlsServer, options.mtls.port ?? 0, host);
-    const mtlsPort = (mtlsServer.address() as AddressInfo).port;
+    const mtlsPort = await listen(mtlsServer, { port: options.mtls.port, host });
     mtlsInfo = {
       url: `https://localhost:${mtlsPort}`,
       port: mtlsPort,
@@ -343,21 +332,4 @@ export async function startWiseSandbox(options: WiseSandboxOptions = {}): Promis
       await Promise.all([stop(server), mtlsServer ? stop(mtlsServer) : Promise.resolve()]);
     },
   };
-}
-
-function listen(server: Server | HttpsServer, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-function stop(server: Server | HttpsServer): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }

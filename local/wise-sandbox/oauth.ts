@@ -37,7 +37,17 @@ export function registerOAuthRoutes(router: Router, sim: Sim): void {
         ) {
           throw oauthError(401, 'invalid_grant', 'Invalid user credentials.');
         }
-        sendJson(ctx, 200, tokenResponse(issueUserTokens(sim, clientId, user.id)));
+        // The grant covers what the partner created for this user (not what the user added on Wise).
+        const partnerProfiles = sim.state.profiles
+          .filter((p) => p.userId === user.id && p.createdByClientId === clientId)
+          .map((p) => p.id);
+        sendJson(
+          ctx,
+          200,
+          tokenResponse(
+            issueUserTokens(sim, clientId, user.id, { type: 'registration_code', profileIds: partnerProfiles }),
+          ),
+        );
         return;
       }
       case 'authorization_code': {
@@ -58,7 +68,18 @@ export function registerOAuthRoutes(router: Router, sim: Sim): void {
         const user = sim.state.users.find((u) => u.id === record.userId);
         if (!user || user.state === 'DEACTIVATED')
           throw oauthError(400, 'invalid_grant', 'Invalid user credentials.');
-        sendJson(ctx, 200, tokenResponse(issueUserTokens(sim, clientId, user.id)));
+        // One profile per grant: the one chosen on the authorize page (none when the user had none).
+        const granted = sim.state.profiles.find((p) => p.id === record.profileId && p.userId === user.id);
+        sendJson(
+          ctx,
+          200,
+          tokenResponse(
+            issueUserTokens(sim, clientId, user.id, {
+              type: 'authorization_code',
+              profileIds: granted ? [granted.id] : [],
+            }),
+          ),
+        );
         return;
       }
       case 'refresh_token': {

@@ -2,7 +2,8 @@ import type { RequestContext, Router } from './http';
 import { parseJson, sendEmpty, sendJson, isRecord } from './http';
 import type { Sim } from './context';
 import type { Director, Ubo, WiseProfile } from './state';
-import { accessibleProfile, authenticate } from './auth';
+import { accessibleProfile, authenticate, coveredProfiles } from './auth';
+import { extendGrant } from './tokens';
 import { fieldErrors, type FieldError } from './errors';
 import { COMPANY_TYPES, NAME_MAX, isValidDate, mayChange, newProfile, profileV1View } from './profile-model';
 import { updateWindowClosed } from './profiles-v2';
@@ -15,7 +16,7 @@ import { iso2For, iso3For, STATE_CODE_COUNTRIES } from './countries';
 export function registerProfileV1Routes(router: Router, sim: Sim): void {
   router.on('GET', '/v1/profiles', (ctx) => {
     const token = authenticate(sim, ctx, ['user']);
-    sendJson(ctx, 200, sim.state.profiles.filter((p) => p.userId === token.userId).map(profileV1View));
+    sendJson(ctx, 200, coveredProfiles(sim, token).map(profileV1View));
   });
 
   router.on('GET', '/v1/profiles/:profileId', (ctx) => {
@@ -51,8 +52,10 @@ export function registerProfileV1Routes(router: Router, sim: Sim): void {
       ]);
     }
     const profile = newProfile(sim, userId, type);
+    profile.createdByClientId = token.clientId;
     applyV1Details(profile, details);
     sim.state.profiles.push(profile);
+    extendGrant(sim, token, profile.id);
     sim.changed();
     sendJson(ctx, 200, profileV1View(profile));
   });
@@ -145,9 +148,7 @@ export function registerProfileV1Routes(router: Router, sim: Sim): void {
   router.on('GET', '/v1/addresses', (ctx) => {
     const token = authenticate(sim, ctx, ['user']);
     const wanted = ctx.query.get('profile');
-    const profiles = sim.state.profiles.filter(
-      (p) => p.userId === token.userId && (wanted === null || String(p.id) === wanted),
-    );
+    const profiles = coveredProfiles(sim, token).filter((p) => wanted === null || String(p.id) === wanted);
     sendJson(ctx, 200, profiles.filter((p) => p.address).map(addressV1View));
   });
 

@@ -2,7 +2,8 @@ import type { RequestContext, Router } from './http';
 import { parseJson, sendJson, isRecord } from './http';
 import type { Sim } from './context';
 import type { TokenRecord, WiseProfile } from './state';
-import { accessibleProfile, authenticate } from './auth';
+import { accessibleProfile, authenticate, coveredProfiles } from './auth';
+import { extendGrant } from './tokens';
 import { fieldErrors, forbidden } from './errors';
 import {
   applyBusinessV2,
@@ -20,12 +21,12 @@ export function registerProfileV2Routes(router: Router, sim: Sim): void {
   router.on('POST', '/v2/profiles/business-profile', (ctx) => createProfile(sim, ctx, 'BUSINESS'));
 
   router.on('GET', '/v2/profiles', (ctx) => {
+    // Only what the grant covers: another profile of the user is not this token's to see.
     const token = authenticate(sim, ctx, ['user']);
-    const own = sim.state.profiles.filter((p) => p.userId === token.userId);
     sendJson(
       ctx,
       200,
-      own.map((p) => profileV2View(sim, p)),
+      coveredProfiles(sim, token).map((p) => profileV2View(sim, p)),
     );
   });
 
@@ -48,6 +49,7 @@ function createProfile(sim: Sim, ctx: RequestContext, type: WiseProfile['type'])
     const existingId = sim.state.idempotenceKeys[keyId];
     const existing = sim.state.profiles.find((p) => p.id === existingId);
     if (existing) {
+      extendGrant(sim, token, existing.id);
       sendJson(ctx, 200, profileV2View(sim, existing));
       return;
     }
@@ -78,10 +80,12 @@ function createProfile(sim: Sim, ctx: RequestContext, type: WiseProfile['type'])
     if (sameBusiness && keyId === undefined) throw duplicateProfile();
   }
   const profile = newProfile(sim, userId, type);
+  profile.createdByClientId = token.clientId;
   if (type === 'PERSONAL') applyPersonalV2(sim, profile, b);
   else applyBusinessV2(sim, profile, b);
   sim.state.profiles.push(profile);
   if (keyId !== undefined) sim.state.idempotenceKeys[keyId] = profile.id;
+  extendGrant(sim, token, profile.id);
   sim.changed();
   sendJson(ctx, 200, profileV2View(sim, profile));
 }

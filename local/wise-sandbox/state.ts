@@ -53,6 +53,8 @@ export interface WiseProfile {
   publicId: string;
   userId: number;
   type: 'PERSONAL' | 'BUSINESS';
+  /** The partner whose API token created it; absent for profiles the user made on Wise itself. */
+  createdByClientId?: string;
   verification: 'verified' | 'not_verified';
   currentState: 'HIDDEN' | 'VISIBLE' | 'DEACTIVATED';
   createdAt: number;
@@ -95,6 +97,13 @@ export interface TokenRecord {
   kind: 'client' | 'user';
   clientId: string;
   userId?: number;
+  /**
+   * User tokens: the profiles the grant covers (Wise authorises one profile per grant). Shared by
+   * every token of one grant — the tokens with the same refresh_token.
+   */
+  profileIds?: number[];
+  /** User tokens: the grant that started the family (refreshes keep it). */
+  grantType?: 'registration_code' | 'authorization_code';
   access_token: string;
   accessExpiresAt: number;
   refresh_token?: string;
@@ -231,10 +240,27 @@ export function loadSnapshot(dir: string): SimState | undefined {
   try {
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as Partial<SimState>;
     // Older snapshots may lack newer collections: fill them from an empty state.
-    return { ...emptyState(), ...parsed };
+    return upgradeGrants({ ...emptyState(), ...parsed });
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Snapshots written before grants were per profile: a user token then reached every profile of its
+ * user, and a partner-created user's profiles were all the partner's. Keep both true after a restart.
+ */
+function upgradeGrants(state: SimState): SimState {
+  for (const p of state.profiles) {
+    if (p.createdByClientId !== undefined) continue;
+    const owner = state.users.find((u) => u.id === p.userId);
+    if (owner?.createdByClientId) p.createdByClientId = owner.createdByClientId;
+  }
+  for (const t of state.tokens) {
+    if (t.kind === 'user' && t.profileIds === undefined)
+      t.profileIds = state.profiles.filter((p) => p.userId === t.userId).map((p) => p.id);
+  }
+  return state;
 }
 
 /** Atomic write (temp file + rename) so a crash mid-write never leaves half a snapshot. */

@@ -28,19 +28,32 @@ export function issueClientToken(sim: Sim, clientId: string): TokenRecord {
 }
 
 /**
- * A fresh access + refresh token pair for a user. Re-issuing by registration_code or
- * authorization_code kills every older refresh token of that user for this client; the access
- * tokens they produced stay valid until they expire or are replaced (Wise's refreshing-access guide).
+ * A fresh access + refresh token pair for a user: a new grant covering `profileIds` (API-NOTES
+ * §1.3: the token is usable only for the granted profile; other profiles are authorised
+ * separately). Re-issuing by registration_code or authorization_code kills the refresh token of
+ * every older grant of that user and client that covers one of the same profiles, or none at all;
+ * the access tokens they produced stay valid until they expire or are replaced (Wise's
+ * refreshing-access guide). A grant for another profile keeps working.
  */
-export function issueUserTokens(sim: Sim, clientId: string, userId: number): TokenRecord {
+export function issueUserTokens(
+  sim: Sim,
+  clientId: string,
+  userId: number,
+  grant: { type: NonNullable<TokenRecord['grantType']>; profileIds: number[] },
+): TokenRecord {
+  const covered = new Set(grant.profileIds);
   for (const t of sim.state.tokens) {
-    if (t.kind === 'user' && t.userId === userId && t.clientId === clientId) t.refreshRevoked = true;
+    if (t.kind !== 'user' || t.userId !== userId || t.clientId !== clientId) continue;
+    const old = t.profileIds ?? [];
+    if (old.length === 0 || old.some((id) => covered.has(id))) t.refreshRevoked = true;
   }
   const now = sim.clock.now();
   const token: TokenRecord = {
     kind: 'user',
     clientId,
     userId,
+    profileIds: [...covered],
+    grantType: grant.type,
     access_token: randomUUID(),
     accessExpiresAt: now + TWELVE_HOURS_MS,
     refresh_token: randomUUID(),
@@ -54,7 +67,10 @@ export function issueUserTokens(sim: Sim, clientId: string, userId: number): Tok
   return token;
 }
 
-/** Refreshing immediately invalidates the previous access token minted from the same refresh token. */
+/**
+ * Refreshing immediately invalidates the previous access token minted from the same refresh token.
+ * The new token covers what the grant covers.
+ */
 export function refreshUserToken(sim: Sim, clientId: string, refreshToken: string): TokenRecord | undefined {
   const now = sim.clock.now();
   const family = sim.state.tokens.filter(
@@ -69,6 +85,8 @@ export function refreshUserToken(sim: Sim, clientId: string, refreshToken: strin
     kind: 'user',
     clientId,
     userId: live.userId,
+    profileIds: [...(live.profileIds ?? [])],
+    grantType: live.grantType,
     access_token: randomUUID(),
     accessExpiresAt: now + TWELVE_HOURS_MS,
     refresh_token: refreshToken,
@@ -80,6 +98,21 @@ export function refreshUserToken(sim: Sim, clientId: string, refreshToken: strin
   sim.state.tokens.push(token);
   sim.changed();
   return token;
+}
+
+/**
+ * A profile created through a user token joins that token's grant, so the caller can use the
+ * profile it was just given (Wise's partner-KYC guide: a linked account without a profile gets one
+ * created with the linked token). Every token of the grant — same refresh token — gains it.
+ */
+export function extendGrant(sim: Sim, token: TokenRecord, profileId: number): void {
+  if (token.kind !== 'user') return;
+  for (const t of sim.state.tokens) {
+    const sameGrant = t === token || (token.refresh_token !== undefined && t.refresh_token === token.refresh_token);
+    if (sameGrant && t.kind === 'user' && !(t.profileIds ?? []).includes(profileId))
+      t.profileIds = [...(t.profileIds ?? []), profileId];
+  }
+  sim.changed();
 }
 
 export function revokeUserTokens(sim: Sim, userId: number): number {

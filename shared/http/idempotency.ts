@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionalCheckFailure, type Table } from '../store/dynamo';
 import type { Clock } from '../ports/clock';
-import { ProblemError } from './problem';
+import { DomainError, InProgressError, ValidationError } from '../errors/domain-error';
 import type { HttpResult } from './types';
 
 /** How long a partner may replay a POST with the same Idempotency-Key. */
@@ -29,9 +29,10 @@ export class IdempotencyRecords {
 
   static validateKey(key: string): void {
     if (!KEY_PATTERN.test(key)) {
-      throw new ProblemError(400, 'VALIDATION_FAILED', 'Idempotency-Key must be 1–255 printable ASCII characters.', {
-        errors: [{ path: 'Idempotency-Key', message: 'must be 1–255 printable ASCII characters' }],
-      });
+      throw new ValidationError(
+        [{ path: 'Idempotency-Key', message: 'must be 1–255 printable ASCII characters' }],
+        'Idempotency-Key must be 1–255 printable ASCII characters.',
+      );
     }
   }
 
@@ -76,12 +77,10 @@ export class IdempotencyRecords {
     const item = existing.Item;
     if (!item) return this.begin(scope, key, requestHash);
     if (item.requestHash !== requestHash) {
-      throw new ProblemError(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with a different request body.');
+      throw new DomainError('IDEMPOTENCY_KEY_REUSED');
     }
     if (item.state !== 'COMPLETED') {
-      throw new ProblemError(409, 'IN_PROGRESS', 'A request with this Idempotency-Key is still in progress; retry shortly.', {
-        headers: { 'Retry-After': '1' },
-      });
+      throw new InProgressError('IN_PROGRESS', { detail: 'A request with this Idempotency-Key is still in progress; retry shortly.' });
     }
     return { kind: 'replay', result: JSON.parse(item.result as string) as HttpResult };
   }

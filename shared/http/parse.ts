@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ProblemError, validationFailed, type FieldError } from './problem';
+import { DomainError, ValidationError, type FieldError } from '../errors/domain-error';
 import type { GatewayEvent } from './types';
 
 /** Partner request bodies are small JSON documents; anything larger is refused before parsing. */
@@ -14,7 +14,7 @@ export const fieldErrors = (error: z.ZodError, prefix?: string): FieldError[] =>
 
 export const parseWith = <T>(schema: z.ZodType<T>, value: unknown, prefix?: string): T => {
   const result = schema.safeParse(value);
-  if (!result.success) throw validationFailed(fieldErrors(result.error, prefix));
+  if (!result.success) throw new ValidationError(fieldErrors(result.error, prefix));
   return result.data;
 };
 
@@ -36,11 +36,11 @@ export const header = (event: GatewayEvent, name: string): string | undefined =>
 export const parseJsonBody = <T>(event: GatewayEvent, schema: z.ZodType<T>, maxBytes = DEFAULT_MAX_BODY_BYTES): T => {
   const bytes = rawBody(event);
   if (bytes.length > maxBytes) {
-    throw new ProblemError(413, 'PAYLOAD_TOO_LARGE', `The body exceeds ${maxBytes} bytes.`);
+    throw new DomainError('PAYLOAD_TOO_LARGE', { detail: `The body exceeds ${maxBytes} bytes.` });
   }
   const contentType = header(event, 'content-type');
   if (bytes.length > 0 && contentType && !/^application\/(.+\+)?json\b/i.test(contentType.trim())) {
-    throw new ProblemError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.');
+    throw new DomainError('UNSUPPORTED_MEDIA_TYPE', { detail: 'Send the body as application/json.' });
   }
   let json: unknown;
   if (bytes.length === 0) {
@@ -49,7 +49,7 @@ export const parseJsonBody = <T>(event: GatewayEvent, schema: z.ZodType<T>, maxB
     try {
       json = JSON.parse(bytes.toString('utf8'));
     } catch {
-      throw validationFailed([{ path: '(body)', message: 'The body is not valid JSON.' }], 'The body is not valid JSON.');
+      throw new ValidationError([{ path: '(body)', message: 'The body is not valid JSON.' }], 'The body is not valid JSON.');
     }
   }
   return parseWith(schema, json);

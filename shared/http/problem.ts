@@ -1,12 +1,12 @@
 /**
- * RFC 9457 problem details: the only error shape the partner API answers with.
- * `code` is a stable machine code partners can branch on; `detail` is for humans and never
- * carries a secret, a Wise token or a stack trace.
+ * RFC 9457 problem details: the only error shape the partner API answers with. Built once, here,
+ * from a {@link DomainError} and the problem catalogue: `code` is a stable machine code partners
+ * can branch on; `detail` is for humans and never carries a secret, a Wise token or a stack trace.
  */
-export interface FieldError {
-  readonly path: string;
-  readonly message: string;
-}
+import { problemCatalogue, type ProblemCode } from '../errors/catalogue';
+import { DomainError, type FieldError } from '../errors/domain-error';
+
+export type { FieldError } from '../errors/domain-error';
 
 export interface ProblemBody {
   type: string;
@@ -34,55 +34,33 @@ const titles: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-/** An error that maps to one problem+json answer. Throw it anywhere below a handler. */
-export class ProblemError extends Error {
-  readonly status: number;
-  readonly code: string;
-  readonly errors?: FieldError[];
-  readonly headers: Record<string, string>;
+export const problemType = (code: string): string =>
+  `https://wise-onboarding.dev/problems/${code.toLowerCase().replaceAll('_', '-')}`;
 
-  constructor(
-    status: number,
-    code: string,
-    detail: string,
-    options: { errors?: FieldError[]; headers?: Record<string, string>; cause?: unknown } = {},
-  ) {
-    super(detail, { cause: options.cause });
-    this.name = 'ProblemError';
-    this.status = status;
-    this.code = code;
-    this.errors = options.errors;
-    this.headers = options.headers ?? {};
-  }
+export const problemBody = (code: ProblemCode, detail?: string, errors?: readonly FieldError[]): ProblemBody => {
+  const { status } = problemCatalogue[code];
+  return {
+    type: problemType(code),
+    title: titles[status] ?? 'Error',
+    status,
+    detail: detail ?? problemCatalogue[code].detail,
+    code,
+    ...(errors && errors.length > 0 ? { errors: [...errors] } : {}),
+  };
+};
 
-  toBody(): ProblemBody {
-    return problemBody(this.status, this.code, this.message, this.errors);
-  }
+/** The HTTP answer of a domain error: status and headers from the catalogue, body as RFC 9457. */
+export interface ProblemAnswer {
+  status: number;
+  body: ProblemBody;
+  headers: Record<string, string>;
 }
 
-export const problemBody = (status: number, code: string, detail: string, errors?: FieldError[]): ProblemBody => ({
-  type: `https://wise-onboarding.dev/problems/${code.toLowerCase().replaceAll('_', '-')}`,
-  title: titles[status] ?? 'Error',
-  status,
-  detail,
-  code,
-  ...(errors && errors.length > 0 ? { errors } : {}),
-});
-
-export const validationFailed = (errors: FieldError[], detail = 'The request is not valid.'): ProblemError =>
-  new ProblemError(400, 'VALIDATION_FAILED', detail, { errors });
-
-export const forbidden = (): ProblemError =>
-  new ProblemError(403, 'FORBIDDEN', 'The caller may not act on this customer.');
-
-export const notFound = (code: string, detail: string): ProblemError => new ProblemError(404, code, detail);
-
-export const conflict = (code: string, detail: string): ProblemError => new ProblemError(409, code, detail);
-
-export const wiseUnavailable = (retryAfterSeconds: number): ProblemError =>
-  new ProblemError(503, 'WISE_UNAVAILABLE', 'Wise is not answering right now; retry later. Nothing done so far is lost.', {
-    headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
-  });
-
-export const notImplemented = (): ProblemError =>
-  new ProblemError(501, 'NOT_IMPLEMENTED', 'This capability is not built yet.');
+export const problemAnswer = (err: DomainError): ProblemAnswer => {
+  const spec = problemCatalogue[err.code];
+  const headers: Record<string, string> = { ...err.headers };
+  if ('retryAfter' in spec && spec.retryAfter) {
+    headers['Retry-After'] = String(Math.max(1, Math.ceil(err.retryAfterSeconds ?? 1)));
+  }
+  return { status: spec.status, body: problemBody(err.code, err.detail, err.errors), headers };
+};

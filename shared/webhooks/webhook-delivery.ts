@@ -1,6 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { ProblemError } from '../http/problem';
-import type { HttpResult } from '../http/types';
+import { DomainError, ValidationError } from '../errors/domain-error';
 import type { Clock } from '../ports/clock';
 import { CallBudget } from './call-budget';
 import { dedupKeyOf, envelopeSchema, interpret, summaryOf, type WebhookEnvelope } from './webhook-event';
@@ -31,27 +30,25 @@ export interface WebhookDeliveryPorts {
 }
 
 const unauthorized = () =>
-  new ProblemError(
-    401,
-    'INVALID_SIGNATURE',
-    'The X-Signature-SHA256 signature is missing or does not verify.',
-  );
+  new DomainError('INVALID_SIGNATURE', { detail: 'The X-Signature-SHA256 signature is missing or does not verify.' });
 
 /** A 5xx makes Wise redeliver (for about two weeks), so nothing is lost while the store is down. */
 const notRecorded = (cause: unknown) =>
-  new ProblemError(503, 'WEBHOOK_NOT_RECORDED', 'The event could not be recorded; redeliver it later.', {
-    headers: { 'Retry-After': '60' },
+  new DomainError('WEBHOOK_NOT_RECORDED', {
+    detail: 'The event could not be recorded; redeliver it later.',
+    retryAfterSeconds: 60,
     cause,
   });
 
 /** Recorded but not applied: only a redelivery can apply it, so Wise must hear a 5xx (same code: Wise only sees the status). */
 const notApplied = (cause: unknown) =>
-  new ProblemError(503, 'WEBHOOK_NOT_RECORDED', 'The event could not be applied; redeliver it later.', {
-    headers: { 'Retry-After': '60' },
+  new DomainError('WEBHOOK_NOT_RECORDED', {
+    detail: 'The event could not be applied; redeliver it later.',
+    retryAfterSeconds: 60,
     cause,
   });
 
-const ok = (result: DeliveryResult): HttpResult => ({ status: 200, body: { result } });
+const ok = (result: DeliveryResult): DeliveryResult => result;
 
 /**
  * Route 11: one Wise delivery. In this order, so that nothing unverified is ever parsed or stored:
@@ -101,23 +98,19 @@ const ok = (result: DeliveryResult): HttpResult => ({ status: 200, body: { resul
 export const receiveWebhookDelivery = async (
   ports: WebhookDeliveryPorts,
   delivery: IncomingDelivery,
-): Promise<HttpResult> => {
+): Promise<DeliveryResult> => {
   const { keyring, logger } = ports;
   if (delivery.body.length > MAX_WEBHOOK_BODY_BYTES) {
-    throw new ProblemError(413, 'PAYLOAD_TOO_LARGE', `The body exceeds ${MAX_WEBHOOK_BODY_BYTES} bytes.`);
+    throw new DomainError('PAYLOAD_TOO_LARGE', { detail: `The body exceeds ${MAX_WEBHOOK_BODY_BYTES} bytes.` });
   }
   // Fail closed: without a key no delivery can be trusted. 503 rather than 401, because the fault is
   // ours (configuration) and Wise keeps retrying a 5xx for two weeks while the operator fixes it.
   if (keyring.keys.length === 0) {
     logger.error('webhook keys not configured', { problem: keyring.problem });
-    throw new ProblemError(
-      503,
-      'WEBHOOK_KEYS_NOT_CONFIGURED',
-      'Webhook verification is not configured; deliveries are refused.',
-      {
-        headers: { 'Retry-After': '300' },
-      },
-    );
+    throw new DomainError('WEBHOOK_KEYS_NOT_CONFIGURED', {
+      detail: 'Webhook verification is not configured; deliveries are refused.',
+      retryAfterSeconds: 300,
+    });
   }
   const check = checkWebhookSignature(delivery.body, delivery.header('x-signature-sha256'), keyring.keys);
   if (check !== 'valid') {
@@ -146,7 +139,7 @@ export const receiveWebhookDelivery = async (
       readUnits: budget.readUnits,
       ...extra,
     });
-  const duplicate = (recorded: RecordOutcome): HttpResult | undefined => {
+  const duplicate = (recorded: RecordOutcome): DeliveryResult | undefined => {
     if (recorded.kind !== 'existing') return undefined;
     log('duplicate', { recordStatus: recorded.event.status });
     return ok('duplicate');
@@ -247,18 +240,14 @@ const parseEnvelope = (body: Buffer): WebhookEnvelope => {
   try {
     json = JSON.parse(body.toString('utf8'));
   } catch {
-    throw new ProblemError(400, 'VALIDATION_FAILED', 'The body is not valid JSON.', {
-      errors: [{ path: '(body)', message: 'not valid JSON' }],
-    });
+    throw new ValidationError([{ path: '(body)', message: 'not valid JSON' }], 'The body is not valid JSON.');
   }
   const parsed = envelopeSchema.safeParse(json);
   if (!parsed.success) {
-    throw new ProblemError(400, 'VALIDATION_FAILED', 'The body is not a Wise event envelope.', {
-      errors: parsed.error.issues.map((i) => ({
-        path: i.path.map(String).join('.') || '(body)',
-        message: i.message,
-      })),
-    });
+    throw new ValidationError(
+      parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message })),
+      'The body is not a Wise event envelope.',
+    );
   }
   return parsed.data;
 };

@@ -276,6 +276,7 @@ export const simState = z.looseObject({
       lastName: z.string().optional(),
       dateOfBirth: z.string().optional(),
       businessName: z.string().optional(),
+      registrationNumber: z.string().optional(),
       verification: z.enum(['verified', 'not_verified']),
     }),
   ),
@@ -283,6 +284,7 @@ export const simState = z.looseObject({
     z.looseObject({
       kind: z.enum(['client', 'user']),
       userId: z.number().optional(),
+      profileIds: z.array(z.number()).optional(),
       access_token: z.string(),
       refresh_token: z.string().optional(),
       revoked: z.boolean(),

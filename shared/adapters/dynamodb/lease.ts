@@ -1,0 +1,74 @@
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Clock } from '../../ports/clock';
+import { LEASE_OWNER, LEASE_UNTIL, type Lease, type LeaseSpec } from '../../ports/lease';
+import { isConditionalCheckFailure, type Table } from '../../store/dynamo';
+
+/** The {@link Lease} port on the table: one conditional update to take, one conditional write to release. */
+export class DynamoLease implements Lease {
+  constructor(
+    private readonly table: Table,
+    private readonly clock: Clock,
+  ) {}
+
+  async take(spec: LeaseSpec, owner: string, ms: number): Promise<boolean> {
+    const now = this.clock.now();
+    const until = now + ms;
+    const guards = Object.entries(spec.guard ?? {});
+    const conditions = [
+      ...(spec.standalone ? [] : ['attribute_exists(pk)']),
+      '(attribute_not_exists(#until) OR #until < :now OR #owner = :me)',
+      ...guards.map((_, i) => `#g${i} = :g${i}`),
+    ];
+    try {
+      await this.table.db.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: spec.key,
+          // TTL (epoch seconds) only tidies a standalone lease after a crash; the condition never relies on it.
+          UpdateExpression: `SET #owner = :me, #until = :until${spec.standalone ? ', expiresAt = :ttl' : ''}`,
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: {
+            '#owner': LEASE_OWNER,
+            '#until': LEASE_UNTIL,
+            ...Object.fromEntries(guards.map(([name], i) => [`#g${i}`, name])),
+          },
+          ExpressionAttributeValues: {
+            ':me': owner,
+            ':until': until,
+            ':now': now,
+            ...(spec.standalone ? { ':ttl': Math.ceil(until / 1000) } : {}),
+            ...Object.fromEntries(guards.map(([, value], i) => [`:g${i}`, value])),
+          },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  async release(spec: LeaseSpec, owner: string): Promise<void> {
+    const common = {
+      TableName: this.table.name,
+      Key: spec.key,
+      ConditionExpression: '#owner = :me',
+      ExpressionAttributeValues: { ':me': owner },
+    };
+    try {
+      if (spec.standalone) {
+        await this.table.db.send(new DeleteCommand({ ...common, ExpressionAttributeNames: { '#owner': LEASE_OWNER } }));
+      } else {
+        await this.table.db.send(
+          new UpdateCommand({
+            ...common,
+            UpdateExpression: 'REMOVE #owner, #until',
+            ExpressionAttributeNames: { '#owner': LEASE_OWNER, '#until': LEASE_UNTIL },
+          }),
+        );
+      }
+    } catch (err) {
+      if (!isConditionalCheckFailure(err)) throw err;
+    }
+  }
+}
