@@ -21,4 +21,31 @@ export default tseslint.config(
     files: ['functions/**/*.ts', 'shared/**/*.ts'],
     rules: { 'no-console': 'error' },
   },
+  {
+    // Domain rules are pure: no AWS, no middy, no HTTP (ENGINEERING.md, "Layout").
+    files: ['shared/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@aws-sdk/*', '@aws-lambda-powertools/*'], message: 'Domain rules import no AWS code: use a port.' },
+            { group: ['@middy/*'], message: 'Domain rules know nothing of the handler stack.' },
+            { group: ['node:http', 'node:https', 'http', 'https', '**/http/*'], message: 'Domain rules know nothing of HTTP.' },
+            { group: ['**/adapters/*', '**/adapters/**', '**/store/*'], message: 'Domain rules import ports, never adapters.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Functions reach AWS only through ports and their adapters under shared/adapters.
+    files: ['functions/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@aws-sdk/*'], message: 'Functions import no AWS SDK: use a port from shared/ports.' }] },
+      ],
+    },
+  },
 );

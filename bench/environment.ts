@@ -49,7 +49,7 @@ export interface BenchEnvironment {
   close(): Promise<void>;
 }
 
-const routeTables: Record<FunctionName, (deps: Dependencies) => RouteTable> = {
+const routeTables: Record<FunctionName, RouteTable<Dependencies>> = {
   onboarding: onboardingRoutes,
   oauth: oauthRoutes,
   webhooks: webhookRoutes,

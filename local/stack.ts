@@ -24,7 +24,7 @@ export const LOCAL_WISE_CLIENT = {
   clientKey: 'local-partner',
 } as const;
 
-const routeTables: Record<FunctionName, (deps: Dependencies) => RouteTable> = {
+const routeTables: Record<FunctionName, RouteTable<Dependencies>> = {
   onboarding: onboardingRoutes,
   oauth: oauthRoutes,
   webhooks: webhookRoutes,

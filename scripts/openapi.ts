@@ -1,6 +1,6 @@
 /**
- * Writes the partner API's OpenAPI document to docs/openapi.json, generated from the route table
- * and the handlers' zod schemas (scripts/openapi-document.ts).
+ * Writes the partner API's OpenAPI document to docs/openapi.json, walked from the route table, the
+ * operation declarations and the problem catalogue (scripts/openapi-document.ts).
  *
  *   npx tsx scripts/openapi.ts           regenerate docs/openapi.json
  *   npx tsx scripts/openapi.ts --check   exit 1 when the committed file is not what would be generated (CI)

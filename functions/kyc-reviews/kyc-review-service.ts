@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { isAllowedReturnUrl } from '../../shared/domain/return-url';
+import { isAllowedReturnUrl, returnUrlNotAllowed } from '../../shared/domain/return-url';
 import { canServeStoredLink, isLinkServable, linkExpiry } from '../../shared/domain/kyc/link';
 import { readAsOf } from '../../shared/domain/kyc/freshness';
 import {
@@ -14,16 +14,25 @@ import {
   type PublicKycReview,
 } from '../../shared/domain/kyc/review';
 import { parseWiseInstant, wiseInstantToIso } from '../../shared/domain/kyc/wise-time';
-import { notFound, ProblemError, validationFailed } from '../../shared/http/problem';
+import { DomainError, InProgressError, ValidationError } from '../../shared/errors/domain-error';
+import type { AccountStore } from '../../shared/ports/accounts';
 import { customerContext, type Cipher } from '../../shared/ports/cipher';
 import type { Clock } from '../../shared/ports/clock';
-import type { AccountStore } from '../../shared/store/account-store';
-import type { KycCreationLeaseStore } from '../../shared/store/kyc-creation-lease-store';
-import type { KycReviewFields, KycReviewStore, KycStatusObservation } from '../../shared/store/kyc-review-store';
-import type { UserTokenService } from '../../shared/tokens/user-tokens';
-import type { CallOptions, WiseClient } from '../../shared/wise/client';
+import {
+  kycCreationLease,
+  type KycReviewFields,
+  type KycReviewStore,
+  type KycStatusObservation,
+} from '../../shared/ports/kyc-reviews';
+import type { Lease, LeaseSpec } from '../../shared/ports/lease';
+import type {
+  CustomerWise,
+  WiseAs,
+  WiseCallOptions as CallOptions,
+  WiseKycReview,
+} from '../../shared/ports/wise';
+import { sleep as realSleep, waitUntil } from '../../shared/runtime/wait';
 import { WiseApiError, WiseContractError, WiseUnavailableError } from '../../shared/wise/errors';
-import type { WiseKycReview } from '../../shared/wise/schemas';
 
 /** The encryption-context purpose of a hosted link: it opens the customer's KYC session. */
 export const LINK_PURPOSE = 'kyc-hosted-link';
@@ -40,15 +49,11 @@ export interface KycReviewServiceDeps {
   allowedReturnUrls: readonly string[];
   clock: Clock;
   cipher: Cipher;
-  wise: Pick<WiseClient, 'createKycReview' | 'setKycReviewRedirect' | 'getKycReview' | 'listKycReviews'>;
-  tokens: Pick<UserTokenService, 'withAccessToken'>;
+  wiseAs: WiseAs;
   accounts: Pick<AccountStore, 'getProfile'>;
-  reviews: Pick<KycReviewStore, 'get' | 'list' | 'save'>;
-  /**
-   * Makes one request at a time the creator of a review for a trigger. The function always has
-   * it (routes.ts); without it creation is not serialised, which only single-caller unit tests accept.
-   */
-  creationLeases?: Pick<KycCreationLeaseStore, 'acquire' | 'release'>;
+  reviews: KycReviewStore;
+  /** Makes one request at a time the creator of a review for a trigger ({@link kycCreationLease}). */
+  lease: Lease;
   /** Waits in real time between reads of the store; a test's moved clock must not stretch or skip it. */
   sleep?: (ms: number) => Promise<void>;
   logger?: Pick<Logger, 'info' | 'warn'>;
@@ -56,8 +61,8 @@ export interface KycReviewServiceDeps {
 
 /**
  * How long one request may hold the creation of a review for a trigger. The function times out
- * after 25 s (infra/constructs/functions.ts) and every Wise call of route 12 stops at
- * `deadlineFrom(remainingMs)`, so a holder is done, or dead, within 25 s; a crashed holder's lease
+ * after 25 s (infra/constructs/functions.ts) and every Wise call of route 12 stops at the
+ * request's deadline, so a holder is done, or dead, within 25 s; a crashed holder's lease
  * is taken over 30 s after it was taken.
  */
 export const CREATION_LEASE_MS = 30_000;
@@ -65,27 +70,15 @@ export const CREATION_LEASE_MS = 30_000;
 export const CREATION_WAIT_POLL_MS = 250;
 export const CREATION_WAIT_POLLS = 10;
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /** Another request holds the creation and did not record the review within the bounded wait. */
 export const kycReviewInProgress = () =>
-  new ProblemError(
-    409,
-    'KYC_REVIEW_IN_PROGRESS',
-    'A KYC review for this trigger is being created by another request; retry shortly to receive it.',
-    { headers: { 'Retry-After': '2' } },
-  );
+  new InProgressError('KYC_REVIEW_IN_PROGRESS', { retryAfterSeconds: 2 });
 
 /** What a request that tried to become the creator ends up with. */
 type CreationTurn = { kind: 'holder'; release: () => Promise<void> } | { kind: 'stored'; review: KycReview };
 
-export const profileNotFound = () => notFound('PROFILE_NOT_FOUND', 'This customer has no Wise profile with this id.');
-export const reviewNotFound = () => notFound('KYC_REVIEW_NOT_FOUND', 'This profile has no KYC review with this id.');
-
-export const returnUrlNotAllowed = (path = 'redirectUrl') =>
-  new ProblemError(400, 'RETURN_URL_NOT_ALLOWED', 'The redirect URL is not on the configured allowlist.', {
-    errors: [{ path, message: 'must start with one of the allowed return URLs' }],
-  });
+export const profileNotFound = () => new DomainError('PROFILE_NOT_FOUND');
+export const reviewNotFound = () => new DomainError('KYC_REVIEW_NOT_FOUND');
 
 /**
  * The hosted-KYC use cases (routes 12–15). Wise is the authority on a review; the store keeps
@@ -95,7 +88,9 @@ export class KycReviewService {
   constructor(private readonly deps: KycReviewServiceDeps) {}
 
   private assertAllowed(redirectUrl: string): void {
-    if (!isAllowedReturnUrl(redirectUrl, this.deps.allowedReturnUrls)) throw returnUrlNotAllowed();
+    if (!isAllowedReturnUrl(redirectUrl, this.deps.allowedReturnUrls)) {
+      throw returnUrlNotAllowed('redirectUrl');
+    }
   }
 
   /** {profileId} must be one of the customer's own profiles; the Wise token would otherwise be misused. */
@@ -104,11 +99,21 @@ export class KycReviewService {
   }
 
   private observation(review: WiseKycReview, receivedAt: number): KycStatusObservation {
-    return { status: review.status, asOf: readAsOf(receivedAt), requiredBy: wiseInstantToIso(review.requiredBy) };
+    return {
+      status: review.status,
+      asOf: readAsOf(receivedAt),
+      requiredBy: wiseInstantToIso(review.requiredBy),
+    };
   }
 
   /** Records what a Wise answer says about a review; returns the review as stored afterwards. */
-  private record(customerId: string, profileId: number, wise: WiseKycReview, receivedAt: number, fields: KycReviewFields = {}) {
+  private record(
+    customerId: string,
+    profileId: number,
+    wise: WiseKycReview,
+    receivedAt: number,
+    fields: KycReviewFields = {},
+  ) {
     const requirements = normaliseRequirements(wise.requirements);
     return this.deps.reviews.save(
       customerId,
@@ -127,7 +132,7 @@ export class KycReviewService {
    * Route 12. The same trigger never makes a second review: a stored one (or one Wise holds but
    * a failed earlier attempt never recorded) is answered again, with a link that is still good.
    * Simultaneous requests for one trigger are serialised by a creation lease: one creates, the
-   * others answer with the review it records, or 409 KYC_REVIEW_IN_PROGRESS when it takes longer.
+   * others answer with the review it records, or KYC_REVIEW_IN_PROGRESS when it takes longer.
    */
   async create(
     customerId: string,
@@ -138,34 +143,40 @@ export class KycReviewService {
     this.assertAllowed(input.redirectUrl);
     await this.assertOwnProfile(customerId, profileId);
 
+    const wise = this.deps.wiseAs(customerId, options);
+
     const stored = await this.storedFor(customerId, profileId, input.trigger);
-    if (stored) return this.answerStored(customerId, stored, input.redirectUrl, options);
+    if (stored) return this.answerStored(customerId, stored, input.redirectUrl, wise);
 
     const turn = await this.creationTurn(customerId, profileId, input.trigger, options);
-    if (turn.kind === 'stored') return this.answerStored(customerId, turn.review, input.redirectUrl, options);
+    if (turn.kind === 'stored') return this.answerStored(customerId, turn.review, input.redirectUrl, wise);
     try {
       // Another holder may have recorded it between the read above and this lease.
       const recorded = await this.storedFor(customerId, profileId, input.trigger);
-      if (recorded) return await this.answerStored(customerId, recorded, input.redirectUrl, options);
-      return await this.createHoldingLease(customerId, profileId, input, options, turn.release);
+      if (recorded) return await this.answerStored(customerId, recorded, input.redirectUrl, wise);
+      return await this.createHoldingLease(customerId, profileId, input, wise, turn.release);
     } finally {
       await turn.release();
     }
   }
 
   /** The stored review for this trigger, if any. */
-  private async storedFor(customerId: string, profileId: number, trigger: KycTrigger): Promise<KycReview | undefined> {
+  private async storedFor(
+    customerId: string,
+    profileId: number,
+    trigger: KycTrigger,
+  ): Promise<KycReview | undefined> {
     return (await this.deps.reviews.list(customerId, profileId)).find((r) => sameTrigger(r.trigger, trigger));
   }
 
-  /** Route 12's answer for a review that already exists: 200 with a link that is still good. */
+  /** Route 12 for a review that already exists (not created): it, with a link that is still good. */
   private async answerStored(
     customerId: string,
     stored: KycReview,
     redirectUrl: string,
-    options: CallOptions,
+    wise: CustomerWise,
   ): Promise<{ created: boolean; review: KycReviewWithLink }> {
-    const { review, link } = await this.linkFor(customerId, stored, redirectUrl, options);
+    const { review, link } = await this.linkFor(customerId, stored, redirectUrl, wise);
     return { created: false, review: { ...publicReview(review), link } };
   }
 
@@ -177,27 +188,30 @@ export class KycReviewService {
     customerId: string,
     profileId: number,
     input: { trigger: KycTrigger; redirectUrl: string },
-    options: CallOptions,
+    wise: CustomerWise,
     release: () => Promise<void>,
   ): Promise<{ created: boolean; review: KycReviewWithLink }> {
-    const { tokens, wise } = this.deps;
     // An earlier attempt may have created the review at Wise and died before recording it.
-    const atWise = await tokens.withAccessToken(customerId, (t) => wise.listKycReviews(t, profileId, options), options);
+    const atWise = await wise.listKycReviews(profileId);
     let created = atWise.find((r) => sameTrigger(triggerFromReferences(r.triggerReferences), input.trigger));
     if (!created) {
-      created = await tokens
-        .withAccessToken(customerId, (t) => wise.createKycReview(t, profileId, wiseCreateBody(input.trigger), options), options)
-        .catch((err: unknown) => {
-          throw this.createRefused(err, input.trigger);
-        });
+      created = await wise.createKycReview(profileId, wiseCreateBody(input.trigger)).catch((err: unknown) => {
+        throw this.createRefused(err, input.trigger);
+      });
     }
     // Recorded before asking for the link, so a retry after a failure below finds it and goes on.
-    let review = await this.record(customerId, profileId, created, this.deps.clock.now(), { trigger: input.trigger });
-    this.deps.logger?.info('kyc review recorded', { profileId, reviewId: review.reviewId, status: review.status });
+    let review = await this.record(customerId, profileId, created, this.deps.clock.now(), {
+      trigger: input.trigger,
+    });
+    this.deps.logger?.info('kyc review recorded', {
+      profileId,
+      reviewId: review.reviewId,
+      status: review.status,
+    });
     await release();
 
-    const linked = await this.linkFor(customerId, review, input.redirectUrl, options);
-    review = await this.withRequirements(customerId, linked.review, options);
+    const linked = await this.linkFor(customerId, review, input.redirectUrl, wise);
+    review = await this.withRequirements(customerId, linked.review, wise);
     return { created: true, review: { ...publicReview(review), link: linked.link } };
   }
 
@@ -205,36 +219,59 @@ export class KycReviewService {
    * Makes this request the creator (its lease, with a release that runs once and never fails the
    * request), or waits a bounded while for the creator's review: re-reads the store every
    * CREATION_WAIT_POLL_MS and takes the lease over if the creator gave it up without recording one
-   * (Wise refused the trigger, say). Throws 409 KYC_REVIEW_IN_PROGRESS when neither happens in time.
+   * (Wise refused the trigger, say). Throws KYC_REVIEW_IN_PROGRESS when neither happens in time.
    */
-  private async creationTurn(customerId: string, profileId: number, trigger: KycTrigger, options: CallOptions): Promise<CreationTurn> {
-    const leases = this.deps.creationLeases;
-    if (!leases) return { kind: 'holder', release: async () => undefined };
+  private async creationTurn(
+    customerId: string,
+    profileId: number,
+    trigger: KycTrigger,
+    options: CallOptions,
+  ): Promise<CreationTurn> {
+    const { lease } = this.deps;
+    const spec = kycCreationLease(customerId, profileId, trigger);
     const owner = randomUUID();
-    const take = () => leases.acquire(customerId, profileId, trigger, owner, CREATION_LEASE_MS);
-    const holder = (): CreationTurn => ({ kind: 'holder', release: this.releaser(customerId, profileId, trigger, owner) });
-    if (await take()) return holder();
+    const holder: CreationTurn = { kind: 'holder', release: this.releaser(lease, spec, owner, profileId) };
 
+    // The wait is real time, as the caller's deadline is. It has lasted at least as long as it
+    // slept, which also bounds it when a test's sleep returns at once.
     const sleep = this.deps.sleep ?? realSleep;
-    for (let poll = 0; poll < CREATION_WAIT_POLLS; poll++) {
-      // The caller's deadline is real time (deadlineFrom), as is the wait.
-      if (options.deadline !== undefined && Date.now() + CREATION_WAIT_POLL_MS >= options.deadline) break;
-      await sleep(CREATION_WAIT_POLL_MS);
-      const review = await this.storedFor(customerId, profileId, trigger);
-      if (review) return { kind: 'stored', review };
-      if (await take()) return holder();
-    }
+    const started = Date.now();
+    let slept = 0;
+    let polls = 0;
+    const turn = await waitUntil<CreationTurn>(
+      async () => {
+        // The first try is the lease alone: the store was read just before.
+        if (polls++ > 0) {
+          const review = await this.storedFor(customerId, profileId, trigger);
+          if (review) return { kind: 'stored', review };
+        }
+        return (await lease.take(spec, owner, CREATION_LEASE_MS)) ? holder : undefined;
+      },
+      {
+        every: CREATION_WAIT_POLL_MS,
+        deadline: Math.min(
+          options.deadline ?? Infinity,
+          started + CREATION_WAIT_POLLS * CREATION_WAIT_POLL_MS,
+        ),
+        sleep: async (ms) => {
+          await sleep(ms);
+          slept += ms;
+        },
+        now: () => Math.max(Date.now(), started + slept),
+      },
+    );
+    if (turn) return turn;
     this.deps.logger?.info('kyc review creation in progress elsewhere', { profileId, trigger: trigger.type });
     throw kycReviewInProgress();
   }
 
   /** Releases the lease once; a release that fails only makes the next creator wait for its expiry. */
-  private releaser(customerId: string, profileId: number, trigger: KycTrigger, owner: string): () => Promise<void> {
+  private releaser(lease: Lease, spec: LeaseSpec, owner: string, profileId: number): () => Promise<void> {
     let released = false;
     return async () => {
       if (released) return;
       released = true;
-      await this.deps.creationLeases?.release(customerId, profileId, trigger, owner).catch((err: unknown) => {
+      await lease.release(spec, owner).catch((err: unknown) => {
         this.deps.logger?.warn('kyc creation lease not released', { profileId, error: (err as Error).name });
       });
     };
@@ -244,7 +281,7 @@ export class KycReviewService {
   private createRefused(err: unknown, trigger: KycTrigger): unknown {
     if (!(err instanceof WiseApiError) || err.status !== 404) return err;
     if (trigger.type === 'QUOTE') {
-      return new ProblemError(404, 'QUOTE_NOT_FOUND', 'Wise knows no quote with this id for this profile.', {
+      return new DomainError('QUOTE_NOT_FOUND', {
         errors: [{ path: 'trigger.id', message: 'no such quote for this profile at Wise' }],
       });
     }
@@ -255,16 +292,20 @@ export class KycReviewService {
    * Requirements come only with Wise's v2 read. Reading them is worth a call at creation (the
    * partner may collect some over the API) but not worth failing a review that already exists.
    */
-  private async withRequirements(customerId: string, review: KycReview, options: CallOptions): Promise<KycReview> {
+  private async withRequirements(
+    customerId: string,
+    review: KycReview,
+    wise: CustomerWise,
+  ): Promise<KycReview> {
     try {
-      const wise = await this.deps.tokens.withAccessToken(
-        customerId,
-        (t) => this.deps.wise.getKycReview(t, review.profileId, review.reviewId, options),
-        options,
-      );
-      return await this.record(customerId, review.profileId, wise, this.deps.clock.now());
+      const read = await wise.getKycReview(review.profileId, review.reviewId);
+      return await this.record(customerId, review.profileId, read, this.deps.clock.now());
     } catch (err) {
-      if (!(err instanceof WiseUnavailableError || err instanceof WiseApiError || err instanceof WiseContractError)) throw err;
+      const wiseFailed =
+        err instanceof WiseUnavailableError ||
+        err instanceof WiseApiError ||
+        err instanceof WiseContractError;
+      if (!wiseFailed) throw err;
       this.deps.logger?.warn('kyc requirements not read', { reviewId: review.reviewId, error: err.name });
       return review;
     }
@@ -279,33 +320,39 @@ export class KycReviewService {
     customerId: string,
     review: KycReview,
     redirectUrl: string,
-    options: CallOptions,
+    wise: CustomerWise,
   ): Promise<{ review: KycReview; link: HostedLink | null }> {
     const context = customerContext(customerId, LINK_PURPOSE);
     if (canServeStoredLink(review, this.deps.clock.now(), redirectUrl)) {
       const url = await this.deps.cipher.decrypt(review.linkCiphertext!, context).catch(() => undefined);
-      if (url !== undefined) return { review, link: { url, expiresAt: new Date(review.linkExpiresAt!).toISOString() } };
+      if (url !== undefined) {
+        return { review, link: { url, expiresAt: new Date(review.linkExpiresAt!).toISOString() } };
+      }
     }
 
-    const wise = await this.deps.tokens.withAccessToken(
-      customerId,
-      (t) => this.deps.wise.setKycReviewRedirect(t, review.profileId, review.reviewId, redirectUrl, options),
-      options,
-    );
+    const redirected = await wise.setKycReviewRedirect(review.profileId, review.reviewId, redirectUrl);
     const receivedAt = this.deps.clock.now();
-    if (!wise.link) {
-      return { review: await this.record(customerId, review.profileId, wise, receivedAt, { redirectUrl }), link: null };
+    if (!redirected.link) {
+      return {
+        review: await this.record(customerId, review.profileId, redirected, receivedAt, { redirectUrl }),
+        link: null,
+      };
     }
-    const expiresAt = linkExpiry(parseWiseInstant(wise.link.expiresAt), receivedAt);
+    const expiresAt = linkExpiry(parseWiseInstant(redirected.link.expiresAt), receivedAt);
     // A link born (nearly) dead would only send the customer to an error page.
-    if (!isLinkServable(expiresAt, receivedAt)) throw new WiseContractError('/v1/profiles/{profileId}/kyc-reviews/{kycReviewId}');
-    const linkCiphertext = await this.deps.cipher.encrypt(wise.link.value, context);
-    const saved = await this.record(customerId, review.profileId, wise, receivedAt, {
+    if (!isLinkServable(expiresAt, receivedAt)) {
+      throw new WiseContractError('/v1/profiles/{profileId}/kyc-reviews/{kycReviewId}');
+    }
+    const linkCiphertext = await this.deps.cipher.encrypt(redirected.link.value, context);
+    const saved = await this.record(customerId, review.profileId, redirected, receivedAt, {
       redirectUrl,
       linkCiphertext,
       linkExpiresAt: expiresAt,
     });
-    return { review: saved, link: { url: wise.link.value, expiresAt: new Date(expiresAt).toISOString() } };
+    return {
+      review: saved,
+      link: { url: redirected.link.value, expiresAt: new Date(expiresAt).toISOString() },
+    };
   }
 
   /** Route 13: what the store holds, kept current by webhooks. No Wise call. */
@@ -318,22 +365,29 @@ export class KycReviewService {
    * Route 14: Wise's v2 read, recorded (never over a newer webhook state) and answered as stored.
    * While Wise is unavailable, the stored review answers.
    */
-  async get(customerId: string, profileId: number, reviewId: string, options: CallOptions): Promise<PublicKycReview> {
+  async get(
+    customerId: string,
+    profileId: number,
+    reviewId: string,
+    options: CallOptions,
+  ): Promise<PublicKycReview> {
     await this.assertOwnProfile(customerId, profileId);
-    let wise: WiseKycReview;
+    let read: WiseKycReview;
     try {
-      wise = await this.deps.tokens.withAccessToken(
-        customerId,
-        (t) => this.deps.wise.getKycReview(t, profileId, reviewId, options),
-        options,
-      );
+      read = await this.deps.wiseAs(customerId, options).getKycReview(profileId, reviewId);
     } catch (err) {
-      const unavailable = err instanceof WiseUnavailableError || (err instanceof ProblemError && err.code === 'WISE_UNAVAILABLE');
+      // A token refresh held up by another caller is an outage too (the token port's WISE_UNAVAILABLE).
+      const unavailable =
+        err instanceof WiseUnavailableError ||
+        (err instanceof DomainError && err.code === 'WISE_UNAVAILABLE');
       const unknownAtWise = err instanceof WiseApiError && err.status === 404;
       if (!unavailable && !unknownAtWise) throw err;
       const stored = await this.deps.reviews.get(customerId, profileId, reviewId);
       if (stored) {
-        this.deps.logger?.warn('kyc review answered from the store', { reviewId, reason: unavailable ? 'wise-unavailable' : 'wise-404' });
+        this.deps.logger?.warn('kyc review answered from the store', {
+          reviewId,
+          reason: unavailable ? 'wise-unavailable' : 'wise-404',
+        });
         return publicReview(stored);
       }
       if (unknownAtWise) throw reviewNotFound();
@@ -341,8 +395,14 @@ export class KycReviewService {
     }
     // Wise answered for this profile with the customer's token: the review is theirs, known here or not.
     const stored = await this.deps.reviews.get(customerId, profileId, reviewId);
-    const trigger = stored?.trigger ?? triggerFromReferences(wise.triggerReferences);
-    const saved = await this.record(customerId, profileId, wise, this.deps.clock.now(), trigger ? { trigger } : {});
+    const trigger = stored?.trigger ?? triggerFromReferences(read.triggerReferences);
+    const saved = await this.record(
+      customerId,
+      profileId,
+      read,
+      this.deps.clock.now(),
+      trigger ? { trigger } : {},
+    );
     return publicReview(saved);
   }
 
@@ -360,17 +420,22 @@ export class KycReviewService {
     if (!stored) throw reviewNotFound();
     const redirectUrl = input.redirectUrl ?? stored.redirectUrl;
     if (redirectUrl === undefined) {
-      throw validationFailed([{ path: 'redirectUrl', message: 'required: this review has no redirect URL yet' }]);
+      throw new ValidationError([
+        { path: 'redirectUrl', message: 'required: this review has no redirect URL yet' },
+      ]);
     }
     // The allowlist may have shrunk since the review was created.
     if (input.redirectUrl === undefined) this.assertAllowed(redirectUrl);
-    const { review, link } = await this.linkFor(customerId, stored, redirectUrl, options);
+    const { review, link } = await this.linkFor(
+      customerId,
+      stored,
+      redirectUrl,
+      this.deps.wiseAs(customerId, options),
+    );
     if (!link) {
-      throw new ProblemError(
-        409,
-        'KYC_LINK_UNAVAILABLE',
-        `The review is ${review.status}: there is nothing for the customer to do on the hosted page.`,
-      );
+      throw new DomainError('KYC_LINK_UNAVAILABLE', {
+        detail: `The review is ${review.status}: there is nothing for the customer to do on the hosted page.`,
+      });
     }
     return link;
   }

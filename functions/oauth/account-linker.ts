@@ -1,8 +1,19 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { AccountStatus } from '../../shared/domain/account';
 import { checkIdentity } from '../../shared/domain/linking/identity';
-import type { Dependencies } from '../../shared/runtime/dependencies';
+import type { AccountStore } from '../../shared/ports/accounts';
+import type { UserTokens } from '../../shared/ports/user-tokens';
+import type { TokenResponse, WiseApi, WiseProfile } from '../../shared/ports/wise';
 import { WiseApiError, WiseContractError, WiseUnavailableError } from '../../shared/wise/errors';
-import type { TokenResponse, WiseProfile } from '../../shared/wise/schemas';
+
+export interface AccountLinkerPorts {
+  readonly wise: WiseApi;
+  readonly tokens: UserTokens;
+  readonly accounts: AccountStore;
+  readonly logger: Logger;
+  /** The redirect URI registered with Wise: a code exchange must name it exactly. */
+  readonly redirectUri: string;
+}
 
 /** A code Wise gave the customer (callback or email), to be turned into a link for one customer. */
 export interface LinkGrant {
@@ -21,6 +32,11 @@ export type LinkResult =
   | { kind: 'exchange_failed'; cause: 'rejected' | 'unavailable' }
   | { kind: 'identity_mismatch' };
 
+/** Completes a link from a grant; the callback and the email fallback depend on this, not on how. */
+export interface LinkCompleter {
+  link(grant: LinkGrant): Promise<LinkResult>;
+}
+
 const causeOf = (err: unknown): 'rejected' | 'unavailable' => {
   if (err instanceof WiseApiError || err instanceof WiseContractError) return 'rejected';
   if (err instanceof WiseUnavailableError) return 'unavailable';
@@ -32,15 +48,15 @@ const causeOf = (err: unknown): 'rejected' | 'unavailable' => {
  * the registered redirect URI, read the granted profile with the new token, check it is the
  * partner's customer, and only then keep the tokens and mark the account LINKED.
  */
-export class AccountLinker {
-  constructor(private readonly deps: Dependencies) {}
+export class AccountLinker implements LinkCompleter {
+  constructor(private readonly deps: AccountLinkerPorts) {}
 
   async link(grant: LinkGrant): Promise<LinkResult> {
-    const { wise, config } = this.deps;
+    const { wise, redirectUri } = this.deps;
     const options = { deadline: grant.deadline };
     let tokens: TokenResponse;
     try {
-      tokens = await wise.authorizationCodeToken(grant.code, config.oauthCallbackUrl, options);
+      tokens = await wise.authorizationCodeToken(grant.code, redirectUri, options);
     } catch (err) {
       return { kind: 'exchange_failed', cause: causeOf(err) };
     }
@@ -58,7 +74,11 @@ export class AccountLinker {
     // The tokens have not been stored yet: on a mismatch they are simply dropped.
     if (!(await this.isSameCustomer(grant, profile))) {
       await this.setStatus(grant.customerId, 'LINK_REJECTED');
-      this.deps.logger.warn('link rejected', { customerId: grant.customerId, profileId: profile.id, reason: 'identity_mismatch' });
+      this.deps.logger.warn('link rejected', {
+        customerId: grant.customerId,
+        profileId: profile.id,
+        reason: 'identity_mismatch',
+      });
       return { kind: 'identity_mismatch' };
     }
 

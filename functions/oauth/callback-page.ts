@@ -1,5 +1,3 @@
-import type { HttpResult } from '../../shared/http/types';
-
 /**
  * Headers on every answer of the public callback: nothing cached (the URL carried a code and a
  * state), and no Referer leaks the callback URL to wherever the customer goes next.
@@ -13,12 +11,8 @@ const pages = {
   invalid_state: {
     status: 400,
     title: 'This link cannot be used',
-    message: 'This Wise link is unknown, was already used, or has expired. Go back to the app and start linking again.',
-  },
-  unavailable: {
-    status: 503,
-    title: 'Please try again',
-    message: 'We could not finish linking your Wise account just now. Go back to the app and start linking again.',
+    message:
+      'This Wise link is unknown, was already used, or has expired. Go back to the app and start linking again.',
   },
   failed: {
     status: 500,
@@ -33,14 +27,17 @@ export type CallbackPage = keyof typeof pages;
  * A small, self-contained page for when there is nowhere safe to send the customer back to. It
  * echoes nothing from the request (the texts are fixed), loads nothing, and runs nothing.
  */
-export const callbackPage = (kind: CallbackPage): HttpResult => {
+export const callbackPage = <K extends CallbackPage>(
+  kind: K,
+): { status: (typeof pages)[K]['status']; headers: Record<string, string>; rawBody: string } => {
   const { status, title, message } = pages[kind];
   return {
     status,
     headers: {
       ...callbackHeaders,
       'Content-Type': 'text/html; charset=utf-8',
-      'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+      'Content-Security-Policy':
+        "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
       'X-Content-Type-Options': 'nosniff',
     },
     rawBody: `<!doctype html>
@@ -58,7 +55,9 @@ export const callbackPage = (kind: CallbackPage): HttpResult => {
 };
 
 /** The 302 back to the partner's app. No body: the Location is the whole answer. */
-export const redirectTo = (location: string): HttpResult => ({
+export const redirectTo = (
+  location: string,
+): { status: 302; headers: Record<string, string>; rawBody: string } => ({
   status: 302,
   headers: { ...callbackHeaders, Location: location },
   rawBody: '',

@@ -1,78 +1,38 @@
-import { authorizeUrl } from '../../shared/domain/linking/authorize-url';
-import { newLinkState, newStateValue, stateHash, statusesMovingToLinkPending } from '../../shared/domain/linking/link-state';
-import { isAllowedReturnUrl } from '../../shared/domain/return-url';
-import { defineRoute } from '../../shared/http/handler-stack';
-import { conflict, ProblemError } from '../../shared/http/problem';
-import { customerContext } from '../../shared/ports/cipher';
-import { deadlineFrom } from '../../shared/runtime/function';
-import type { Dependencies } from '../../shared/runtime/dependencies';
-import type { LinkStateStore } from '../../shared/store/link-state-store';
-import { REGISTRATION_CODE_PURPOSE } from '../../shared/tokens/remint';
+import * as z from 'zod';
+import { named, operationOf, userTokenProblems } from '../../shared/http/operation';
+import { systemClock } from '../../shared/ports/clock';
+import type { OauthServices } from './routes';
 import { customerParams, startLinkBody } from './schemas';
 
-export const returnUrlNotAllowed = () =>
-  new ProblemError(400, 'RETURN_URL_NOT_ALLOWED', 'returnUrl is not on the configured allowlist.', {
-    errors: [{ path: 'returnUrl', message: 'must start with one of the allowed return URLs' }],
-  });
+const authorizeLinkSchema = z.object({
+  authorizeUrl: z.url().describe("Send the customer's browser here."),
+  expiresAt: z.iso
+    .datetime()
+    .describe('When the link state expires; after it the callback answers `reason=expired_state`.'),
+});
 
-/**
- * Route 8: start linking a Wise account. Stores a single-use state (by its hash) bound to the
- * customer, the partner's date of birth and the allowlisted return URL, and answers with Wise's
- * authorization page URL. The redirect_uri always comes from configuration, never from the request.
- */
-export const startLink = (deps: Dependencies, linkStates: LinkStateStore) =>
-  defineRoute(
-    { auth: 'customer', params: customerParams, body: startLinkBody(deps.clock), idempotent: true },
-    async ({ params, body, remainingMs }) => {
-      const { customerId } = params;
-      if (!isAllowedReturnUrl(body.returnUrl, deps.config.allowedReturnUrls)) throw returnUrlNotAllowed();
-      const account = await deps.accounts.get(customerId);
-      const deadline = deadlineFrom(remainingMs());
-
-      let claimAccountCode: string | undefined;
-      if (body.claimAccount) {
-        if (account?.origin !== 'CREATED' || !account.registrationCodeCiphertext) {
-          throw conflict('CLAIM_NOT_AVAILABLE', 'Only a Wise account this service created can be claimed; link it instead.');
-        }
-        const registrationCode = await deps.cipher.decrypt(
-          account.registrationCodeCiphertext,
-          customerContext(customerId, REGISTRATION_CODE_PURPOSE),
-        );
-        claimAccountCode = await deps.tokens.withAccessToken(
-          customerId,
-          (token) => deps.wise.claimAccountCode(token, registrationCode, { deadline }),
-          { deadline },
-        );
-      }
-
-      const state = newStateValue();
-      const link = newLinkState(
-        { customerId, returnUrl: body.returnUrl, dateOfBirth: body.dateOfBirth, claimAccount: body.claimAccount },
-        deps.clock.now(),
-      );
-      await linkStates.save(stateHash(state), link);
-      if (!account) {
-        if (!(await deps.accounts.create({ customerId, status: 'LINK_PENDING' }))) {
-          await deps.accounts.update(customerId, { status: 'LINK_PENDING' }, { expectStatus: [...statusesMovingToLinkPending] });
-        }
-      } else {
-        // A compare-and-set: an account that became ACTIVE or LINKED meanwhile keeps its status.
-        await deps.accounts.update(customerId, { status: 'LINK_PENDING' }, { expectStatus: [...statusesMovingToLinkPending] });
-      }
-
-      const { clientId } = await deps.credentials.get();
-      return {
-        status: 201,
-        body: {
-          authorizeUrl: authorizeUrl({
-            webBaseUrl: deps.config.wiseWebBaseUrl,
-            clientId,
-            redirectUri: deps.config.oauthCallbackUrl,
-            state,
-            claimAccountCode,
-          }),
-          expiresAt: new Date(link.expiresAt).toISOString(),
-        },
-      };
+/** Route 8. */
+export const startLink = operationOf<OauthServices>()({
+  route: 'startLink',
+  summary: 'Start linking an existing Wise account',
+  description:
+    "Stores a single-use OAuth state bound to the customer, the return URL and the optional date of birth, and answers Wise's " +
+    'authorization URL. `returnUrl` must start with a configured allowed prefix. `dateOfBirth`, when given, is compared with the ' +
+    "granted Wise profile's (a mismatch ends in `reason=identity_mismatch`). `claimAccount: true` makes the link also let a user this " +
+    "service created claim its account (else 409 CLAIM_NOT_AVAILABLE). The customer's status becomes `LINK_PENDING`.",
+  params: customerParams,
+  // A date of birth must be in the past by the real clock: the declaration is built once, not per request.
+  body: named('StartLinkRequest', startLinkBody(systemClock)),
+  idempotencyKey: 'replayed',
+  responses: {
+    201: {
+      description: "Where to send the customer's browser.",
+      body: named('AuthorizeLink', authorizeLinkSchema),
     },
-  );
+  },
+  problems: ['RETURN_URL_NOT_ALLOWED', 'CLAIM_NOT_AVAILABLE', ...userTokenProblems],
+  handle: async ({ params, body, deadline }, { linkStarter }) => ({
+    status: 201,
+    body: await linkStarter.start({ customerId: params.customerId, ...body, deadline }),
+  }),
+});

@@ -1,153 +1,171 @@
-import * as z from 'zod';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { ProfileRecord } from '../../shared/domain/account';
-import { toWiseBusinessProfile, businessProfileSchema, type BusinessProfileDetails } from '../../shared/domain/onboarding/business-profile';
+import {
+  toWiseBusinessProfile,
+  businessProfileSchema,
+  type BusinessProfileDetails,
+} from '../../shared/domain/onboarding/business-profile';
 import type { IdentityDocument } from '../../shared/domain/onboarding/identity-document';
-import { personalProfileUpdateSchema, toWisePersonalProfile } from '../../shared/domain/onboarding/personal-profile';
+import {
+  personalProfileUpdateSchema,
+  toWisePersonalProfile,
+} from '../../shared/domain/onboarding/personal-profile';
 import { uuidFrom } from '../../shared/domain/onboarding/registration-code';
 import { canTransferByCurrency } from '../../shared/domain/onboarding/verification';
+import { DomainError, ValidationError } from '../../shared/errors/domain-error';
 import { parseWith } from '../../shared/http/parse';
-import { conflict, notFound, ProblemError, validationFailed } from '../../shared/http/problem';
-import type { HttpResult } from '../../shared/http/types';
-import type { Dependencies } from '../../shared/runtime/dependencies';
+import type { AccountStore } from '../../shared/ports/accounts';
+import type { Clock } from '../../shared/ports/clock';
+import type { VerificationStatus, WiseAs } from '../../shared/ports/wise';
 import { WiseApiError } from '../../shared/wise/errors';
+import { personalFieldPaths } from './signup';
 import { wiseRejectedInput } from './wise-rejections';
-import { personalFieldPaths } from './create-account';
 
-export const profileNotFound = () => notFound('PROFILE_NOT_FOUND', 'This customer has no Wise profile with that id.');
+export interface ProfilePorts {
+  accounts: Pick<AccountStore, 'get' | 'getProfile' | 'putProfile'>;
+  wiseAs: WiseAs;
+  clock: Clock;
+  logger: Logger;
+}
 
-/** The profile, when it is this customer's; the same 404 for someone else's and for none at all. */
-export const ownedProfile = async (deps: Dependencies, customerId: string, profileId: number): Promise<ProfileRecord> => {
-  const profile = await deps.accounts.getProfile(customerId, profileId);
-  if (!profile) throw profileNotFound();
-  return profile;
-};
+/** A Wise profile as the partner API shows it: Wise's own fields, with this service's type and verification. */
+export type ProfileView = Record<string, unknown> & Pick<ProfileRecord, 'id' | 'type' | 'verification'>;
 
-/** A Wise profile as the partner API answers it: Wise's fields, with the stored verification. */
-const profileView = (wiseProfile: Record<string, unknown>, stored: Pick<ProfileRecord, 'type' | 'verification'>) => {
+const profileView = (
+  wiseProfile: Record<string, unknown> & { id: number },
+  stored: Pick<ProfileRecord, 'type' | 'verification'>,
+): ProfileView => {
   const { type: _type, ...fields } = wiseProfile;
   return { ...fields, type: stored.type, verification: stored.verification };
 };
 
-/** Route 3: a business profile, after the personal one (Wise's rule). */
-export const createBusinessProfile = async (
-  deps: Dependencies,
-  customerId: string,
-  details: BusinessProfileDetails,
-  deadline: number,
-): Promise<HttpResult> => {
-  const account = await deps.accounts.get(customerId);
-  if (!account?.profiles.some((p) => p.type === 'PERSONAL')) {
-    throw conflict('PERSONAL_PROFILE_REQUIRED', 'Create the customer\'s Wise account and personal profile first (route 1).');
-  }
-  const body = toWiseBusinessProfile(details);
-  // Same customer and same details → same uuid: a retried request finds the profile Wise made, not a second one.
-  const uuid = uuidFrom('wise-onboarding', 'business-profile', customerId, JSON.stringify(body));
-  let created: Record<string, unknown> & { id: number };
-  try {
-    created = await deps.tokens.withAccessToken(
-      customerId,
-      (token) => deps.wise.createBusinessProfile(token, body, uuid, { deadline }),
-      { deadline },
-    );
-  } catch (err) {
-    throw wiseRejectedInput(err);
-  }
-  await deps.accounts.putProfile(customerId, { id: created.id, type: 'BUSINESS' });
-  const stored = (await deps.accounts.getProfile(customerId, created.id)) ?? { type: 'BUSINESS' as const, verification: 'unknown' as const };
-  return { status: 201, body: { profile: profileView(created, stored) } };
-};
+/** Bank-transfer verification per source currency (route 5). */
+export interface VerificationCheck {
+  /** Wise's routes, as Wise answered them. */
+  routes: VerificationStatus['routes'];
+  canTransfer: Record<string, boolean>;
+}
 
-/**
- * Route 4: Wise lets a verified profile change only inside an update window, so every update is
- * wrapped in one: open, PUT the v2 profile, close (also when the PUT fails, so no window is left open).
- */
-export const updateProfile = async (
-  deps: Dependencies,
-  customerId: string,
-  profileId: number,
-  rawBody: unknown,
-  deadline: number,
-): Promise<HttpResult> => {
-  const stored = await ownedProfile(deps, customerId, profileId);
-  const isPersonal = stored.type === 'PERSONAL';
-  const body = isPersonal
-    ? toWisePersonalProfile(parseWith(personalProfileUpdateSchema(() => deps.clock.now()), rawBody))
-    : toWiseBusinessProfile(parseWith(businessProfileSchema, rawBody));
-  const kind = isPersonal ? 'personal' : 'business';
-  const updated = await deps.tokens.withAccessToken(
-    customerId,
-    async (token) => {
-      await deps.wise.openUpdateWindow(token, profileId, { deadline });
+/** Routes 3–6: the customer's Wise profiles, each call made with the customer's own tokens. */
+export class Profiles {
+  constructor(private readonly ports: ProfilePorts) {}
+
+  /** The profile, when it is this customer's; the same PROFILE_NOT_FOUND for someone else's and for none at all. */
+  private async owned(customerId: string, profileId: number): Promise<ProfileRecord> {
+    const profile = await this.ports.accounts.getProfile(customerId, profileId);
+    if (!profile) throw new DomainError('PROFILE_NOT_FOUND');
+    return profile;
+  }
+
+  /** Route 3: a business profile, after the personal one (Wise's rule). */
+  async createBusiness(
+    customerId: string,
+    details: BusinessProfileDetails,
+    deadline: number,
+  ): Promise<ProfileView> {
+    const { accounts, wiseAs } = this.ports;
+    const account = await accounts.get(customerId);
+    if (!account?.profiles.some((p) => p.type === 'PERSONAL'))
+      throw new DomainError('PERSONAL_PROFILE_REQUIRED');
+    const body = toWiseBusinessProfile(details);
+    // Same customer and same details → same uuid: a retried request finds the profile Wise made, not a second one.
+    const uuid = uuidFrom('wise-onboarding', 'business-profile', customerId, JSON.stringify(body));
+    let created: Record<string, unknown> & { id: number };
+    try {
+      created = await wiseAs(customerId, { deadline }).createBusinessProfile(body, uuid);
+    } catch (err) {
+      throw wiseRejectedInput(err);
+    }
+    await accounts.putProfile(customerId, { id: created.id, type: 'BUSINESS' });
+    const stored = (await accounts.getProfile(customerId, created.id)) ?? {
+      type: 'BUSINESS' as const,
+      verification: 'unknown' as const,
+    };
+    return profileView(created, stored);
+  }
+
+  /**
+   * Route 4: the body's schema follows the stored profile's type, so it is parsed here. Wise lets
+   * a verified profile change only inside an update window, so every update is wrapped in one:
+   * open, PUT the v2 profile, close (also when the PUT fails, so no window is left open).
+   */
+  async update(
+    customerId: string,
+    profileId: number,
+    rawBody: unknown,
+    deadline: number,
+  ): Promise<ProfileView> {
+    const { clock, logger } = this.ports;
+    const stored = await this.owned(customerId, profileId);
+    const isPersonal = stored.type === 'PERSONAL';
+    const body = isPersonal
+      ? toWisePersonalProfile(
+          parseWith(
+            personalProfileUpdateSchema(() => clock.now()),
+            rawBody,
+          ),
+        )
+      : toWiseBusinessProfile(parseWith(businessProfileSchema, rawBody));
+    const wise = this.ports.wiseAs(customerId, { deadline });
+    const change = async () => {
+      await wise.openUpdateWindow(profileId);
       try {
-        return await deps.wise.updateProfile(token, profileId, kind, body, { deadline });
+        return await wise.updateProfile(profileId, isPersonal ? 'personal' : 'business', body);
       } finally {
-        await deps.wise.closeUpdateWindow(token, profileId, { deadline }).catch(() => {
-          deps.logger.warn('update window not closed', { profileId });
+        await wise.closeUpdateWindow(profileId).catch(() => {
+          logger.warn('update window not closed', { profileId });
         });
       }
-    },
-    { deadline },
-  ).catch((err: unknown) => {
-    throw wiseRejectedInput(err, isPersonal ? personalFieldPaths : {});
-  });
-  return { status: 200, body: { profile: profileView(updated, stored) } };
-};
-
-export const verificationCheckBody = z.object({
-  sourceCurrencies: z
-    .array(
-      z
-        .string()
-        .regex(/^[A-Za-z]{3}$/, 'must be an ISO 4217 currency code')
-        .transform((c) => c.toUpperCase()),
-    )
-    .min(1, 'must name at least one currency')
-    .max(20, 'must name at most 20 currencies')
-    .transform((list) => [...new Set(list)]),
-});
-
-/** Route 5: Wise's live bank-transfer verification check, with a yes/no per currency. */
-export const checkVerification = async (
-  deps: Dependencies,
-  customerId: string,
-  profileId: number,
-  currencies: string[],
-  deadline: number,
-): Promise<HttpResult> => {
-  await ownedProfile(deps, customerId, profileId);
-  const status = await deps.tokens.withAccessToken(
-    customerId,
-    (token) => deps.wise.verificationStatus(token, profileId, currencies, { deadline }),
-    { deadline },
-  );
-  return { status: 200, body: { routes: status.routes, canTransfer: canTransferByCurrency(status.routes) } };
-};
-
-/** Route 6: an identification document (e.g. a Brazilian CPF) for a personal profile. */
-export const submitIdentityDocument = async (
-  deps: Dependencies,
-  customerId: string,
-  profileId: number,
-  document: IdentityDocument,
-  deadline: number,
-): Promise<HttpResult> => {
-  const profile = await ownedProfile(deps, customerId, profileId);
-  if (profile.type !== 'PERSONAL') {
-    throw validationFailed([{ path: 'profileId', message: 'identity documents are accepted for personal profiles only' }]);
+    };
+    const updated = await change().catch((err: unknown) => {
+      throw wiseRejectedInput(err, isPersonal ? personalFieldPaths : {});
+    });
+    return profileView(updated, stored);
   }
-  try {
-    await deps.tokens.withAccessToken(
-      customerId,
-      (token) => deps.wise.submitVerificationDocument(token, profileId, { ...document }, { deadline }),
-      { deadline },
-    );
-  } catch (err) {
-    // Wise's document check answers `{ errorMessage: "NAME_MISMATCH", success: false }`: a reason code, no personal data.
-    const reason = err instanceof WiseApiError ? (err.body as { errorMessage?: unknown } | undefined)?.errorMessage : undefined;
-    if (typeof reason === 'string' && /^[A-Z_]{1,64}$/.test(reason)) {
-      throw new ProblemError(422, 'DOCUMENT_REJECTED', `Wise did not accept the document: ${reason}.`);
+
+  /** Route 5: Wise's live bank-transfer verification check, with a yes/no per currency. */
+  async checkVerification(
+    customerId: string,
+    profileId: number,
+    currencies: string[],
+    deadline: number,
+  ): Promise<VerificationCheck> {
+    await this.owned(customerId, profileId);
+    const status = await this.ports
+      .wiseAs(customerId, { deadline })
+      .verificationStatus(profileId, currencies);
+    return { routes: status.routes, canTransfer: canTransferByCurrency(status.routes) };
+  }
+
+  /** Route 6: an identification document (e.g. a Brazilian CPF) for a personal profile. */
+  async submitIdentityDocument(
+    customerId: string,
+    profileId: number,
+    document: IdentityDocument,
+    deadline: number,
+  ): Promise<void> {
+    const profile = await this.owned(customerId, profileId);
+    if (profile.type !== 'PERSONAL') {
+      throw new ValidationError([
+        { path: 'profileId', message: 'identity documents are accepted for personal profiles only' },
+      ]);
     }
-    throw wiseRejectedInput(err);
+    try {
+      await this.ports
+        .wiseAs(customerId, { deadline })
+        .submitVerificationDocument(profileId, { ...document });
+    } catch (err) {
+      // Wise's document check answers `{ errorMessage: "NAME_MISMATCH", success: false }`: a reason code, no personal data.
+      const reason =
+        err instanceof WiseApiError
+          ? (err.body as { errorMessage?: unknown } | undefined)?.errorMessage
+          : undefined;
+      if (typeof reason === 'string' && /^[A-Z_]{1,64}$/.test(reason)) {
+        throw new DomainError('DOCUMENT_REJECTED', {
+          detail: `Wise did not accept the document: ${reason}.`,
+        });
+      }
+      throw wiseRejectedInput(err);
+    }
   }
-  return { status: 201, body: { profileId, type: document.type, success: true } };
-};
+}

@@ -1,61 +1,58 @@
-import * as z from 'zod';
-import { publicAccount } from '../../shared/domain/account';
-import { businessProfileSchema } from '../../shared/domain/onboarding/business-profile';
-import { identityDocumentSchema } from '../../shared/domain/onboarding/identity-document';
-import { newCustomerSchema } from '../../shared/domain/onboarding/personal-profile';
-import { customerIdSchema, defineRoute } from '../../shared/http/handler-stack';
-import { notFound } from '../../shared/http/problem';
+import type { AccountStore } from '../../shared/ports/accounts';
 import type { Dependencies } from '../../shared/runtime/dependencies';
-import { deadlineFrom, type RouteTable } from '../../shared/runtime/function';
-import { createClaimLink } from './claim-account';
-import { CreateWiseAccount } from './create-account';
-import { checkVerification, createBusinessProfile, submitIdentityDocument, updateProfile, verificationCheckBody } from './profiles';
+import { functionRoutes } from '../../shared/runtime/function';
+import { checkVerification } from './check-verification';
+import { ClaimLinks } from './claim-links';
+import { createAccount } from './create-account';
+import { createBusinessProfile } from './create-business-profile';
+import { createClaimLink } from './create-claim-link';
+import { getAccount } from './get-account';
+import { Profiles } from './profiles';
+import { Signup } from './signup';
+import { submitIdentityDocument } from './submit-identity-document';
+import { updateProfile } from './update-profile';
 
-export const customerParams = z.object({ customerId: customerIdSchema });
-export const profileParams = customerParams.extend({
-  profileId: z
-    .string()
-    .regex(/^[1-9]\d{0,15}$/, 'must be a Wise profile id')
-    .transform(Number),
-});
-/** Route 4's body depends on the profile's type, known only from the store: parsed in the use case. */
-const anyObject = z.record(z.string(), z.unknown());
+/** The use cases the onboarding function's operations call. */
+export interface OnboardingServices {
+  readonly accounts: Pick<AccountStore, 'get'>;
+  readonly signup: Signup;
+  readonly profiles: Profiles;
+  readonly claimLinks: ClaimLinks;
+}
 
-/** The onboarding function's routes (see shared/routes.ts): routes 1–7 of the partner API. */
-export const routes = (deps: Dependencies): RouteTable => {
-  const now = () => deps.clock.now();
-  const signup = new CreateWiseAccount(deps);
+/** Built once per container. */
+const onboardingServices = (deps: Dependencies): OnboardingServices => {
+  const { accounts, cipher, clock, config, logger, wiseAs } = deps;
   return {
-    createAccount: defineRoute(
-      { auth: 'customer', params: customerParams, body: newCustomerSchema(now), idempotent: true },
-      ({ params, body, remainingMs }) => signup.run(params.customerId, body, deadlineFrom(remainingMs())),
-    ),
-    getAccount: defineRoute({ auth: 'customer', params: customerParams }, async ({ params }) => {
-      const account = await deps.accounts.get(params.customerId);
-      if (!account) throw notFound('CUSTOMER_NOT_FOUND', 'This customer has no Wise account here.');
-      return { status: 200, body: publicAccount(account) };
+    accounts,
+    signup: new Signup({
+      accounts,
+      lease: deps.lease,
+      cipher,
+      wise: deps.wise,
+      wiseAs,
+      clientToken: deps.clientToken,
+      tokens: deps.tokens,
+      logger,
     }),
-    createBusinessProfile: defineRoute(
-      { auth: 'customer', params: customerParams, body: businessProfileSchema, idempotent: true },
-      ({ params, body, remainingMs }) => createBusinessProfile(deps, params.customerId, body, deadlineFrom(remainingMs())),
-    ),
-    updateProfile: defineRoute({ auth: 'customer', params: profileParams, body: anyObject }, ({ params, body, remainingMs }) =>
-      updateProfile(deps, params.customerId, params.profileId, body, deadlineFrom(remainingMs())),
-    ),
-    checkVerification: defineRoute(
-      { auth: 'customer', params: profileParams, body: verificationCheckBody, idempotent: true },
-      ({ params, body, remainingMs }) =>
-        checkVerification(deps, params.customerId, params.profileId, body.sourceCurrencies, deadlineFrom(remainingMs())),
-    ),
-    submitIdentityDocument: defineRoute(
-      { auth: 'customer', params: profileParams, body: identityDocumentSchema, idempotent: true },
-      ({ params, body, remainingMs }) =>
-        submitIdentityDocument(deps, params.customerId, params.profileId, body, deadlineFrom(remainingMs())),
-    ),
-    // Not replayed by Idempotency-Key: the stored reply would keep a live claim code in plain text
-    // for a day and replay a link dead after five minutes; every call safely makes a fresh link.
-    createClaimLink: defineRoute({ auth: 'customer', params: customerParams }, ({ params, remainingMs }) =>
-      createClaimLink(deps, params.customerId, deadlineFrom(remainingMs())),
-    ),
+    profiles: new Profiles({ accounts, wiseAs, clock, logger }),
+    claimLinks: new ClaimLinks({ accounts, cipher, wiseAs, credentials: deps.credentials, clock, config }),
   };
 };
+
+/** The onboarding function's operations (routes 1–7), also walked by scripts/openapi-document.ts. */
+export const operations = {
+  createAccount,
+  getAccount,
+  createBusinessProfile,
+  updateProfile,
+  checkVerification,
+  submitIdentityDocument,
+  createClaimLink,
+};
+
+/** The onboarding function's routes (see shared/routes.ts): routes 1–7 of the partner API. */
+export const routes = functionRoutes<'onboarding', Dependencies, OnboardingServices>(
+  onboardingServices,
+  operations,
+);

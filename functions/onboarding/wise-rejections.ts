@@ -1,4 +1,4 @@
-import { validationFailed, type FieldError } from '../../shared/http/problem';
+import { ValidationError, type FieldError } from '../../shared/errors/domain-error';
 import { WiseApiError } from '../../shared/wise/errors';
 
 interface WiseFieldError {
@@ -8,7 +8,7 @@ interface WiseFieldError {
 
 /**
  * Wise refused the input itself (400/422 with `{ errors: [{ path, message }] }`), though our own
- * rules passed: answer 400 naming the partner's fields, so the partner can correct and retry —
+ * rules passed: a ValidationError naming the partner's fields, so the partner can correct and retry —
  * the flow stays resumable. Anything else is returned unchanged for the handler stack to map.
  * Only Wise's field path and message are passed on, never its `arguments` (they echo values).
  */
@@ -23,5 +23,5 @@ export const wiseRejectedInput = (err: unknown, paths: Record<string, string> = 
       message: typeof e.message === 'string' ? e.message.slice(0, 200) : 'was refused by Wise',
     };
   });
-  return validationFailed(errors, 'Wise refused these details.');
+  return new ValidationError(errors, 'Wise refused these details.');
 };

@@ -54,10 +54,8 @@ export const receiveWebhook = operationOf<WebhookDeliveryPorts>()({
     'WEBHOOK_NOT_RECORDED',
     'WEBHOOK_KEYS_NOT_CONFIGURED',
   ],
-  handle: async ({ event, header, deadline }, ports) => ({
-    status: 200,
-    body: {
-      result: await receiveWebhookDelivery(ports, { body: rawBody(event), header, remainingMs: deadline - Date.now() }),
-    },
-  }),
+  handle: async ({ event, header, deadline }, ports) => {
+    const result = await receiveWebhookDelivery(ports, { body: rawBody(event), header, remainingMs: deadline - Date.now() });
+    return { status: 200 as const, body: { result } };
+  },
 });

@@ -19,5 +19,8 @@ const webhookServices = (deps: StoreDependencies): WebhookDeliveryPorts => {
   return ports;
 };
 
+/** The webhooks function's operations (route 11), also walked by scripts/openapi-document.ts. */
+export const operations = { receiveWebhook };
+
 /** The webhooks function's routes (see shared/routes.ts): route 11. */
-export const routes = functionRoutes<'webhooks', StoreDependencies, WebhookDeliveryPorts>(webhookServices, { receiveWebhook });
+export const routes = functionRoutes<'webhooks', StoreDependencies, WebhookDeliveryPorts>(webhookServices, operations);

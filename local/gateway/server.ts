@@ -1,8 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { ProblemCode } from '../../shared/errors/catalogue';
 import { problemBody } from '../../shared/http/problem';
 import type { LambdaHandler } from '../../shared/http/types';
 import { routes, type FunctionName, type Route } from '../../shared/routes';
-import { API_GATEWAY_INTEGRATION_TIMEOUT_SECONDS, functionProfiles } from '../../shared/runtime/function-profiles';
+import {
+  API_GATEWAY_INTEGRATION_TIMEOUT_SECONDS,
+  functionProfiles,
+} from '../../shared/runtime/function-profiles';
 import { BodyTooLargeError, listen, localUrl, readBody, Router, stop } from '../http-kit';
 import type { DevIssuer } from './dev-issuer';
 import { lambdaContext, toGatewayEvent } from './events';
@@ -46,9 +50,10 @@ export const sendJson = (res: ServerResponse, status: number, body: unknown, typ
   res.end(JSON.stringify(body));
 };
 
-const sendProblem = (res: ServerResponse, status: number, code: string, detail: string, headers: Record<string, string> = {}) => {
-  res.writeHead(status, { 'Content-Type': 'application/problem+json', 'Cache-Control': 'no-store', ...headers });
-  res.end(JSON.stringify(problemBody(status, code, detail)));
+const sendProblem = (res: ServerResponse, code: ProblemCode, detail?: string, headers: Record<string, string> = {}) => {
+  const body = problemBody(code, detail);
+  res.writeHead(body.status, { 'Content-Type': 'application/problem+json', 'Cache-Control': 'no-store', ...headers });
+  res.end(JSON.stringify(body));
 };
 
 /**
@@ -68,7 +73,8 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
       // Drained to its end, so the 413 goes out on a connection that stays usable.
       body = await readBody(req, { limitBytes: MAX_BODY_BYTES, drain: true });
     } catch (e) {
-      if (e instanceof BodyTooLargeError) return sendProblem(res, 413, 'PAYLOAD_TOO_LARGE', 'The request body is too large.');
+      if (e instanceof BodyTooLargeError)
+        return sendProblem(res, 'PAYLOAD_TOO_LARGE', 'The request body is too large.');
       throw e;
     }
 
@@ -79,8 +85,8 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
     if (match === undefined || match === 'method-not-allowed') {
       if (method === 'GET' && options.fallback && (await options.fallback(req, res, url))) return;
       return match === 'method-not-allowed'
-        ? sendProblem(res, 405, 'METHOD_NOT_ALLOWED', 'This method is not allowed on this path.')
-        : sendProblem(res, 404, 'ROUTE_NOT_FOUND', 'No such route.');
+        ? sendProblem(res, 'METHOD_NOT_ALLOWED', 'This method is not allowed on this path.')
+        : sendProblem(res, 'ROUTE_NOT_FOUND', 'No such route.');
     }
     const { handler: route, params } = match;
 
@@ -89,12 +95,12 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
       const auth = req.headers.authorization ?? '';
       const token = /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
       if (!token) {
-        return sendProblem(res, 401, 'UNAUTHORIZED', 'A bearer token is required.', { 'WWW-Authenticate': 'Bearer' });
+        return sendProblem(res, 'UNAUTHORIZED', 'A bearer token is required.', { 'WWW-Authenticate': 'Bearer' });
       }
       try {
         claims = await options.issuer.verify(token);
       } catch {
-        return sendProblem(res, 401, 'UNAUTHORIZED', 'The bearer token is not valid.', { 'WWW-Authenticate': 'Bearer' });
+        return sendProblem(res, 'UNAUTHORIZED', 'The bearer token is not valid.', { 'WWW-Authenticate': 'Bearer' });
       }
     }
 
@@ -112,7 +118,7 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
           timer = setTimeout(() => resolve('timeout'), waitMs);
         }),
       ]);
-      if (result === 'timeout') return sendProblem(res, 504, 'GATEWAY_TIMEOUT', 'The function did not answer in time.');
+      if (result === 'timeout') return sendProblem(res, 'GATEWAY_TIMEOUT', 'The function did not answer in time.');
       // Lambda's JSON serialisation drops undefined header values; Node's writeHead would throw on them.
       const headers: Record<string, string | string[]> = {};
       for (const [k, v] of Object.entries(result.headers ?? {})) if (v !== undefined && v !== null && v !== '') headers[k] = String(v);
@@ -121,7 +127,7 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
       res.end(result.isBase64Encoded && result.body ? Buffer.from(result.body, 'base64') : (result.body ?? ''));
     } catch {
       // What API Gateway answers when the function itself fails.
-      sendProblem(res, 500, 'INTERNAL_ERROR', 'Internal Server Error');
+      sendProblem(res, 'INTERNAL_ERROR');
     } finally {
       if (timer) clearTimeout(timer);
     }
@@ -129,7 +135,7 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch(() => {
-      if (!res.headersSent) sendProblem(res, 500, 'INTERNAL_ERROR', 'Internal Server Error');
+      if (!res.headersSent) sendProblem(res, 'INTERNAL_ERROR');
       else res.end();
     });
   });

@@ -11,7 +11,10 @@ export const DEFAULT_HOST = '127.0.0.1';
  * @example
  * const port = await listen(createServer(handle), { port: 0 });
  */
-export function listen(server: Server | HttpsServer, options: { port?: number; host?: string } = {}): Promise<number> {
+export function listen(
+  server: Server | HttpsServer,
+  options: { port?: number; host?: string } = {},
+): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? DEFAULT_HOST, () => {

@@ -80,7 +80,10 @@ export class Router<H> {
     return this.emptySegments === 'ignore' ? segments.filter((s) => s.length > 0) : segments;
   }
 
-  private capture(pattern: readonly Segment[], actual: readonly string[]): Record<string, string> | undefined {
+  private capture(
+    pattern: readonly Segment[],
+    actual: readonly string[],
+  ): Record<string, string> | undefined {
     if (pattern.length !== actual.length) return undefined;
     const params: Record<string, string> = {};
     for (let i = 0; i < pattern.length; i++) {

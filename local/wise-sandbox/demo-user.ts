@@ -50,7 +50,12 @@ const BUSINESS_DEFAULTS = {
   companyRole: 'OWNER',
   firstLevelCategory: 'CONSULTING_IT_BUSINESS_SERVICES',
   secondLevelCategory: 'DESIGN',
-  address: { addressFirstLine: '1 Demo Street', city: 'London', countryIso3Code: 'gbr', postCode: 'EC1A 1AA' },
+  address: {
+    addressFirstLine: '1 Demo Street',
+    city: 'London',
+    countryIso3Code: 'gbr',
+    postCode: 'EC1A 1AA',
+  },
 };
 
 export type BusinessProfileOutcome =

@@ -45,7 +45,10 @@ export function registerOAuthRoutes(router: Router, sim: Sim): void {
           ctx,
           200,
           tokenResponse(
-            issueUserTokens(sim, clientId, user.id, { type: 'registration_code', profileIds: partnerProfiles }),
+            issueUserTokens(sim, clientId, user.id, {
+              type: 'registration_code',
+              profileIds: partnerProfiles,
+            }),
           ),
         );
         return;

@@ -108,7 +108,8 @@ export function refreshUserToken(sim: Sim, clientId: string, refreshToken: strin
 export function extendGrant(sim: Sim, token: TokenRecord, profileId: number): void {
   if (token.kind !== 'user') return;
   for (const t of sim.state.tokens) {
-    const sameGrant = t === token || (token.refresh_token !== undefined && t.refresh_token === token.refresh_token);
+    const sameGrant =
+      t === token || (token.refresh_token !== undefined && t.refresh_token === token.refresh_token);
     if (sameGrant && t.kind === 'user' && !(t.profileIds ?? []).includes(profileId))
       t.profileIds = [...(t.profileIds ?? []), profileId];
   }

@@ -1,3 +1,5 @@
+import { DomainError } from '../errors/domain-error';
+
 /**
  * Redirect targets come only from the configured allowlist of URL prefixes. The comparison is
  * on the parsed URL (scheme, host, port, then path prefix), so `https://app.example.com.evil.io`
@@ -24,3 +26,12 @@ export const isAllowedReturnUrl = (candidate: string, allowlist: readonly string
     return target.pathname === allowed.pathname || target.pathname.startsWith(base);
   });
 };
+
+/**
+ * The one refusal of a return or redirect URL off the allowlist, naming the field that carried it
+ * (`returnUrl` for linking, `redirectUrl` for hosted KYC).
+ */
+export const returnUrlNotAllowed = (path: string): DomainError =>
+  new DomainError('RETURN_URL_NOT_ALLOWED', {
+    errors: [{ path, message: 'must start with one of the allowed return URLs' }],
+  });

@@ -41,6 +41,11 @@ export const problemCatalogue = {
     meaning: 'The token may not act on this customer (same answer whether or not the customer exists).',
   },
   ROUTE_NOT_FOUND: { status: 404, detail: 'No such route.', meaning: 'No route of this function has this method and path.' },
+  METHOD_NOT_ALLOWED: {
+    status: 405,
+    detail: 'This method is not allowed on this path.',
+    meaning: 'The local gateway knows the path but not the method (API Gateway answers this itself in AWS).',
+  },
   CUSTOMER_NOT_FOUND: {
     status: 404,
     detail: 'This customer has no Wise account here.',
@@ -190,6 +195,11 @@ export const problemCatalogue = {
     detail: 'Wise is not answering right now; retry later. Nothing done so far is lost.',
     meaning: 'Wise still failed after retries within the request budget; nothing already done is lost or redone.',
     retryAfter: true,
+  },
+  GATEWAY_TIMEOUT: {
+    status: 504,
+    detail: 'The function did not answer in time.',
+    meaning: 'The local gateway gave up waiting for the function (API Gateway answers 503/504 itself in AWS).',
   },
   WEBHOOK_NOT_RECORDED: {
     status: 503,

@@ -10,6 +10,7 @@ import { deadlineFrom } from '../runtime/deadline';
 import { WiseApiError, WiseContractError, WiseUnavailableError } from '../wise/errors';
 import { assertMayCall, callerOf, type Caller } from './caller';
 import { IdempotencyRecords } from './idempotency';
+import type { IdempotencyStore } from '../ports/idempotency';
 import type { Answer, Operation, OperationRequest } from './operation';
 import { header, parseJsonBody, parseWith, rawBody } from './parse';
 import { problemAnswer, problemBody } from './problem';
@@ -86,7 +87,7 @@ const requestFor = (operation: Operation, event: GatewayEvent, context: Context,
  * stored too, so that a retry hears the same answer; failures on our side (5xx) leave no record.
  */
 const withIdempotency = async (
-  records: IdempotencyRecords | undefined,
+  records: IdempotencyStore | undefined,
   operation: Operation,
   event: GatewayEvent,
   customerId: string | undefined,
@@ -136,7 +137,7 @@ export interface FunctionHandlerOptions<S> {
   logger: Logger;
   services: S;
   operations: Readonly<Record<string, Operation<S>>>;
-  idempotency?: IdempotencyRecords;
+  idempotency?: IdempotencyStore;
 }
 
 /**

@@ -3,17 +3,17 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/l
 import { isConditionalCheckFailure, type Table } from '../store/dynamo';
 import type { Clock } from '../ports/clock';
 import { DomainError, InProgressError, ValidationError } from '../errors/domain-error';
+import {
+  IDEMPOTENCY_WINDOW_SECONDS,
+  STALE_IN_PROGRESS_MS,
+  type IdempotencyOutcome,
+  type IdempotencyStore,
+} from '../ports/idempotency';
 import type { HttpResult } from './types';
 
-/** How long a partner may replay a POST with the same Idempotency-Key. */
-export const IDEMPOTENCY_WINDOW_SECONDS = 24 * 60 * 60;
-/** A request still IN_PROGRESS after this long died mid-way (Lambda's 30 s API limit) and may be retried. */
-const STALE_IN_PROGRESS_MS = 60_000;
-const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+export { IDEMPOTENCY_WINDOW_SECONDS, type IdempotencyOutcome } from '../ports/idempotency';
 
-export type IdempotencyOutcome =
-  | { kind: 'fresh' }
-  | { kind: 'replay'; result: HttpResult };
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 /**
  * `Idempotency-Key` for partner POSTs: the first response for a key and body is stored and
@@ -21,7 +21,7 @@ export type IdempotencyOutcome =
  * (never a 500). Written here rather than with Powertools idempotency because the key is
  * partner-supplied and scoped to the customer, and concurrent duplicates must map to 409.
  */
-export class IdempotencyRecords {
+export class IdempotencyRecords implements IdempotencyStore {
   constructor(
     private readonly table: Table,
     private readonly clock: Clock,
@@ -58,7 +58,8 @@ export class IdempotencyRecords {
             startedAt: now,
             expiresAt: Math.floor(now / 1000) + IDEMPOTENCY_WINDOW_SECONDS,
           },
-          ConditionExpression: 'attribute_not_exists(pk) OR (#s = :p AND startedAt < :stale) OR expiresAt < :nowSec',
+          ConditionExpression:
+            'attribute_not_exists(pk) OR (#s = :p AND startedAt < :stale) OR expiresAt < :nowSec',
           ExpressionAttributeNames: { '#s': 'state' },
           ExpressionAttributeValues: {
             ':p': 'IN_PROGRESS',
@@ -80,7 +81,9 @@ export class IdempotencyRecords {
       throw new DomainError('IDEMPOTENCY_KEY_REUSED');
     }
     if (item.state !== 'COMPLETED') {
-      throw new InProgressError('IN_PROGRESS', { detail: 'A request with this Idempotency-Key is still in progress; retry shortly.' });
+      throw new InProgressError('IN_PROGRESS', {
+        detail: 'A request with this Idempotency-Key is still in progress; retry shortly.',
+      });
     }
     return { kind: 'replay', result: JSON.parse(item.result as string) as HttpResult };
   }

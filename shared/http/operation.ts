@@ -89,7 +89,7 @@ export interface OperationSpec<S, I extends RouteId, P, Q, B, R extends Response
   readonly responses: R;
   /** Every problem this operation may answer besides those the route itself implies (caller, params, body). */
   readonly problems: readonly ProblemCode[];
-  readonly handle: (request: OperationRequest<P, Q, B>, services: S) => Promise<AnswerOf<R>>;
+  readonly handle: (request: OperationRequest<P, Q, B>, services: S) => Promise<AnswerOf<NoInfer<R>>>;
 }
 
 /** An operation with its types erased, as lists, the handler stack and the document hold it. */
@@ -128,7 +128,7 @@ export const operationOf =
   <const R extends Responses, I extends RouteId, P = Record<string, never>, Q = Record<string, never>, B = undefined>(
     spec: OperationSpec<S, I, P, Q, B, R>,
   ): Operation<S> & { readonly route: I } =>
-    spec as unknown as Operation<S>;
+    spec as unknown as Operation<S> & { readonly route: I };
 
 /** Every route of function `F`, each by its own operation: a missing one does not compile. */
 export type OperationsOf<F extends FunctionName, S> = { readonly [K in RouteIdOf<F>]: Operation<S> & { readonly route: K } };

@@ -32,6 +32,7 @@ const titles: Record<number, string> = {
   501: 'Not Implemented',
   502: 'Bad Gateway',
   503: 'Service Unavailable',
+  504: 'Gateway Timeout',
 };
 
 export const problemType = (code: string): string =>

@@ -8,14 +8,21 @@ import { LocalCipher } from '../adapters/local-cipher';
 import { SecretsManagerCredentials, StaticCredentials } from '../adapters/secrets-manager-credentials';
 import type { Cipher } from '../ports/cipher';
 import type { WiseCredentialsProvider } from '../ports/secrets';
+import type { UserTokens } from '../ports/user-tokens';
+import type { WiseAs } from '../ports/wise';
 import { AccountStore } from '../store/account-store';
 import { ClientTokenCache } from '../tokens/client-token';
+import { CustomerWiseAccess } from '../tokens/customer-wise';
 import { RegistrationCodeRemint } from '../tokens/remint';
 import { UserTokenService } from '../tokens/user-tokens';
 import { WiseClient } from '../wise/client';
 import { WiseTransport, type FetchLike, type RetryPolicy } from '../wise/transport';
 import type { AppConfig } from './config';
-import { buildStoreDependencies, type StoreDependencies, type StoreDependencyOverrides } from './store-dependencies';
+import {
+  buildStoreDependencies,
+  type StoreDependencies,
+  type StoreDependencyOverrides,
+} from './store-dependencies';
 
 /** Everything the Wise-facing functions' use cases need, built once per container. */
 export interface Dependencies extends StoreDependencies {
@@ -25,7 +32,9 @@ export interface Dependencies extends StoreDependencies {
   wise: WiseClient;
   clientToken: ClientTokenCache;
   accounts: AccountStore;
-  tokens: UserTokenService;
+  tokens: UserTokens;
+  /** Wise as one customer: the user-token calls, with the token and its refresh handled. */
+  wiseAs: WiseAs;
 }
 
 export interface DependencyOverrides extends StoreDependencyOverrides {
@@ -56,7 +65,8 @@ export const createKmsCipher = (kms: KMSClient, keyId: string, onCall?: () => vo
   new KmsCipher(kms, keyId, onCall);
 
 const cipherFor = (config: AppConfig, env: NodeJS.ProcessEnv): Cipher => {
-  if (config.wiseEnvironment === 'local' && env.LOCAL_CIPHER_KEY_FILE) return new LocalCipher(localKey(env.LOCAL_CIPHER_KEY_FILE));
+  if (config.wiseEnvironment === 'local' && env.LOCAL_CIPHER_KEY_FILE)
+    return new LocalCipher(localKey(env.LOCAL_CIPHER_KEY_FILE));
   const target = lazily(() => {
     if (!config.appKeyId) throw new Error('Invalid configuration: APP_KEY_ID');
     return createKmsCipher(new KMSClient({}), config.appKeyId);
@@ -112,7 +122,15 @@ export const buildDependencies = (
   });
   const wise = new WiseClient(transport, credentials);
   const accounts = new AccountStore(table, clock);
-  const tokens = new UserTokenService(table, cipher, wise, clock, new RegistrationCodeRemint(accounts, cipher, wise));
+  const tokens = new UserTokenService(
+    table,
+    cipher,
+    wise,
+    clock,
+    new RegistrationCodeRemint(accounts, cipher, wise),
+    store.lease,
+  );
+  const access = new CustomerWiseAccess(wise, tokens);
   return {
     ...store,
     cipher,
@@ -122,5 +140,6 @@ export const buildDependencies = (
     clientToken: new ClientTokenCache(wise, clock),
     accounts,
     tokens,
+    wiseAs: (customerId, options) => access.wiseAs(customerId, options),
   };
 };

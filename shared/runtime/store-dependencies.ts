@@ -1,12 +1,15 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoLease } from '../adapters/dynamodb/lease';
 import { IdempotencyRecords } from '../http/idempotency';
+import type { IdempotencyStore } from '../ports/idempotency';
 import { systemClock, type Clock } from '../ports/clock';
+import type { Lease } from '../ports/lease';
 import { createDocumentClient, type Table } from '../store/dynamo';
 import { loadConfig, type AppConfig } from './config';
 
 /**
  * What a function that only talks to its own table needs (the webhooks function): configuration,
- * clock, table, logger and the Idempotency-Key records the handler stack uses. Nothing here imports
+ * clock, table, logger, the one lease and the Idempotency-Key records the handler stack uses. Nothing here imports
  * KMS, Secrets Manager or the Wise client, so a function built from these alone carries none of
  * their code — it cannot decrypt, read the Wise secret or call Wise, and it starts faster.
  */
@@ -14,7 +17,9 @@ export interface StoreDependencies {
   config: AppConfig;
   clock: Clock;
   table: Table;
-  idempotency: IdempotencyRecords;
+  idempotency: IdempotencyStore;
+  /** One holder at a time for a piece of work (signup, token refresh, KYC review creation). */
+  lease: Lease;
   logger: Logger;
 }
 
@@ -31,6 +36,16 @@ export const buildStoreDependencies = (
 ): StoreDependencies => {
   const config = loadConfig(env);
   const clock = overrides.clock ?? systemClock;
-  const table = overrides.table ?? { db: createDocumentClient({ endpoint: config.dynamoEndpoint }), name: config.tableName };
-  return { config, clock, table, idempotency: new IdempotencyRecords(table, clock), logger };
+  const table = overrides.table ?? {
+    db: createDocumentClient({ endpoint: config.dynamoEndpoint }),
+    name: config.tableName,
+  };
+  return {
+    config,
+    clock,
+    table,
+    idempotency: new IdempotencyRecords(table, clock),
+    lease: new DynamoLease(table, clock),
+    logger,
+  };
 };

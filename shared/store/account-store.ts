@@ -1,6 +1,14 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { AccountStatus, CustomerAccount, ProfileRecord } from '../domain/account';
+import type { CustomerAccount, ProfileRecord } from '../domain/account';
+import {
+  type AccountFields,
+  type AccountStore as Accounts,
+  type AccountUpdateOptions,
+  type NewAccount,
+  type NewProfile,
+} from '../ports/accounts';
 import type { Clock } from '../ports/clock';
+import { LEASE_OWNER, LEASE_UNTIL } from '../ports/lease';
 import { isConditionalCheckFailure, type Table } from './dynamo';
 
 export const customerPk = (customerId: string) => `CUSTOMER#${customerId}`;
@@ -14,7 +22,7 @@ type ProfileItem = ProfileRecord & { pk: string; sk: string; gsi1pk: string; cus
  * The customer's Wise account, its profiles and their verification, in the application table.
  * Secrets are stored only as ciphertext; this store never sees a plaintext secret.
  */
-export class AccountStore {
+export class AccountStore implements Accounts {
   constructor(
     private readonly table: Table,
     private readonly clock: Clock,
@@ -49,18 +57,27 @@ export class AccountStore {
   }
 
   /** Creates the account item once; false when it already exists. */
-  async create(
-    account: Omit<CustomerAccount, 'profiles' | 'createdAt' | 'updatedAt'>,
-    lease?: { owner: string; leaseMs: number },
-  ): Promise<boolean> {
+  async create(account: NewAccount, lease?: { owner: string; leaseMs: number }): Promise<boolean> {
     const now = this.iso();
-    // Taking the lease in the same write as the creation saves a write per signup.
-    const leaseFields = lease ? { leaseOwner: lease.owner, leaseUntil: this.clock.now() + lease.leaseMs } : {};
+    // Taking the lease in the same write as the creation saves a write per signup; the fields are
+    // the Lease port's, so `lease.release(accountLease(id), owner)` ends it like any other.
+    const leaseFields = lease
+      ? { [LEASE_OWNER]: lease.owner, [LEASE_UNTIL]: this.clock.now() + lease.leaseMs }
+      : {};
     try {
       await this.table.db.send(
         new PutCommand({
           TableName: this.table.name,
-          Item: { pk: customerPk(account.customerId), sk: ACCOUNT_SK, ...account, ...leaseFields, createdAt: now, updatedAt: now },
+          Item: {
+            pk: customerPk(account.customerId),
+            sk: ACCOUNT_SK,
+            ...account,
+            // As `update` does: a user-state webhook must find an account created already linked.
+            ...(account.wiseUserId !== undefined ? { gsi1pk: `WISEUSER#${account.wiseUserId}` } : {}),
+            ...leaseFields,
+            createdAt: now,
+            updatedAt: now,
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -77,8 +94,8 @@ export class AccountStore {
    */
   async update(
     customerId: string,
-    fields: Partial<Omit<CustomerAccount, 'customerId' | 'profiles' | 'createdAt' | 'updatedAt'>>,
-    options: { expectStatus?: AccountStatus[]; remove?: string[] } = {},
+    fields: AccountFields,
+    options: AccountUpdateOptions = {},
   ): Promise<boolean> {
     const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
     const values: Record<string, unknown> = { ':updatedAt': this.iso() };
@@ -126,7 +143,7 @@ export class AccountStore {
   }
 
   /** Records a profile (idempotent: a known profile keeps its verification). */
-  async putProfile(customerId: string, profile: Pick<ProfileRecord, 'id' | 'type'> & Partial<ProfileRecord>): Promise<void> {
+  async putProfile(customerId: string, profile: NewProfile): Promise<void> {
     try {
       await this.table.db.send(
         new PutCommand({
@@ -149,7 +166,10 @@ export class AccountStore {
 
   async getProfile(customerId: string, profileId: number): Promise<ProfileRecord | undefined> {
     const out = await this.table.db.send(
-      new GetCommand({ TableName: this.table.name, Key: { pk: customerPk(customerId), sk: profileSk(profileId) } }),
+      new GetCommand({
+        TableName: this.table.name,
+        Key: { pk: customerPk(customerId), sk: profileSk(profileId) },
+      }),
     );
     if (!out.Item) return undefined;
     const { pk: _pk, sk: _sk, gsi1pk: _g, customerId: _c, ...profile } = out.Item as ProfileItem;
@@ -159,48 +179,11 @@ export class AccountStore {
   async deleteProfiles(customerId: string, profileIds: number[]): Promise<void> {
     for (const id of profileIds) {
       await this.table.db.send(
-        new DeleteCommand({ TableName: this.table.name, Key: { pk: customerPk(customerId), sk: profileSk(id) } }),
-      );
-    }
-  }
-
-  /**
-   * Takes the account's work lease for a multi-step flow (signup): one caller at a time per
-   * customer. A lease that outlived its holder (a crashed invocation) can be taken over.
-   */
-  async acquireLease(customerId: string, owner: string, leaseMs: number): Promise<boolean> {
-    const now = this.clock.now();
-    try {
-      await this.table.db.send(
-        new UpdateCommand({
+        new DeleteCommand({
           TableName: this.table.name,
-          Key: { pk: customerPk(customerId), sk: ACCOUNT_SK },
-          UpdateExpression: 'SET leaseOwner = :me, leaseUntil = :until',
-          ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now OR leaseOwner = :me)',
-          ExpressionAttributeValues: { ':me': owner, ':until': now + leaseMs, ':now': now },
+          Key: { pk: customerPk(customerId), sk: profileSk(id) },
         }),
       );
-      return true;
-    } catch (err) {
-      if (isConditionalCheckFailure(err)) return false;
-      throw err;
-    }
-  }
-
-  /** Gives the lease back, only if this owner still holds it. */
-  async releaseLease(customerId: string, owner: string): Promise<void> {
-    try {
-      await this.table.db.send(
-        new UpdateCommand({
-          TableName: this.table.name,
-          Key: { pk: customerPk(customerId), sk: ACCOUNT_SK },
-          UpdateExpression: 'REMOVE leaseOwner, leaseUntil',
-          ConditionExpression: 'leaseOwner = :me',
-          ExpressionAttributeValues: { ':me': owner },
-        }),
-      );
-    } catch (err) {
-      if (!isConditionalCheckFailure(err)) throw err;
     }
   }
 

@@ -1,33 +1,23 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { KycRequirements, KycReview, KycReviewStatus, KycTrigger } from '../domain/kyc/review';
+import type { KycRequirements, KycReview, KycTrigger } from '../domain/kyc/review';
 import { wiseInstantToIso } from '../domain/kyc/wise-time';
 import type { Clock } from '../ports/clock';
+import type {
+  KycReviewFields,
+  KycReviewStore as KycReviews,
+  KycStatusObservation,
+} from '../ports/kyc-reviews';
 import { customerPk } from './account-store';
 import { isConditionalCheckFailure, type Table } from './dynamo';
 
 export const kycReviewSkPrefix = (profileId: number) => `KYC#${profileId}#`;
-export const kycReviewSk = (profileId: number, reviewId: string) => `${kycReviewSkPrefix(profileId)}${reviewId}`;
+export const kycReviewSk = (profileId: number, reviewId: string) =>
+  `${kycReviewSkPrefix(profileId)}${reviewId}`;
+
+export type { KycReviewFields, KycStatusObservation } from '../ports/kyc-reviews';
 
 /** A profile has a few reviews (one per quote that needed one); more than this is a fault, not data. */
 const MAX_LISTED = 500;
-
-/** What this function learns about a review, apart from its status. */
-export interface KycReviewFields {
-  trigger?: KycTrigger;
-  requirements?: KycRequirements;
-  redirectUrl?: string;
-  linkCiphertext?: string;
-  linkExpiresAt?: number;
-  /** Kept from the first write: the review was created once. */
-  createdAt?: string;
-}
-
-/** A status known to hold as of `asOf` (epoch ms); see shared/domain/kyc/freshness.ts. */
-export interface KycStatusObservation {
-  status: KycReviewStatus;
-  asOf: number;
-  requiredBy?: string;
-}
 
 type Item = Record<string, unknown>;
 
@@ -42,7 +32,8 @@ const asIso = (v: unknown): string | undefined =>
 const toReview = (item: Item, profileId: number): KycReview => {
   const sk = String(item.sk);
   return {
-    reviewId: typeof item.reviewId === 'string' ? item.reviewId : sk.slice(kycReviewSkPrefix(profileId).length),
+    reviewId:
+      typeof item.reviewId === 'string' ? item.reviewId : sk.slice(kycReviewSkPrefix(profileId).length),
     profileId,
     status: typeof item.status === 'string' ? item.status : 'NEW',
     ...(typeof item.statusOccurredAt === 'number' ? { statusOccurredAt: item.statusOccurredAt } : {}),
@@ -63,7 +54,7 @@ const toReview = (item: Item, profileId: number): KycReview => {
  * may create one first, so every write here is an update that keeps what it does not know
  * about, and a status is replaced only by newer knowledge. Stores only the link's ciphertext.
  */
-export class KycReviewStore {
+export class KycReviewStore implements KycReviews {
   constructor(
     private readonly table: Table,
     private readonly clock: Clock,
@@ -89,7 +80,10 @@ export class KycReviewStore {
         new QueryCommand({
           TableName: this.table.name,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': customerPk(customerId), ':prefix': kycReviewSkPrefix(profileId) },
+          ExpressionAttributeValues: {
+            ':pk': customerPk(customerId),
+            ':prefix': kycReviewSkPrefix(profileId),
+          },
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),
@@ -149,7 +143,11 @@ export class KycReviewStore {
     set('redirectUrl', fields.redirectUrl);
     set('linkCiphertext', fields.linkCiphertext);
     set('linkExpiresAt', fields.linkExpiresAt);
-    set('createdAt', fields.createdAt ?? new Date(this.clock.now()).toISOString(), (n, v) => `${n} = if_not_exists(${n}, ${v})`);
+    set(
+      'createdAt',
+      fields.createdAt ?? new Date(this.clock.now()).toISOString(),
+      (n, v) => `${n} = if_not_exists(${n}, ${v})`,
+    );
     set('updatedAt', new Date(this.clock.now()).toISOString());
     let condition: string | undefined;
     if (observed) {

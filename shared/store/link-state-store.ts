@@ -1,5 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { LinkState } from '../domain/linking/link-state';
+import type { LinkStateStore as LinkStates } from '../ports/link-states';
 import type { Table } from './dynamo';
 
 const SK = 'LINKSTATE';
@@ -7,7 +8,12 @@ export const linkStatePk = (stateHash: string) => `LINKSTATE#${stateHash}`;
 /** gsi1 groups a customer's pending states, so the email fallback can find the partner's date of birth. */
 const customerIndexKey = (customerId: string) => `LINKSTATE_CUSTOMER#${customerId}`;
 
-type LinkStateItem = Omit<LinkState, 'expiresAt'> & { pk: string; sk: string; gsi1pk: string; expiresAtMs: number };
+type LinkStateItem = Omit<LinkState, 'expiresAt'> & {
+  pk: string;
+  sk: string;
+  gsi1pk: string;
+  expiresAtMs: number;
+};
 
 const toLinkState = (item: Record<string, unknown>): LinkState => {
   const i = item as LinkStateItem;
@@ -27,9 +33,8 @@ const toLinkState = (item: Record<string, unknown>): LinkState => {
  * consumed by one conditional delete that returns the record: of two callbacks racing with the same
  * state, exactly one gets it.
  */
-export class LinkStateStore {
+export class LinkStateStore implements LinkStates {
   constructor(private readonly table: Table) {}
-
 
   async save(stateHash: string, state: LinkState): Promise<void> {
     await this.table.db.send(

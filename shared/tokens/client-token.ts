@@ -1,5 +1,5 @@
 import type { Clock } from '../ports/clock';
-import type { CallOptions, WiseClient } from '../wise/client';
+import type { WiseApi, WiseCallOptions as CallOptions } from '../ports/wise';
 
 /** Renew this long before Wise's expiry so a token never dies mid-request. */
 const RENEW_BEFORE_MS = 5 * 60 * 1000;
@@ -13,7 +13,7 @@ export class ClientTokenCache {
   private inflight?: Promise<string>;
 
   constructor(
-    private readonly wise: WiseClient,
+    private readonly wise: WiseApi,
     private readonly clock: Clock,
   ) {}
 

@@ -1,7 +1,6 @@
+import type { AccountStore } from '../ports/accounts';
 import { customerContext, type Cipher } from '../ports/cipher';
-import type { AccountStore } from '../store/account-store';
-import type { CallOptions, WiseClient } from '../wise/client';
-import type { TokenResponse } from '../wise/schemas';
+import type { TokenResponse, WiseApi, WiseCallOptions as CallOptions } from '../ports/wise';
 import type { RefreshRefusedPolicy } from './user-tokens';
 
 export const REGISTRATION_CODE_PURPOSE = 'wise-registration-code';
@@ -14,7 +13,7 @@ export class RegistrationCodeRemint implements RefreshRefusedPolicy {
   constructor(
     private readonly accounts: AccountStore,
     private readonly cipher: Cipher,
-    private readonly wise: WiseClient,
+    private readonly wise: WiseApi,
   ) {}
 
   async remint(customerId: string, options: CallOptions): Promise<TokenResponse | undefined> {

@@ -1,11 +1,14 @@
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
+import { DomainError } from '../errors/domain-error';
 import { customerContext, type Cipher } from '../ports/cipher';
 import type { Clock } from '../ports/clock';
-import { ProblemError } from '../http/problem';
-import { isConditionalCheckFailure, type Table } from '../store/dynamo';
+import type { Lease, LeaseSpec } from '../ports/lease';
+import { noTokens, RelinkRequiredError, type UserTokens } from '../ports/user-tokens';
+import type { WiseApi, WiseCallOptions as CallOptions } from '../ports/wise';
+import { waitUntil } from '../runtime/wait';
+import type { Table } from '../store/dynamo';
 import { customerPk } from '../store/account-store';
-import type { CallOptions, WiseClient } from '../wise/client';
 import { WiseApiError } from '../wise/errors';
 import type { TokenResponse } from '../wise/schemas';
 
@@ -13,7 +16,10 @@ import type { TokenResponse } from '../wise/schemas';
 export const REFRESH_WINDOW_MS = 60 * 60 * 1000;
 /** A refresh lease outlives one refresh call with its retries, and no more. */
 const LEASE_MS = 20_000;
+/** How often a caller waiting for another's refresh looks for the new version. */
 const POLL_MS = 50;
+/** A waiting caller without a deadline of its own gives up after this long. */
+const DEFAULT_WAIT_MS = 20_000;
 const TOKENS_SK = 'TOKENS';
 const PURPOSE = 'wise-user-tokens';
 
@@ -29,19 +35,16 @@ interface TokenItem {
   relinkRequired?: boolean;
   accessExpiresAt: number;
   version: number;
-  leaseOwner?: string;
-  leaseUntil?: number;
 }
 
-/** The customer's tokens are gone for good: only linking again helps. */
-export class RelinkRequiredError extends ProblemError {
-  constructor() {
-    super(409, 'RELINK_REQUIRED', 'Wise no longer accepts this customer\'s tokens; link the Wise account again.');
-  }
-}
+export { noTokens, RelinkRequiredError } from '../ports/user-tokens';
 
-export const noTokens = () =>
-  new ProblemError(409, 'ACCOUNT_NOT_READY', 'This customer has no Wise tokens yet; create or link the Wise account first.');
+/** Another caller's refresh did not finish within this request's deadline. */
+const refreshTooSlow = () =>
+  new DomainError('WISE_UNAVAILABLE', {
+    detail: 'Token refresh is taking too long; retry.',
+    retryAfterSeconds: 2,
+  });
 
 /** What to do when Wise refuses a refresh: mint again from the registration code, or give up. */
 export interface RefreshRefusedPolicy {
@@ -53,24 +56,31 @@ export interface RefreshRefusedPolicy {
 
 /**
  * The customer's Wise user tokens: stored KMS-encrypted, decrypted only when needed, refreshed
- * when less than an hour is left. Refreshing invalidates Wise's previous access token, so a
- * DynamoDB lease makes one caller the refresher; the others wait for the new version.
+ * when less than an hour is left. Refreshing invalidates Wise's previous access token, so a lease
+ * on the tokens item, guarded by the version read, makes one caller the refresher; the others wait
+ * for the new version.
  */
-export class UserTokenService {
+export class UserTokenService implements UserTokens {
   /** Decrypted tokens by customer and version: a warm container does not pay KMS per request. */
   private readonly plain = new Map<string, { version: number; pair: TokenPair }>();
-  private readonly owner = randomUUID();
+  private readonly container = randomUUID();
 
   constructor(
     private readonly table: Table,
     private readonly cipher: Cipher,
-    private readonly wise: WiseClient,
+    private readonly wise: WiseApi,
     private readonly clock: Clock,
     private readonly refused: RefreshRefusedPolicy,
+    private readonly lease: Lease,
   ) {}
 
   private key(customerId: string) {
     return { pk: customerPk(customerId), sk: TOKENS_SK };
+  }
+
+  /** The refresh lease lives on the tokens item, and only on the version the refresher read. */
+  private refreshLease(customerId: string, version: number): LeaseSpec {
+    return { key: this.key(customerId), guard: { version } };
   }
 
   private async read(customerId: string): Promise<TokenItem | undefined> {
@@ -84,7 +94,9 @@ export class UserTokenService {
     if (item.relinkRequired || !item.ciphertext) throw new RelinkRequiredError();
     const cached = this.plain.get(customerId);
     if (cached && cached.version === item.version) return cached.pair;
-    const pair = JSON.parse(await this.cipher.decrypt(item.ciphertext, customerContext(customerId, PURPOSE))) as TokenPair;
+    const pair = JSON.parse(
+      await this.cipher.decrypt(item.ciphertext, customerContext(customerId, PURPOSE)),
+    ) as TokenPair;
     this.plain.set(customerId, { version: item.version, pair });
     return pair;
   }
@@ -138,7 +150,8 @@ export class UserTokenService {
     const item = await this.read(customerId);
     if (!item) throw noTokens();
     if (item.relinkRequired) throw new RelinkRequiredError();
-    if (item.accessExpiresAt - this.clock.now() > REFRESH_WINDOW_MS) return (await this.open(customerId, item)).accessToken;
+    if (item.accessExpiresAt - this.clock.now() > REFRESH_WINDOW_MS)
+      return (await this.open(customerId, item)).accessToken;
     return this.refresh(customerId, item, options);
   }
 
@@ -146,7 +159,11 @@ export class UserTokenService {
    * Runs a call with the customer's access token. When Wise refuses the token although it should
    * still be valid (revoked, rotated elsewhere), refreshes once and retries.
    */
-  async withAccessToken<T>(customerId: string, call: (token: string) => Promise<T>, options: CallOptions = {}): Promise<T> {
+  async withAccessToken<T>(
+    customerId: string,
+    call: (token: string) => Promise<T>,
+    options: CallOptions = {},
+  ): Promise<T> {
     const token = await this.accessToken(customerId, options);
     try {
       return await call(token);
@@ -163,51 +180,50 @@ export class UserTokenService {
   /**
    * Refreshes under a lease. `rejected` is an access token Wise just refused: if the stored
    * token is already a different one, another caller refreshed meanwhile and it is used as is.
+   * While another caller holds the lease, waits for the version it will store.
    */
-  private async refresh(customerId: string, seen: TokenItem, options: CallOptions, rejected?: string): Promise<string> {
-    const deadline = options.deadline ?? Date.now() + 20_000;
+  private async refresh(
+    customerId: string,
+    seen: TokenItem,
+    options: CallOptions,
+    rejected?: string,
+  ): Promise<string> {
+    // One owner per refresh, not per container: two requests of one local process must not share a lease.
+    const owner = `${this.container}/${randomUUID()}`;
     let item: TokenItem | undefined = seen;
-    while (item) {
-      if (item.relinkRequired) throw new RelinkRequiredError();
-      const now = this.clock.now();
-      if (rejected) {
-        const current = await this.open(customerId, item);
-        if (current.accessToken !== rejected) return current.accessToken;
-      } else if (item.accessExpiresAt - now > REFRESH_WINDOW_MS) {
-        return (await this.open(customerId, item)).accessToken;
-      }
-      if (await this.acquireLease(customerId, item.version)) {
-        return this.refreshHoldingLease(customerId, item, options);
-      }
-      if (Date.now() > deadline) throw new ProblemError(503, 'WISE_UNAVAILABLE', 'Token refresh is taking too long; retry.', { headers: { 'Retry-After': '2' } });
-      await new Promise((r) => setTimeout(r, POLL_MS));
-      const next = await this.read(customerId);
-      if (next && next.version !== item.version) rejected = undefined;
-      item = next;
-    }
-    throw new RelinkRequiredError();
+    let first = true;
+    const token = await waitUntil(
+      async () => {
+        if (!first) {
+          const next = await this.read(customerId);
+          if (next && item && next.version !== item.version) rejected = undefined;
+          item = next;
+        }
+        first = false;
+        if (!item || item.relinkRequired) throw new RelinkRequiredError();
+        if (rejected) {
+          const current = await this.open(customerId, item);
+          if (current.accessToken !== rejected) return current.accessToken;
+        } else if (item.accessExpiresAt - this.clock.now() > REFRESH_WINDOW_MS) {
+          return (await this.open(customerId, item)).accessToken;
+        }
+        if (!(await this.lease.take(this.refreshLease(customerId, item.version), owner, LEASE_MS)))
+          return undefined;
+        return this.refreshHoldingLease(customerId, item, options, owner);
+      },
+      { every: POLL_MS, deadline: options.deadline ?? Date.now() + DEFAULT_WAIT_MS },
+    );
+    if (token === undefined) throw refreshTooSlow();
+    return token;
   }
 
-  private async acquireLease(customerId: string, version: number): Promise<boolean> {
-    const now = this.clock.now();
-    try {
-      await this.table.db.send(
-        new UpdateCommand({
-          TableName: this.table.name,
-          Key: this.key(customerId),
-          UpdateExpression: 'SET leaseOwner = :me, leaseUntil = :until',
-          ConditionExpression: 'version = :v AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
-          ExpressionAttributeValues: { ':me': this.owner, ':until': now + LEASE_MS, ':v': version, ':now': now },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionalCheckFailure(err)) return false;
-      throw err;
-    }
-  }
-
-  private async refreshHoldingLease(customerId: string, item: TokenItem, options: CallOptions): Promise<string> {
+  /** Storing the new version replaces the whole item, lease included: success needs no release. */
+  private async refreshHoldingLease(
+    customerId: string,
+    item: TokenItem,
+    options: CallOptions,
+    owner: string,
+  ): Promise<string> {
     const pair = await this.open(customerId, item);
     let fresh: TokenResponse;
     try {
@@ -217,12 +233,12 @@ export class UserTokenService {
       // Any other refusal (invalid_client after a secret rotation, invalid_request) says nothing about
       // this customer's tokens: deleting them would force every customer to link again.
       if (!(err instanceof WiseApiError) || !err.isInvalidGrant) {
-        await this.releaseLease(customerId);
+        await this.releaseLease(customerId, item.version, owner);
         throw err;
       }
       const reminted = await this.refused.remint(customerId, options).catch(async (e: unknown) => {
         if (e instanceof WiseApiError) return undefined;
-        await this.releaseLease(customerId);
+        await this.releaseLease(customerId, item.version, owner);
         throw e;
       });
       if (!reminted) {
@@ -237,17 +253,7 @@ export class UserTokenService {
     return fresh.access_token;
   }
 
-  private async releaseLease(customerId: string): Promise<void> {
-    await this.table.db
-      .send(
-        new UpdateCommand({
-          TableName: this.table.name,
-          Key: this.key(customerId),
-          UpdateExpression: 'REMOVE leaseOwner, leaseUntil',
-          ConditionExpression: 'leaseOwner = :me',
-          ExpressionAttributeValues: { ':me': this.owner },
-        }),
-      )
-      .catch(() => undefined);
+  private async releaseLease(customerId: string, version: number, owner: string): Promise<void> {
+    await this.lease.release(this.refreshLease(customerId, version), owner).catch(() => undefined);
   }
 }

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { WiseCredentialsProvider } from '../ports/secrets';
+import type { WiseApi, WiseCallOptions } from '../ports/wise';
 import { WiseContractError } from './errors';
 import type { WiseTransport, WiseRequest } from './transport';
 import {
@@ -19,9 +20,7 @@ import {
 } from './schemas';
 
 /** Per-call options: the deadline keeps retries inside the Lambda's remaining time. */
-export interface CallOptions {
-  deadline?: number;
-}
+export type CallOptions = WiseCallOptions;
 
 const parse = <T>(schema: z.ZodType<T>, body: unknown, pathTemplate: string): T => {
   const result = schema.safeParse(body);
@@ -36,7 +35,7 @@ const enc = encodeURIComponent;
  * takes follows Wise's documentation (API-NOTES): client-credentials for signup and application
  * subscriptions, the user's access token for everything about profiles and KYC.
  */
-export class WiseClient {
+export class WiseClient implements WiseApi {
   constructor(
     private readonly transport: WiseTransport,
     private readonly credentials: WiseCredentialsProvider,
@@ -47,7 +46,11 @@ export class WiseClient {
     return parse(schema, res.body, req.pathTemplate);
   }
 
-  private async token(form: Record<string, string>, options: CallOptions, retry = true): Promise<TokenResponse> {
+  private async token(
+    form: Record<string, string>,
+    options: CallOptions,
+    retry = true,
+  ): Promise<TokenResponse> {
     const creds = await this.credentials.get();
     return this.call(tokenResponseSchema, {
       method: 'POST',
@@ -66,7 +69,11 @@ export class WiseClient {
     return this.token({ grant_type: 'client_credentials' }, options);
   }
 
-  async registrationCodeToken(email: string, registrationCode: string, options: CallOptions = {}): Promise<TokenResponse> {
+  async registrationCodeToken(
+    email: string,
+    registrationCode: string,
+    options: CallOptions = {},
+  ): Promise<TokenResponse> {
     const { clientId } = await this.credentials.get();
     return this.token(
       { grant_type: 'registration_code', client_id: clientId, email, registration_code: registrationCode },
@@ -75,7 +82,11 @@ export class WiseClient {
   }
 
   /** Authorization codes are single-use: never retried blindly. */
-  async authorizationCodeToken(code: string, redirectUri: string, options: CallOptions = {}): Promise<TokenResponse> {
+  async authorizationCodeToken(
+    code: string,
+    redirectUri: string,
+    options: CallOptions = {},
+  ): Promise<TokenResponse> {
     const { clientId } = await this.credentials.get();
     return this.token(
       { grant_type: 'authorization_code', client_id: clientId, code, redirect_uri: redirectUri },
@@ -92,7 +103,12 @@ export class WiseClient {
 
   signupWithRegistrationCode(
     clientToken: string,
-    body: { email: string; registrationCode: string; language?: string; sendAuthorizationCodeAsEmail?: boolean },
+    body: {
+      email: string;
+      registrationCode: string;
+      language?: string;
+      sendAuthorizationCodeAsEmail?: boolean;
+    },
     options: CallOptions = {},
   ): Promise<WiseUser> {
     return this.call(userSchema, {
@@ -106,10 +122,20 @@ export class WiseClient {
   }
 
   me(userToken: string, options: CallOptions = {}): Promise<WiseUser> {
-    return this.call(userSchema, { method: 'GET', path: '/v1/me', pathTemplate: '/v1/me', bearer: userToken, ...options });
+    return this.call(userSchema, {
+      method: 'GET',
+      path: '/v1/me',
+      pathTemplate: '/v1/me',
+      bearer: userToken,
+      ...options,
+    });
   }
 
-  async claimAccountCode(userToken: string, registrationCode: string, options: CallOptions = {}): Promise<string> {
+  async claimAccountCode(
+    userToken: string,
+    registrationCode: string,
+    options: CallOptions = {},
+  ): Promise<string> {
     const out = await this.call(claimAccountSchema, {
       method: 'POST',
       path: '/v1/user/claim-account',
@@ -209,7 +235,12 @@ export class WiseClient {
     await this.updateWindow('DELETE', userToken, profileId, options);
   }
 
-  private async updateWindow(method: 'POST' | 'DELETE', userToken: string, profileId: number, options: CallOptions) {
+  private async updateWindow(
+    method: 'POST' | 'DELETE',
+    userToken: string,
+    profileId: number,
+    options: CallOptions,
+  ) {
     await this.transport.send({
       method,
       path: `/v1/profiles/${profileId}/update-window`,
@@ -284,7 +315,12 @@ export class WiseClient {
     });
   }
 
-  getKycReview(userToken: string, profileId: number, reviewId: string, options: CallOptions = {}): Promise<WiseKycReview> {
+  getKycReview(
+    userToken: string,
+    profileId: number,
+    reviewId: string,
+    options: CallOptions = {},
+  ): Promise<WiseKycReview> {
     return this.call(kycReviewSchema, {
       method: 'GET',
       path: `/v2/profiles/${profileId}/kyc-reviews/${enc(reviewId)}`,
@@ -295,7 +331,11 @@ export class WiseClient {
   }
 
   /** Wise's active reviews of a profile (one page of up to 100, Wise's maximum). */
-  async listKycReviews(userToken: string, profileId: number, options: CallOptions = {}): Promise<WiseKycReview[]> {
+  async listKycReviews(
+    userToken: string,
+    profileId: number,
+    options: CallOptions = {},
+  ): Promise<WiseKycReview[]> {
     const res = await this.transport.send({
       method: 'GET',
       path: `/v1/profiles/${profileId}/kyc-reviews?pageNumber=1&pageSize=100`,
@@ -321,7 +361,8 @@ export class WiseClient {
   ): Promise<void> {
     const form = new FormData();
     form.append('submissionData', new Blob([submissionData], { type: 'application/json' }));
-    for (const file of files) form.append('files', new Blob([new Uint8Array(file.bytes)], { type: file.contentType }), file.filename);
+    for (const file of files)
+      form.append('files', new Blob([new Uint8Array(file.bytes)], { type: file.contentType }), file.filename);
     await this.transport.send({
       method: 'POST',
       path: `/v2/profiles/${profileId}/kyc-requirements/${enc(requirementKey)}`,

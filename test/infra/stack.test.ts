@@ -250,7 +250,7 @@ describe('WiseOnboardingStack with the default options', () => {
       ).toEqual(['oauthCallback', 'receiveWebhook']);
       for (const route of routes) {
         const properties = apiRoutes.find((r) => r.Properties?.RouteKey === routeKey(route))?.Properties;
-        if (route.auth === 'partner') {
+        if (route.auth === 'token') {
           expect(properties, route.id).toMatchObject({
             AuthorizationType: 'JWT',
             AuthorizerId: { Ref: authorizerId },

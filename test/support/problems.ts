@@ -1,12 +1,12 @@
 import { expect } from 'vitest';
-import { ProblemError } from '../../shared/http/problem';
+import { DomainError } from '../../shared/errors/domain-error';
 
-/** The ProblemError a promise rejects with (the test fails if it resolves or rejects with anything else). */
-export const problemOf = async (promise: Promise<unknown>): Promise<ProblemError> => {
+/** The DomainError a promise rejects with (the test fails if it resolves or rejects with anything else). */
+export const problemOf = async (promise: Promise<unknown>): Promise<DomainError> => {
   const err = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(err).toBeInstanceOf(ProblemError);
-  return err as ProblemError;
+  expect(err).toBeInstanceOf(DomainError);
+  return err as DomainError;
 };

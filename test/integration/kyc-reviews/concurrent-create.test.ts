@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { KycCreationLeaseStore } from '../../../shared/store/kyc-creation-lease-store';
+import { DynamoLease } from '../../../shared/adapters/dynamodb/lease';
+import { kycCreationLease } from '../../../shared/ports/kyc-reviews';
 import { startTestStack, type CallResult, type TestStack } from '../../support/stack';
 import { customerWithProfile, quoteFor, type CustomerWithProfile } from './customer';
 
@@ -13,27 +14,41 @@ const SLOW_CREATE_MS = 1_000;
 /** Longer than a waiting call's bounded wait (~2.5 s): a call serialised behind it would answer 409. */
 const SLOWER_THAN_THE_WAIT_MS = 3_000;
 
-const reviewsPath = (c: CustomerWithProfile) => `/v1/customers/${c.customerId}/wise-account/profiles/${c.profileId}/kyc-reviews`;
+const reviewsPath = (c: CustomerWithProfile) =>
+  `/v1/customers/${c.customerId}/wise-account/profiles/${c.profileId}/kyc-reviews`;
 
 const createReview = (c: CustomerWithProfile, trigger: unknown) =>
   t.call('POST', reviewsPath(c), { as: c.customerId, body: { trigger, redirectUrl: returnUrl } });
 
 /** The profile's KYC reviews as the simulator (Wise) holds them. */
 const reviewsAtWise = async (c: CustomerWithProfile): Promise<{ id: string; profileId: number }[]> =>
-  ((await t.sim_('GET', '/_sim/state')).body.kycReviews as { id: string; profileId: number }[]).filter((r) => r.profileId === c.profileId);
+  ((await t.sim_('GET', '/_sim/state')).body.kycReviews as { id: string; profileId: number }[]).filter(
+    (r) => r.profileId === c.profileId,
+  );
 
 /** Makes Wise slow to create a review for this profile (the list and link calls stay fast). */
 const slowReviewCreation = async (c: CustomerWithProfile, delayMs: number) => {
-  const res = await t.sim_('POST', '/_sim/faults', { method: 'POST', path: `/v1/profiles/${c.profileId}/kyc-reviews`, delayMs });
+  const res = await t.sim_('POST', '/_sim/faults', {
+    method: 'POST',
+    path: `/v1/profiles/${c.profileId}/kyc-reviews`,
+    delayMs,
+  });
   if (res.status !== 201) throw new Error(`fault not injected: ${res.status} ${res.text}`);
 };
 
 /** The creation lease item, exactly as the table holds it (layout: docs/CONTRIBUTING-NOTES.md). */
-const leaseKey = (c: CustomerWithProfile, triggerKey: string) => ({ pk: `CUSTOMER#${c.customerId}`, sk: `KYCCREATE#${c.profileId}#${triggerKey}` });
+const leaseKey = (c: CustomerWithProfile, triggerKey: string) => ({
+  pk: `CUSTOMER#${c.customerId}`,
+  sk: `KYCCREATE#${c.profileId}#${triggerKey}`,
+});
 
 const leaseItem = async (c: CustomerWithProfile, triggerKey: string) => {
   const { table } = t.stack.deps['kyc-reviews'];
-  return (await table.db.send(new GetCommand({ TableName: table.name, Key: leaseKey(c, triggerKey), ConsistentRead: true }))).Item;
+  return (
+    await table.db.send(
+      new GetCommand({ TableName: table.name, Key: leaseKey(c, triggerKey), ConsistentRead: true }),
+    )
+  ).Item;
 };
 
 /** What a crashed invocation leaves behind: its lease, never released. */
@@ -42,7 +57,12 @@ const leaveCrashedLease = async (c: CustomerWithProfile, triggerKey: string, lea
   await table.db.send(
     new PutCommand({
       TableName: table.name,
-      Item: { ...leaseKey(c, triggerKey), leaseOwner: 'crashed-invocation', leaseUntil, expiresAt: Math.ceil(leaseUntil / 1000) },
+      Item: {
+        ...leaseKey(c, triggerKey),
+        leaseOwner: 'crashed-invocation',
+        leaseUntil,
+        expiresAt: Math.ceil(leaseUntil / 1000),
+      },
     }),
   );
 };
@@ -87,7 +107,9 @@ describe('route 12: simultaneous requests without Idempotency-Key', () => {
     await slowReviewCreation(c, SLOW_CREATE_MS);
 
     // Act
-    const answers = await Promise.all(Array.from({ length: 5 }, () => createReview(c, { type: 'QUOTE', id: quoteId })));
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => createReview(c, { type: 'QUOTE', id: quoteId })),
+    );
 
     // Assess
     const reviewId = expectOneReviewAnswered(answers);
@@ -103,7 +125,9 @@ describe('route 12: simultaneous requests without Idempotency-Key', () => {
     await slowReviewCreation(c, SLOW_CREATE_MS);
 
     // Act
-    const answers = await Promise.all(Array.from({ length: 5 }, () => createReview(c, { type: 'PROACTIVE_SEND_MONEY' })));
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => createReview(c, { type: 'PROACTIVE_SEND_MONEY' })),
+    );
 
     // Assess
     const reviewId = expectOneReviewAnswered(answers);
@@ -115,7 +139,7 @@ describe('route 12: simultaneous requests without Idempotency-Key', () => {
     expect(await leaseItem(c, 'PROACTIVE_SEND_MONEY')).toBeUndefined();
   });
 
-  it('answers 409 KYC_REVIEW_IN_PROGRESS behind a crashed holder\'s lease, and takes it over once it expires', async () => {
+  it("answers 409 KYC_REVIEW_IN_PROGRESS behind a crashed holder's lease, and takes it over once it expires", async () => {
     // Prepare
     const c = await customerWithProfile(t);
     const quoteId = await quoteFor(t, c);
@@ -147,13 +171,18 @@ describe('route 12: simultaneous requests without Idempotency-Key', () => {
     await slowReviewCreation(c, SLOWER_THAN_THE_WAIT_MS);
 
     // Act
-    const answers = await Promise.all([createReview(c, { type: 'QUOTE', id: first }), createReview(c, { type: 'QUOTE', id: second })]);
+    const answers = await Promise.all([
+      createReview(c, { type: 'QUOTE', id: first }),
+      createReview(c, { type: 'QUOTE', id: second }),
+    ]);
 
     // Assess
     expect(answers.map((a) => a.status)).toEqual([201, 201]);
     expect(answers.map((a) => a.body.trigger.id)).toEqual([first, second]);
     expect(answers[0]!.body.id).not.toBe(answers[1]!.body.id);
-    expect((await reviewsAtWise(c)).map((r) => r.id).sort()).toEqual(answers.map((a) => a.body.id as string).sort());
+    expect((await reviewsAtWise(c)).map((r) => r.id).sort()).toEqual(
+      answers.map((a) => a.body.id as string).sort(),
+    );
   });
 
   it('gives the lease back when Wise refuses the quote, so the retry is answered at once', async () => {
@@ -176,20 +205,20 @@ describe('the creation lease in DynamoDB', () => {
   it('has one holder, is released only by it, and is taken over once expired', async () => {
     // Prepare
     const deps = t.stack.deps['kyc-reviews'];
-    const leases = new KycCreationLeaseStore(deps.table, t.clock);
+    const leases = new DynamoLease(deps.table, t.clock);
     const c = { customerId: `lease-${randomUUID().slice(0, 8)}`, profileId: 4242, userId: 0 };
-    const trigger = { type: 'PROACTIVE_SEND_MONEY' } as const;
+    const lease = kycCreationLease(c.customerId, c.profileId, { type: 'PROACTIVE_SEND_MONEY' });
 
     // Act
-    const holder = await leases.acquire(c.customerId, c.profileId, trigger, 'holder', 30_000);
-    const rival = await leases.acquire(c.customerId, c.profileId, trigger, 'rival', 30_000);
-    await leases.release(c.customerId, c.profileId, trigger, 'rival');
+    const holder = await leases.take(lease, 'holder', 30_000);
+    const rival = await leases.take(lease, 'rival', 30_000);
+    await leases.release(lease, 'rival');
     const afterRivalRelease = await leaseItem(c, 'PROACTIVE_SEND_MONEY');
     t.clock.advance(30_001);
-    const successor = await leases.acquire(c.customerId, c.profileId, trigger, 'successor', 30_000);
-    await leases.release(c.customerId, c.profileId, trigger, 'holder');
+    const successor = await leases.take(lease, 'successor', 30_000);
+    await leases.release(lease, 'holder');
     const afterStaleRelease = await leaseItem(c, 'PROACTIVE_SEND_MONEY');
-    await leases.release(c.customerId, c.profileId, trigger, 'successor');
+    await leases.release(lease, 'successor');
 
     // Assess
     expect([holder, rival, successor]).toEqual([true, false, true]);

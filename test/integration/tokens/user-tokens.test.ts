@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistrationCodeRemint } from '../../../shared/tokens/remint';
+import { problemOf } from '../../support/problems';
 import { REFRESH_WINDOW_MS, UserTokenService } from '../../../shared/tokens/user-tokens';
-import { existingWiseUser, linkCustomer, simState, startLinkingStack, tokensItem, type LinkingStack, type WiseUser } from '../oauth/linking-stack';
+import {
+  existingWiseUser,
+  linkCustomer,
+  simState,
+  startLinkingStack,
+  tokensItem,
+  type LinkingStack,
+  type WiseUser,
+} from '../oauth/linking-stack';
 
 let t: LinkingStack;
 let n = 0;
@@ -17,7 +26,14 @@ afterAll(async () => {
 /** Another container's token service: same table, key and Wise client, its own memory and lease owner id. */
 const anotherContainer = (): UserTokenService => {
   const d = t.stack.deps.oauth;
-  return new UserTokenService(d.table, d.cipher, d.wise, d.clock, new RegistrationCodeRemint(d.accounts, d.cipher, d.wise));
+  return new UserTokenService(
+    d.table,
+    d.cipher,
+    d.wise,
+    d.clock,
+    new RegistrationCodeRemint(d.accounts, d.cipher, d.wise),
+    d.lease,
+  );
 };
 
 const linked = async (label: string): Promise<{ customerId: string; user: WiseUser }> => {
@@ -29,7 +45,9 @@ const linked = async (label: string): Promise<{ customerId: string; user: WiseUs
 };
 
 const userTokens = async (userId: number) =>
-  (await simState(t)).tokens.filter((x: { kind: string; userId?: number }) => x.kind === 'user' && x.userId === userId) as Array<{
+  (await simState(t)).tokens.filter(
+    (x: { kind: string; userId?: number }) => x.kind === 'user' && x.userId === userId,
+  ) as Array<{
     access_token: string;
     refresh_token: string;
     revoked: boolean;
@@ -51,7 +69,9 @@ describe('refreshing under a DynamoDB lease', () => {
 
     // Assess
     const minted = await userTokens(user.userId);
-    const refreshed = minted.filter((x) => x.refresh_token === original?.refresh_token && x.access_token !== original?.access_token);
+    const refreshed = minted.filter(
+      (x) => x.refresh_token === original?.refresh_token && x.access_token !== original?.access_token,
+    );
     expect(refreshed).toHaveLength(1);
     expect(new Set(tokens)).toEqual(new Set([refreshed[0]?.access_token]));
     const profile = await t.stack.deps.oauth.wise.getProfile(tokens[0] ?? '', user.profileId);
@@ -113,8 +133,12 @@ describe('RELINK_REQUIRED', () => {
     await t.sim_('POST', `/_sim/users/${user.userId}/revoke-tokens`);
 
     // Act
-    const error = await d.tokens.withAccessToken(customerId, (token) => d.wise.getProfile(token, user.profileId)).catch((e: unknown) => e);
-    const again = await anotherContainer().accessToken(customerId).catch((e: unknown) => e);
+    const error = await d.tokens
+      .withAccessToken(customerId, (token) => d.wise.getProfile(token, user.profileId))
+      .catch((e: unknown) => e);
+    const again = await anotherContainer()
+      .accessToken(customerId)
+      .catch((e: unknown) => e);
 
     // Assess
     expect(error).toMatchObject({ status: 409, code: 'RELINK_REQUIRED' });
@@ -127,41 +151,47 @@ describe('RELINK_REQUIRED', () => {
     expect((await d.accounts.get(customerId))?.status).toBe('RELINK_REQUIRED');
   });
 
-  it.each([400, 401, 403])('marks RELINK_REQUIRED when the refresh is refused with invalid_grant (HTTP %i)', async (status) => {
-    // Prepare: the simulator answers invalid_grant with 400; 401 and 403 are what other Wise docs suggest.
-    const { customerId, user } = await linked(`grant${status}`);
-    await t.sim_('POST', `/_sim/users/${user.userId}/revoke-tokens`);
-    enterRefreshWindow();
-    const d = t.stack.deps.oauth;
-    const service = new UserTokenService(
-      d.table,
-      d.cipher,
-      {
-        refreshToken: async (token: string, options: object) =>
-          d.wise.refreshToken(token, options).catch((e: { status: number }) => {
-            Object.defineProperty(e, 'status', { value: status });
-            throw e;
-          }),
-      } as unknown as typeof d.wise,
-      d.clock,
-      new RegistrationCodeRemint(d.accounts, d.cipher, d.wise),
-    );
+  it.each([400, 401, 403])(
+    'marks RELINK_REQUIRED when the refresh is refused with invalid_grant (HTTP %i)',
+    async (status) => {
+      // Prepare: the simulator answers invalid_grant with 400; 401 and 403 are what other Wise docs suggest.
+      const { customerId, user } = await linked(`grant${status}`);
+      await t.sim_('POST', `/_sim/users/${user.userId}/revoke-tokens`);
+      enterRefreshWindow();
+      const d = t.stack.deps.oauth;
+      const service = new UserTokenService(
+        d.table,
+        d.cipher,
+        {
+          refreshToken: async (token: string, options: object) =>
+            d.wise.refreshToken(token, options).catch((e: { status: number }) => {
+              Object.defineProperty(e, 'status', { value: status });
+              throw e;
+            }),
+        } as unknown as typeof d.wise,
+        d.clock,
+        new RegistrationCodeRemint(d.accounts, d.cipher, d.wise),
+        d.lease,
+      );
 
-    // Act
-    const error = await service.accessToken(customerId).catch((e: unknown) => e);
+      // Act
+      const error = await service.accessToken(customerId).catch((e: unknown) => e);
 
-    // Assess
-    expect(error).toMatchObject({ status: 409, code: 'RELINK_REQUIRED' });
-    expect((await d.accounts.get(customerId))?.status).toBe('RELINK_REQUIRED');
-    expect((await tokensItem(t, customerId))?.ciphertext).toBeUndefined();
-  });
+      // Assess
+      expect(error).toMatchObject({ status: 409, code: 'RELINK_REQUIRED' });
+      expect((await d.accounts.get(customerId))?.status).toBe('RELINK_REQUIRED');
+      expect((await tokensItem(t, customerId))?.ciphertext).toBeUndefined();
+    },
+  );
 
   it('linking again after RELINK_REQUIRED stores fresh tokens and the customer is LINKED again', async () => {
     // Prepare
     const { customerId, user } = await linked('relink');
     await t.sim_('POST', `/_sim/users/${user.userId}/revoke-tokens`);
     const d = t.stack.deps.oauth;
-    await d.tokens.withAccessToken(customerId, (token) => d.wise.getProfile(token, user.profileId)).catch(() => undefined);
+    await d.tokens
+      .withAccessToken(customerId, (token) => d.wise.getProfile(token, user.profileId))
+      .catch(() => undefined);
 
     // Act
     const back = await linkCustomer(t, customerId, user);
@@ -169,7 +199,42 @@ describe('RELINK_REQUIRED', () => {
     // Assess
     expect(back.searchParams.get('status')).toBe('linked');
     expect((await d.accounts.get(customerId))?.status).toBe('LINKED');
-    const profile = await anotherContainer().withAccessToken(customerId, (token) => d.wise.getProfile(token, user.profileId));
+    const profile = await anotherContainer().withAccessToken(customerId, (token) =>
+      d.wise.getProfile(token, user.profileId),
+    );
     expect(profile.id).toBe(user.profileId);
+  });
+});
+
+describe('Wise as one customer (deps.wiseAs)', () => {
+  it("calls Wise with the customer's token, refreshing once when Wise refuses it", async () => {
+    // Prepare: an out-of-band refresh kills the access token the service holds.
+    const { customerId, user } = await linked('facade');
+    const d = t.stack.deps.oauth;
+    const [held] = await userTokens(user.userId);
+    await d.wise.refreshToken(held?.refresh_token ?? '');
+    const before = (await userTokens(user.userId)).length;
+
+    // Act
+    const wise = d.wiseAs(customerId, { deadline: Date.now() + 10_000 });
+    const profile = await wise.getProfile(user.profileId);
+    const profiles = await wise.listProfiles();
+
+    // Assess
+    expect(profile.id).toBe(user.profileId);
+    expect(profiles.map((p) => p.id)).toContain(user.profileId);
+    expect((await userTokens(user.userId)).length).toBe(before + 1);
+  });
+
+  it('answers ACCOUNT_NOT_READY for a customer without tokens, before calling Wise', async () => {
+    // Prepare
+    const d = t.stack.deps.oauth;
+
+    // Act
+    const error = await problemOf(d.wiseAs(customer('none'), { deadline: Date.now() + 10_000 }).me());
+
+    // Assess
+    expect(error.code).toBe('ACCOUNT_NOT_READY');
+    expect(error.status).toBe(409);
   });
 });

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { Context } from 'aws-lambda';
-import { createFunctionHandler, defineRoute } from '../../../shared/http/handler-stack';
-import { ProblemError } from '../../../shared/http/problem';
+import { DomainError } from '../../../shared/errors/domain-error';
+import { createFunctionHandler } from '../../../shared/http/handler-stack';
+import { named, operationOf, type Operation } from '../../../shared/http/operation';
 import type { GatewayEvent } from '../../../shared/http/types';
 import { createLogger } from '../../../shared/logging/logger';
+import { routesOf } from '../../../shared/routes';
 import { WiseUnavailableError } from '../../../shared/wise/errors';
 
 const context = { getRemainingTimeInMillis: () => 10_000, awsRequestId: 'req', functionName: 'f' } as unknown as Context;
@@ -29,30 +31,45 @@ const own: Partial<GatewayEvent> = {
   requestContext: { requestId: 'r-1', http: { method: 'POST' }, authorizer: { jwt: { claims: { sub: 'alice' } } } } as never,
 };
 
-describe('the shared handler stack', () => {
-  const handler = createFunctionHandler({
-    fn: 'onboarding',
-    logger,
-    routes: {
-      createAccount: defineRoute(
-        {
-          auth: 'customer',
-          params: z.object({ customerId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/) }),
-          body: z.object({ email: z.string().email(), firstName: z.string().min(1) }),
-        },
-        async ({ body }) => ({ status: 201, body: { ok: body.email } }),
-      ),
-      getAccount: defineRoute({ auth: 'public' }, async () => {
-        throw new Error('secret-token-value in a message that must never be shown');
-      }),
-      createBusinessProfile: defineRoute({ auth: 'public' }, async () => {
-        throw new WiseUnavailableError('/v1/x', 7);
-      }),
-      updateProfile: defineRoute({ auth: 'public' }, async () => {
-        throw new ProblemError(409, 'PERSONAL_PROFILE_REQUIRED', 'Create the personal profile first.');
-      }),
+const operation = operationOf<{ seen: number[] }>();
+const failing = (route: Operation['route'], err: () => Error): Operation<{ seen: number[] }> =>
+  operation({
+    route,
+    summary: 's',
+    description: 'd',
+    responses: { 200: { description: 'ok' } },
+    problems: [],
+    handle: async () => {
+      throw err();
     },
   });
+
+/** Every onboarding route with an operation of the test's own, so the stack alone is under test. */
+const operations = {
+  createAccount: operation({
+    route: 'createAccount',
+    summary: 's',
+    description: 'd',
+    params: z.object({ customerId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/) }),
+    body: named('Body', z.object({ email: z.string().email(), firstName: z.string().min(1) })),
+    responses: { 201: { description: 'made', body: named('Ok', z.object({ ok: z.string() })) } },
+    problems: [],
+    handle: async ({ body, deadline }, services) => {
+      services.seen.push(deadline);
+      return { status: 201, body: { ok: body.email } };
+    },
+  }),
+  getAccount: failing('getAccount', () => new Error('secret-token-value in a message that must never be shown')),
+  createBusinessProfile: failing('createBusinessProfile', () => new WiseUnavailableError('/v1/x', 7)),
+  updateProfile: failing('updateProfile', () => new DomainError('PERSONAL_PROFILE_REQUIRED', { detail: 'Create the personal profile first.' })),
+  checkVerification: failing('checkVerification', () => new DomainError('IN_PROGRESS', { retryAfterSeconds: 0.2 })),
+  submitIdentityDocument: failing('submitIdentityDocument', () => new Error('unused')),
+  createClaimLink: failing('createClaimLink', () => new Error('unused')),
+};
+
+describe('the shared handler stack', () => {
+  const services = { seen: [] as number[] };
+  const handler = createFunctionHandler({ fn: 'onboarding', logger, services, operations });
   const key = 'POST /v1/customers/{customerId}/wise-account';
 
   it('names every bad field in one 400 problem', async () => {
@@ -100,12 +117,41 @@ describe('the shared handler stack', () => {
     expect(other.statusCode).toBe(403);
   });
 
-  it('answers 501 NOT_IMPLEMENTED for a route of the function without an implementation', async () => {
+  it('refuses to build a function whose route has no operation, or the wrong one', () => {
+    // Prepare
+    const { createClaimLink: _missing, ...incomplete } = operations;
     // Act
-    const res = await handler(event('POST /v1/customers/{customerId}/wise-account/claim', own), context);
+    const build = (ops: Record<string, Operation<{ seen: number[] }>>) => () =>
+      createFunctionHandler({ fn: 'onboarding', logger, services, operations: ops });
     // Assess
-    expect(res.statusCode).toBe(501);
-    expect(JSON.parse(res.body as string).code).toBe('NOT_IMPLEMENTED');
+    expect(build(incomplete)).toThrow(/createClaimLink/);
+    expect(build({ ...operations, createClaimLink: operations.getAccount })).toThrow(/createClaimLink/);
+    expect(routesOf('onboarding').every((r) => r.id in operations)).toBe(true);
+  });
+
+  it('answers a domain error from the catalogue: its status, code, detail and whole-second Retry-After', async () => {
+    // Act
+    const res = await handler(event('POST /v1/customers/{customerId}/wise-account/profiles/{profileId}/verification-check', own), context);
+    // Assess
+    expect(res.statusCode).toBe(409);
+    expect(res.headers['Retry-After']).toBe('1');
+    expect(JSON.parse(res.body as string)).toMatchObject({
+      code: 'IN_PROGRESS',
+      type: 'https://wise-onboarding.dev/problems/in-progress',
+      title: 'Conflict',
+      status: 409,
+    });
+  });
+
+  it('computes the request deadline once from the Lambda remaining time, less a margin', async () => {
+    // Prepare
+    const before = Date.now();
+    // Act
+    await handler(event(key, { pathParameters: { customerId: 'alice' }, body: JSON.stringify({ email: 'a@b.co', firstName: 'A' }) }, { sub: 'alice' }), context);
+    // Assess
+    const deadline = services.seen.at(-1) as number;
+    expect(deadline).toBeGreaterThanOrEqual(before + 10_000 - 1_500);
+    expect(deadline).toBeLessThanOrEqual(Date.now() + 10_000 - 1_500);
   });
 
   it('adds security headers and no-store to success and error answers alike', async () => {

@@ -8,11 +8,16 @@ import {
 } from '../../../functions/kyc-reviews/kyc-review-service';
 import type { KycReview, KycTrigger } from '../../../shared/domain/kyc/review';
 import type { Cipher } from '../../../shared/ports/cipher';
-import { ManualClock } from '../../../shared/ports/clock';
-import { kycCreationLeaseSk, kycTriggerKey } from '../../../shared/store/kyc-creation-lease-store';
-import type { KycReviewFields, KycStatusObservation } from '../../../shared/store/kyc-review-store';
+import { kycCreationLease, kycCreationLeaseSk, kycTriggerKey } from '../../../shared/ports/kyc-reviews';
+import type { WiseKycReview } from '../../../shared/ports/wise';
 import { WiseApiError } from '../../../shared/wise/errors';
-import type { WiseKycReview } from '../../../shared/wise/schemas';
+import {
+  FakeWiseAccess,
+  InMemoryAccountStore,
+  InMemoryKycReviewStore,
+  InMemoryLease,
+  ManualClock,
+} from '../../support/fakes';
 import { problemOf } from '../../support/problems';
 
 const CUSTOMER = 'cust-1';
@@ -35,66 +40,39 @@ const wiseReview = (overrides: Partial<WiseKycReview> = {}): WiseKycReview => ({
   ...overrides,
 });
 
-/** Reviews in memory, keeping what each save says. */
-const memoryReviews = () => {
-  const items = new Map<string, KycReview>();
-  return {
-    items,
-    get: vi.fn(async (_c: string, _p: number, id: string) => items.get(id)),
-    list: vi.fn(async () => [...items.values()]),
-    save: vi.fn(async (_c: string, profileId: number, reviewId: string, fields: KycReviewFields, observed?: KycStatusObservation) => {
-      const after: KycReview = {
-        ...(items.get(reviewId) ?? { reviewId, profileId, status: 'NEW' }),
-        ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)),
-        ...(observed ? { status: observed.status, statusOccurredAt: observed.asOf } : {}),
-      };
-      items.set(reviewId, after);
-      return after;
-    }),
-  };
-};
+/** The creation lease of a trigger of the test's customer and profile. */
+const leaseOf = (trigger: KycTrigger) => kycCreationLease(CUSTOMER, PROFILE, trigger);
 
-/** Leases in memory with the DynamoDB store's rule: taken when absent or expired; released only by the holder. */
-const memoryLeases = (clock: ManualClock) => {
-  const held = new Map<string, { owner: string; until: number }>();
-  const keyOf = (c: string, p: number, t: KycTrigger) => `${c}/${kycCreationLeaseSk(p, t)}`;
-  return {
-    held,
-    holdForOther: (trigger: KycTrigger) => held.set(keyOf(CUSTOMER, PROFILE, trigger), { owner: 'other', until: clock.now() + CREATION_LEASE_MS }),
-    acquire: vi.fn(async (c: string, p: number, t: KycTrigger, owner: string, leaseMs: number) => {
-      const current = held.get(keyOf(c, p, t));
-      if (current && current.until >= clock.now()) return false;
-      held.set(keyOf(c, p, t), { owner, until: clock.now() + leaseMs });
-      return true;
-    }),
-    release: vi.fn(async (c: string, p: number, t: KycTrigger, owner: string) => {
-      if (held.get(keyOf(c, p, t))?.owner === owner) held.delete(keyOf(c, p, t));
-    }),
-  };
-};
-
-const setup = () => {
+const setup = async () => {
   const clock = new ManualClock(T0);
   const events: string[] = [];
-  const wise = {
-    listKycReviews: vi.fn(async (): Promise<WiseKycReview[]> => []),
-    createKycReview: vi.fn(async () => {
+  const wise = new FakeWiseAccess()
+    .on('listKycReviews', async () => [])
+    .on('createKycReview', async () => {
       events.push('create');
       return wiseReview({ status: 'NEW' });
-    }),
-    setKycReviewRedirect: vi.fn(async () => {
+    })
+    .on('setKycReviewRedirect', async () => {
       events.push('link');
       return wiseReview({
-        link: { value: 'https://wise.example/embedded-flows/verification?token=secret', expiresAt: new Date(clock.now() + 300_000).toISOString().replace('Z', '') },
+        link: {
+          value: 'https://wise.example/embedded-flows/verification?token=secret',
+          expiresAt: new Date(clock.now() + 300_000).toISOString().replace('Z', ''),
+        },
       });
-    }),
-    getKycReview: vi.fn(async () => wiseReview()),
-  };
-  const reviews = memoryReviews();
-  const leases = memoryLeases(clock);
-  leases.release.mockImplementation(async (c, p, t, owner) => {
+    })
+    .on('getKycReview', async () => wiseReview());
+  const reviews = new InMemoryKycReviewStore(clock);
+  const accounts = new InMemoryAccountStore(clock);
+  await accounts.putProfile(CUSTOMER, { id: PROFILE, type: 'PERSONAL' });
+  const lease = new InMemoryLease(clock);
+  // What other requests do to the lease, unrecorded; this request's own calls are spied on.
+  const takeAs = lease.take.bind(lease);
+  const giveBack = lease.release.bind(lease);
+  const take = vi.spyOn(lease, 'take');
+  const release = vi.spyOn(lease, 'release').mockImplementation(async (spec, owner) => {
     events.push('release');
-    if (leases.held.get(`${c}/${kycCreationLeaseSk(p, t)}`)?.owner === owner) leases.held.delete(`${c}/${kycCreationLeaseSk(p, t)}`);
+    await giveBack(spec, owner);
   });
   const sleeps: number[] = [];
   /** Each wait is one poll; `duringWait` plays what another request does meanwhile. */
@@ -103,11 +81,10 @@ const setup = () => {
     allowedReturnUrls: ['https://app.example.com/'],
     clock,
     cipher: plainCipher,
-    wise,
-    tokens: { withAccessToken: async (_c, call) => call('user-token') },
-    accounts: { getProfile: async (_c, id) => (id === PROFILE ? { id, type: 'PERSONAL', verification: 'unknown' } : undefined) },
+    wiseAs: wise.wiseAsFn,
+    accounts,
     reviews,
-    creationLeases: leases,
+    lease,
     sleep: async (ms) => {
       sleeps.push(ms);
       await duringWait(sleeps.length);
@@ -117,7 +94,17 @@ const setup = () => {
     service: new KycReviewService(deps),
     wise,
     reviews,
-    leases,
+    leases: {
+      take,
+      release,
+      /** Another request holds the lease for this trigger. */
+      holdForOther: (trigger: KycTrigger) => takeAs(leaseOf(trigger), 'other', CREATION_LEASE_MS),
+      /** The other request gives the lease back (its create failed). */
+      releaseByOther: (trigger: KycTrigger) => giveBack(leaseOf(trigger), 'other'),
+      holder: (trigger: KycTrigger) => lease.holder(leaseOf(trigger)),
+      /** How many lease items remain (a standalone lease is deleted when released). */
+      held: () => lease.items.size,
+    },
     sleeps,
     events,
     onWait: (fn: typeof duringWait) => {
@@ -126,8 +113,11 @@ const setup = () => {
   };
 };
 
-const create = (service: KycReviewService, trigger: KycTrigger = QUOTE_TRIGGER, options: { deadline?: number } = {}) =>
-  service.create(CUSTOMER, PROFILE, { trigger, redirectUrl: RETURN }, options);
+const create = (
+  service: KycReviewService,
+  trigger: KycTrigger = QUOTE_TRIGGER,
+  options: { deadline?: number } = {},
+) => service.create(CUSTOMER, PROFILE, { trigger, redirectUrl: RETURN }, options);
 
 describe('the creation lease key', () => {
   it('names the trigger: a quote by its id in lower case, a proactive review by its type', () => {
@@ -147,7 +137,7 @@ describe('the creation lease key', () => {
 describe('KycReviewService.create under the creation lease', () => {
   it('creates under the lease and gives it back as soon as the review is recorded, before the link', async () => {
     // Prepare
-    const { service, leases, events, sleeps } = setup();
+    const { service, leases, events, sleeps } = await setup();
 
     // Act
     const { created, review } = await create(service);
@@ -155,16 +145,25 @@ describe('KycReviewService.create under the creation lease', () => {
     // Assess
     expect(created).toBe(true);
     expect(review.id).toBe(REVIEW);
-    expect(leases.acquire).toHaveBeenCalledWith(CUSTOMER, PROFILE, QUOTE_TRIGGER, expect.any(String), CREATION_LEASE_MS);
+    expect(leases.take).toHaveBeenCalledWith(
+      {
+        key: { pk: `CUSTOMER#${CUSTOMER}`, sk: kycCreationLeaseSk(PROFILE, QUOTE_TRIGGER) },
+        standalone: true,
+      },
+      expect.any(String),
+      CREATION_LEASE_MS,
+    );
     expect(events).toEqual(['create', 'release', 'link']);
-    expect(leases.held.size).toBe(0);
+    expect(leases.held()).toBe(0);
     expect(sleeps).toEqual([]);
   });
 
   it('gives the lease back when Wise refuses the trigger, so a retry does not wait', async () => {
     // Prepare
-    const { service, wise, leases } = setup();
-    wise.createKycReview.mockRejectedValueOnce(new WiseApiError(404, '/v1/profiles/{profileId}/kyc-reviews', {}));
+    const { service, wise, leases } = await setup();
+    wise.once('createKycReview', async () => {
+      throw new WiseApiError(404, '/v1/profiles/{profileId}/kyc-reviews', {});
+    });
 
     // Act
     const refused = await problemOf(create(service));
@@ -172,15 +171,23 @@ describe('KycReviewService.create under the creation lease', () => {
     // Assess
     expect(refused.code).toBe('QUOTE_NOT_FOUND');
     expect(leases.release).toHaveBeenCalledTimes(1);
-    expect(leases.held.size).toBe(0);
+    expect(leases.held()).toBe(0);
   });
 
-  it('answers with the holder\'s review once it is recorded, without calling Wise to create', async () => {
+  it("answers with the holder's review once it is recorded, without calling Wise to create", async () => {
     // Prepare
-    const { service, wise, reviews, leases, sleeps, onWait } = setup();
-    leases.holdForOther(QUOTE_TRIGGER);
+    const { service, wise, reviews, leases, sleeps, onWait } = await setup();
+    await leases.holdForOther(QUOTE_TRIGGER);
     onWait(async (poll) => {
-      if (poll === 3) await reviews.save(CUSTOMER, PROFILE, REVIEW, { trigger: QUOTE_TRIGGER }, { status: 'WAITING_CUSTOMER_INPUT', asOf: T0 });
+      if (poll === 3) {
+        await reviews.save(
+          CUSTOMER,
+          PROFILE,
+          REVIEW,
+          { trigger: QUOTE_TRIGGER },
+          { status: 'WAITING_CUSTOMER_INPUT', asOf: T0 },
+        );
+      }
     });
 
     // Act
@@ -191,35 +198,37 @@ describe('KycReviewService.create under the creation lease', () => {
     expect(review.id).toBe(REVIEW);
     expect(review.link?.url).toContain('embedded-flows/verification');
     expect(sleeps).toEqual([CREATION_WAIT_POLL_MS, CREATION_WAIT_POLL_MS, CREATION_WAIT_POLL_MS]);
-    expect(wise.listKycReviews).not.toHaveBeenCalled();
-    expect(wise.createKycReview).not.toHaveBeenCalled();
-    expect(leases.held.get(`${CUSTOMER}/${kycCreationLeaseSk(PROFILE, QUOTE_TRIGGER)}`)?.owner).toBe('other');
+    expect(wise.callsOf('listKycReviews')).toEqual([]);
+    expect(wise.callsOf('createKycReview')).toEqual([]);
+    expect(leases.holder(QUOTE_TRIGGER)?.owner).toBe('other');
   });
 
   it('answers 409 KYC_REVIEW_IN_PROGRESS with Retry-After after a bounded wait, never touching Wise', async () => {
     // Prepare
-    const { service, wise, leases, sleeps } = setup();
-    leases.holdForOther(QUOTE_TRIGGER);
+    const { service, wise, leases, sleeps } = await setup();
+    await leases.holdForOther(QUOTE_TRIGGER);
 
     // Act
     const busy = await problemOf(create(service));
 
     // Assess
-    expect(busy).toMatchObject({ status: 409, code: 'KYC_REVIEW_IN_PROGRESS', headers: { 'Retry-After': '2' } });
+    expect(busy).toMatchObject({ status: 409, code: 'KYC_REVIEW_IN_PROGRESS', retryAfterSeconds: 2 });
     expect(sleeps).toEqual(Array.from({ length: CREATION_WAIT_POLLS }, () => CREATION_WAIT_POLL_MS));
     expect(CREATION_WAIT_POLLS * CREATION_WAIT_POLL_MS).toBeLessThanOrEqual(2_500);
-    expect(wise.listKycReviews).not.toHaveBeenCalled();
-    expect(wise.createKycReview).not.toHaveBeenCalled();
+    expect(wise.callsOf('listKycReviews')).toEqual([]);
+    expect(wise.callsOf('createKycReview')).toEqual([]);
     expect(leases.release).not.toHaveBeenCalled();
   });
 
-  it('does not wait past the request\'s deadline', async () => {
+  it("does not wait past the request's deadline", async () => {
     // Prepare
-    const { service, leases, sleeps } = setup();
-    leases.holdForOther(QUOTE_TRIGGER);
+    const { service, leases, sleeps } = await setup();
+    await leases.holdForOther(QUOTE_TRIGGER);
 
     // Act
-    const busy = await problemOf(create(service, QUOTE_TRIGGER, { deadline: Date.now() + CREATION_WAIT_POLL_MS / 2 }));
+    const busy = await problemOf(
+      create(service, QUOTE_TRIGGER, { deadline: Date.now() + CREATION_WAIT_POLL_MS / 2 }),
+    );
 
     // Assess
     expect(busy.code).toBe('KYC_REVIEW_IN_PROGRESS');
@@ -228,10 +237,10 @@ describe('KycReviewService.create under the creation lease', () => {
 
   it('takes over when the holder gives up without recording a review, and creates it', async () => {
     // Prepare
-    const { service, wise, leases, onWait } = setup();
-    leases.holdForOther(QUOTE_TRIGGER);
-    onWait((poll) => {
-      if (poll === 2) leases.held.clear(); // the holder's create failed; it released the lease
+    const { service, wise, leases, onWait } = await setup();
+    await leases.holdForOther(QUOTE_TRIGGER);
+    onWait(async (poll) => {
+      if (poll === 2) await leases.releaseByOther(QUOTE_TRIGGER); // the holder's create failed; it released the lease
     });
 
     // Act
@@ -240,15 +249,20 @@ describe('KycReviewService.create under the creation lease', () => {
     // Assess
     expect(created).toBe(true);
     expect(review.id).toBe(REVIEW);
-    expect(wise.createKycReview).toHaveBeenCalledTimes(1);
-    expect(leases.held.size).toBe(0);
+    expect(wise.callsOf('createKycReview')).toHaveLength(1);
+    expect(leases.held()).toBe(0);
   });
 
   it('answers the stored review when it was recorded between the first read and the lease', async () => {
     // Prepare
-    const { service, wise, reviews, leases } = setup();
-    const recorded: KycReview = { reviewId: REVIEW, profileId: PROFILE, status: 'WAITING_CUSTOMER_INPUT', trigger: QUOTE_TRIGGER };
-    reviews.list.mockResolvedValueOnce([]).mockResolvedValueOnce([recorded]);
+    const { service, wise, reviews, leases } = await setup();
+    const recorded: KycReview = {
+      reviewId: REVIEW,
+      profileId: PROFILE,
+      status: 'WAITING_CUSTOMER_INPUT',
+      trigger: QUOTE_TRIGGER,
+    };
+    vi.spyOn(reviews, 'list').mockResolvedValueOnce([]).mockResolvedValueOnce([recorded]);
 
     // Act
     const { created, review } = await create(service);
@@ -256,16 +270,18 @@ describe('KycReviewService.create under the creation lease', () => {
     // Assess
     expect(created).toBe(false);
     expect(review.id).toBe(REVIEW);
-    expect(wise.createKycReview).not.toHaveBeenCalled();
+    expect(wise.callsOf('createKycReview')).toEqual([]);
     expect(leases.release).toHaveBeenCalledTimes(1);
-    expect(leases.held.size).toBe(0);
+    expect(leases.held()).toBe(0);
   });
 
   it('serialises per trigger: another trigger of the same profile is not held up', async () => {
     // Prepare
-    const { service, wise, leases, sleeps } = setup();
-    leases.holdForOther(QUOTE_TRIGGER);
-    wise.createKycReview.mockResolvedValueOnce(wiseReview({ triggerReferences: [{ type: 'PROACTIVE_SEND_MONEY' }] }));
+    const { service, wise, leases, sleeps } = await setup();
+    await leases.holdForOther(QUOTE_TRIGGER);
+    wise.once('createKycReview', async () =>
+      wiseReview({ triggerReferences: [{ type: 'PROACTIVE_SEND_MONEY' }] }),
+    );
 
     // Act
     const { created } = await create(service, { type: 'PROACTIVE_SEND_MONEY' });
@@ -273,13 +289,17 @@ describe('KycReviewService.create under the creation lease', () => {
     // Assess
     expect(created).toBe(true);
     expect(sleeps).toEqual([]);
-    expect(wise.createKycReview).toHaveBeenCalledWith('user-token', PROFILE, { type: 'PROACTIVE_SEND_MONEY' }, {});
+    expect(wise.calls.filter((c) => c.method === 'createKycReview')).toEqual([
+      { customerId: CUSTOMER, method: 'createKycReview', args: [PROFILE, { type: 'PROACTIVE_SEND_MONEY' }] },
+    ]);
   });
 
   it('never fails a created review because the lease could not be given back', async () => {
     // Prepare
-    const { service, leases } = setup();
-    leases.release.mockRejectedValue(Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' }));
+    const { service, leases } = await setup();
+    leases.release.mockRejectedValue(
+      Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' }),
+    );
 
     // Act
     const { created, review } = await create(service);

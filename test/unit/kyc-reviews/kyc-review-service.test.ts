@@ -1,11 +1,19 @@
-import { describe, expect, it, vi } from 'vitest';
-import { KycReviewService, LINK_PURPOSE, type KycReviewServiceDeps } from '../../../functions/kyc-reviews/kyc-review-service';
-import type { KycReview } from '../../../shared/domain/kyc/review';
+import { describe, expect, it } from 'vitest';
+import {
+  KycReviewService,
+  LINK_PURPOSE,
+  type KycReviewServiceDeps,
+} from '../../../functions/kyc-reviews/kyc-review-service';
 import { customerContext, type Cipher } from '../../../shared/ports/cipher';
-import { ManualClock } from '../../../shared/ports/clock';
-import type { KycReviewFields, KycStatusObservation } from '../../../shared/store/kyc-review-store';
+import type { WiseKycReview } from '../../../shared/ports/wise';
 import { WiseApiError, WiseUnavailableError } from '../../../shared/wise/errors';
-import type { WiseKycReview } from '../../../shared/wise/schemas';
+import {
+  FakeWiseAccess,
+  InMemoryAccountStore,
+  InMemoryKycReviewStore,
+  InMemoryLease,
+  ManualClock,
+} from '../../support/fakes';
 import { problemOf } from '../../support/problems';
 
 const CUSTOMER = 'cust-1';
@@ -25,27 +33,6 @@ const fakeCipher: Cipher = {
   },
 };
 
-/** An in-memory store with the same "newer status wins" rule as the DynamoDB one. */
-const memoryStore = () => {
-  const items = new Map<string, KycReview>();
-  return {
-    items,
-    get: async (_c: string, _p: number, id: string) => items.get(id),
-    list: async () => [...items.values()],
-    save: async (_c: string, profileId: number, reviewId: string, fields: KycReviewFields, observed?: KycStatusObservation) => {
-      const before = items.get(reviewId) ?? { reviewId, profileId, status: 'NEW' };
-      const newer = observed && (before.statusOccurredAt === undefined || before.statusOccurredAt <= observed.asOf);
-      const after: KycReview = {
-        ...before,
-        ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)),
-        ...(newer ? { status: observed.status, statusOccurredAt: observed.asOf } : {}),
-      };
-      items.set(reviewId, after);
-      return after;
-    },
-  };
-};
-
 const wiseReview = (overrides: Partial<WiseKycReview> = {}): WiseKycReview => ({
   id: REVIEW,
   status: 'WAITING_CUSTOMER_INPUT',
@@ -53,75 +40,115 @@ const wiseReview = (overrides: Partial<WiseKycReview> = {}): WiseKycReview => ({
   ...overrides,
 });
 
-const setup = () => {
+const setup = async () => {
   const clock = new ManualClock(T0);
   let linkCount = 0;
-  const wise = {
-    listKycReviews: vi.fn(async (): Promise<WiseKycReview[]> => []),
-    createKycReview: vi.fn(async () => wiseReview({ status: 'NEW' })),
-    setKycReviewRedirect: vi.fn(async () => {
+  const wise = new FakeWiseAccess()
+    .on('listKycReviews', async () => [])
+    .on('createKycReview', async () => wiseReview({ status: 'NEW' }))
+    .on('setKycReviewRedirect', async () => {
       linkCount += 1;
       return wiseReview({
-        link: { value: `https://wise.example/embedded-flows/verification?token=secret-${linkCount}`, expiresAt: new Date(clock.now() + 300_000).toISOString().replace('Z', '') },
+        link: {
+          value: `https://wise.example/embedded-flows/verification?token=secret-${linkCount}`,
+          expiresAt: new Date(clock.now() + 300_000).toISOString().replace('Z', ''),
+        },
       });
-    }),
-    getKycReview: vi.fn(async () =>
-      wiseReview({ requirements: [[{ key: 'ACCOUNT_PURPOSE', state: 'NOT_PROVIDED', apiCollectionSupported: true }]] }),
-    ),
-  };
-  const reviews = memoryStore();
+    })
+    .on('getKycReview', async () =>
+      wiseReview({
+        requirements: [[{ key: 'ACCOUNT_PURPOSE', state: 'NOT_PROVIDED', apiCollectionSupported: true }]],
+      }),
+    );
+  const reviews = new InMemoryKycReviewStore(clock);
+  const accounts = new InMemoryAccountStore(clock);
+  await accounts.putProfile(CUSTOMER, { id: PROFILE, type: 'PERSONAL' });
   const deps: KycReviewServiceDeps = {
     allowedReturnUrls: ['https://app.example.com/'],
     clock,
     cipher: fakeCipher,
-    wise,
-    tokens: { withAccessToken: async (_c, call) => call('user-token') },
-    accounts: { getProfile: async (_c, id) => (id === PROFILE ? { id, type: 'PERSONAL', verification: 'unknown' } : undefined) },
+    wiseAs: wise.wiseAsFn,
+    accounts,
     reviews,
+    lease: new InMemoryLease(clock),
   };
   return { service: new KycReviewService(deps), wise, reviews, clock };
 };
 
+/** The review as the store holds it. */
+const storedReview = (reviews: InMemoryKycReviewStore) => reviews.get(CUSTOMER, PROFILE, REVIEW);
+
 describe('KycReviewService.create', () => {
   it('creates, links and reads requirements, storing the link only sealed for this customer', async () => {
     // Prepare
-    const { service, wise, reviews } = setup();
+    const { service, wise, reviews } = await setup();
 
     // Act
-    const { created, review } = await service.create(CUSTOMER, PROFILE, { trigger: { type: 'QUOTE', id: QUOTE }, redirectUrl: RETURN }, {});
+    const { created, review } = await service.create(
+      CUSTOMER,
+      PROFILE,
+      { trigger: { type: 'QUOTE', id: QUOTE }, redirectUrl: RETURN },
+      {},
+    );
 
     // Assess
     expect(created).toBe(true);
-    expect(wise.createKycReview).toHaveBeenCalledWith('user-token', PROFILE, { type: 'QUOTE', triggerData: { id: QUOTE } }, {});
-    expect(review.link).toEqual({ url: 'https://wise.example/embedded-flows/verification?token=secret-1', expiresAt: new Date(T0 + 300_000).toISOString() });
-    expect(review.requirements).toEqual([[{ key: 'ACCOUNT_PURPOSE', state: 'NOT_PROVIDED', apiCollectionSupported: true }]]);
-    const stored = reviews.items.get(REVIEW)!;
+    expect(wise.calls.filter((c) => c.method === 'createKycReview')).toEqual([
+      {
+        customerId: CUSTOMER,
+        method: 'createKycReview',
+        args: [PROFILE, { type: 'QUOTE', triggerData: { id: QUOTE } }],
+      },
+    ]);
+    expect(review.link).toEqual({
+      url: 'https://wise.example/embedded-flows/verification?token=secret-1',
+      expiresAt: new Date(T0 + 300_000).toISOString(),
+    });
+    expect(review.requirements).toEqual([
+      [{ key: 'ACCOUNT_PURPOSE', state: 'NOT_PROVIDED', apiCollectionSupported: true }],
+    ]);
+    const stored = (await storedReview(reviews))!;
     expect(JSON.stringify(stored)).not.toContain('secret-1');
-    expect(await fakeCipher.decrypt(stored.linkCiphertext!, customerContext(CUSTOMER, LINK_PURPOSE))).toContain('secret-1');
+    expect(
+      await fakeCipher.decrypt(stored.linkCiphertext!, customerContext(CUSTOMER, LINK_PURPOSE)),
+    ).toContain('secret-1');
   });
 
   it('refuses a redirect URL off the allowlist, and a foreign profile, before any Wise call', async () => {
     // Prepare
-    const { service, wise } = setup();
+    const { service, wise } = await setup();
 
     // Act
-    const offList = await problemOf(service.create(CUSTOMER, PROFILE, { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl: 'https://app.example.com.evil.io/' }, {}));
-    const foreign = await problemOf(service.create(CUSTOMER, 42, { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl: RETURN }, {}));
+    const offList = await problemOf(
+      service.create(
+        CUSTOMER,
+        PROFILE,
+        { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl: 'https://app.example.com.evil.io/' },
+        {},
+      ),
+    );
+    const foreign = await problemOf(
+      service.create(CUSTOMER, 42, { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl: RETURN }, {}),
+    );
 
     // Assess
     expect([offList.status, offList.code]).toEqual([400, 'RETURN_URL_NOT_ALLOWED']);
     expect([foreign.status, foreign.code]).toEqual([404, 'PROFILE_NOT_FOUND']);
-    expect(wise.listKycReviews).not.toHaveBeenCalled();
-    expect(wise.createKycReview).not.toHaveBeenCalled();
+    expect(wise.callsOf('listKycReviews')).toEqual([]);
+    expect(wise.callsOf('createKycReview')).toEqual([]);
   });
 
-  it('maps Wise\'s 404 for a quote trigger to QUOTE_NOT_FOUND', async () => {
+  it("maps Wise's 404 for a quote trigger to QUOTE_NOT_FOUND", async () => {
     // Prepare
-    const { service, wise } = setup();
-    wise.createKycReview.mockRejectedValueOnce(new WiseApiError(404, '/v1/profiles/{profileId}/kyc-reviews', { errors: [] }));
+    const { service, wise } = await setup();
+    wise.once('createKycReview', async () => {
+      throw new WiseApiError(404, '/v1/profiles/{profileId}/kyc-reviews', { errors: [] });
+    });
 
     // Act
-    const problem = await problemOf(service.create(CUSTOMER, PROFILE, { trigger: { type: 'QUOTE', id: QUOTE }, redirectUrl: RETURN }, {}));
+    const problem = await problemOf(
+      service.create(CUSTOMER, PROFILE, { trigger: { type: 'QUOTE', id: QUOTE }, redirectUrl: RETURN }, {}),
+    );
 
     // Assess
     expect([problem.status, problem.code]).toEqual([404, 'QUOTE_NOT_FOUND']);
@@ -129,21 +156,26 @@ describe('KycReviewService.create', () => {
 
   it('adopts a review Wise already holds for the trigger instead of creating a second one', async () => {
     // Prepare: an earlier attempt created it at Wise and died before recording it.
-    const { service, wise, reviews } = setup();
-    wise.listKycReviews.mockResolvedValueOnce([wiseReview({ status: 'NEW' })]);
+    const { service, wise, reviews } = await setup();
+    wise.once('listKycReviews', async () => [wiseReview({ status: 'NEW' })]);
 
     // Act
-    const { review } = await service.create(CUSTOMER, PROFILE, { trigger: { type: 'QUOTE', id: QUOTE }, redirectUrl: RETURN }, {});
+    const { review } = await service.create(
+      CUSTOMER,
+      PROFILE,
+      { trigger: { type: 'QUOTE', id: QUOTE }, redirectUrl: RETURN },
+      {},
+    );
 
     // Assess
     expect(review.id).toBe(REVIEW);
-    expect(wise.createKycReview).not.toHaveBeenCalled();
-    expect(reviews.items.get(REVIEW)?.trigger).toEqual({ type: 'QUOTE', id: QUOTE });
+    expect(wise.callsOf('createKycReview')).toEqual([]);
+    expect((await storedReview(reviews))?.trigger).toEqual({ type: 'QUOTE', id: QUOTE });
   });
 
   it('answers a repeat from the store while the link has more than 30 s left, and asks Wise once it has not', async () => {
     // Prepare
-    const { service, wise, clock } = setup();
+    const { service, wise, clock } = await setup();
     const input = { trigger: { type: 'QUOTE' as const, id: QUOTE }, redirectUrl: RETURN };
     const first = await service.create(CUSTOMER, PROFILE, input, {});
     clock.advance(300_000 - 31_000);
@@ -157,32 +189,42 @@ describe('KycReviewService.create', () => {
     expect(early.created).toBe(false);
     expect(early.review.link).toEqual(first.review.link);
     expect(late.review.link?.url).toMatch(/secret-2$/);
-    expect(wise.setKycReviewRedirect).toHaveBeenCalledTimes(2);
-    expect(wise.createKycReview).toHaveBeenCalledTimes(1);
+    expect(wise.callsOf('setKycReviewRedirect')).toHaveLength(2);
+    expect(wise.callsOf('createKycReview')).toHaveLength(1);
   });
 });
 
 describe('KycReviewService.link', () => {
   it('asks Wise for a fresh link when the stored one cannot be opened', async () => {
     // Prepare
-    const { service, wise, reviews } = setup();
-    await service.create(CUSTOMER, PROFILE, { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl: RETURN }, {});
-    reviews.items.set(REVIEW, { ...reviews.items.get(REVIEW)!, linkCiphertext: 'tampered' });
+    const { service, wise, reviews } = await setup();
+    await service.create(
+      CUSTOMER,
+      PROFILE,
+      { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl: RETURN },
+      {},
+    );
+    await reviews.save(CUSTOMER, PROFILE, REVIEW, { linkCiphertext: 'tampered' });
 
     // Act
     const link = await service.link(CUSTOMER, PROFILE, REVIEW, {}, {});
 
     // Assess
     expect(link.url).toMatch(/secret-2$/);
-    expect(wise.setKycReviewRedirect).toHaveBeenCalledTimes(2);
+    expect(wise.callsOf('setKycReviewRedirect')).toHaveLength(2);
   });
 
   it('answers 409 KYC_LINK_UNAVAILABLE when Wise gives no link', async () => {
     // Prepare
-    const { service, wise, reviews } = setup();
-    await service.create(CUSTOMER, PROFILE, { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl: RETURN }, {});
-    reviews.items.set(REVIEW, { ...reviews.items.get(REVIEW)!, status: 'PROCESSING' });
-    wise.setKycReviewRedirect.mockResolvedValueOnce(wiseReview({ status: 'PASSED' }));
+    const { service, wise, reviews } = await setup();
+    await service.create(
+      CUSTOMER,
+      PROFILE,
+      { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl: RETURN },
+      {},
+    );
+    reviews.applyWebhookStatus(CUSTOMER, PROFILE, REVIEW, { status: 'PROCESSING', statusOccurredAt: T0 });
+    wise.once('setKycReviewRedirect', async () => wiseReview({ status: 'PASSED' }));
 
     // Act
     const problem = await problemOf(service.link(CUSTOMER, PROFILE, REVIEW, {}, {}));
@@ -195,9 +237,16 @@ describe('KycReviewService.link', () => {
 describe('KycReviewService.get', () => {
   it('answers from the store while Wise is unavailable', async () => {
     // Prepare
-    const { service, wise } = setup();
-    await service.create(CUSTOMER, PROFILE, { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl: RETURN }, {});
-    wise.getKycReview.mockRejectedValueOnce(new WiseUnavailableError('/v2/profiles/{profileId}/kyc-reviews/{kycReviewId}', 2));
+    const { service, wise } = await setup();
+    await service.create(
+      CUSTOMER,
+      PROFILE,
+      { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl: RETURN },
+      {},
+    );
+    wise.once('getKycReview', async () => {
+      throw new WiseUnavailableError('/v2/profiles/{profileId}/kyc-reviews/{kycReviewId}', 2);
+    });
 
     // Act
     const review = await service.get(CUSTOMER, PROFILE, REVIEW, {});
@@ -208,9 +257,17 @@ describe('KycReviewService.get', () => {
 
   it('keeps a newer stored status over what an older read says', async () => {
     // Prepare
-    const { service, reviews, clock } = setup();
-    await service.create(CUSTOMER, PROFILE, { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl: RETURN }, {});
-    reviews.items.set(REVIEW, { ...reviews.items.get(REVIEW)!, status: 'PASSED', statusOccurredAt: Math.floor(clock.now() / 1000) * 1000 });
+    const { service, reviews, clock } = await setup();
+    await service.create(
+      CUSTOMER,
+      PROFILE,
+      { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl: RETURN },
+      {},
+    );
+    reviews.applyWebhookStatus(CUSTOMER, PROFILE, REVIEW, {
+      status: 'PASSED',
+      statusOccurredAt: Math.floor(clock.now() / 1000) * 1000,
+    });
 
     // Act: a read in the same second as the webhook's occurred_at.
     const review = await service.get(CUSTOMER, PROFILE, REVIEW, {});

@@ -1,14 +1,21 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   MAX_SUBMISSION_BODY_BYTES,
   parseRequirementForm,
+} from '../../../functions/kyc-reviews/requirement-form';
+import {
   SubmitKycRequirement,
   type SubmitRequirementDeps,
 } from '../../../functions/kyc-reviews/requirement-submission';
 import type { GatewayEvent } from '../../../shared/http/types';
-import { ManualClock } from '../../../shared/ports/clock';
+import type { WiseKycReview } from '../../../shared/ports/wise';
 import { WiseApiError } from '../../../shared/wise/errors';
-import type { WiseKycReview } from '../../../shared/wise/schemas';
+import {
+  FakeWiseAccess,
+  InMemoryAccountStore,
+  InMemoryKycReviewStore,
+  ManualClock,
+} from '../../support/fakes';
 import { problemOf } from '../../support/problems';
 
 const CUSTOMER = 'cust-1';
@@ -27,19 +34,15 @@ const waitingReview = (overrides: Partial<WiseKycReview> = {}): WiseKycReview =>
   ...overrides,
 });
 
-const setup = (review: WiseKycReview = waitingReview()) => {
-  const wise = {
-    getKycReview: vi.fn(async () => review),
-    submitKycRequirement: vi.fn(async () => undefined),
-  };
-  const reviews = { save: vi.fn(async () => ({ reviewId: REVIEW, profileId: PROFILE, status: review.status })) };
-  const deps: SubmitRequirementDeps = {
-    clock: new ManualClock(Date.UTC(2026, 0, 1)),
-    wise,
-    tokens: { withAccessToken: async (_customerId, call) => call('user-token') },
-    accounts: { getProfile: async (_c, id) => (id === PROFILE ? { id, type: 'PERSONAL', verification: 'unknown' } : undefined) },
-    reviews,
-  };
+const setup = async (review: WiseKycReview = waitingReview()) => {
+  const clock = new ManualClock(Date.UTC(2026, 0, 1));
+  const wise = new FakeWiseAccess()
+    .on('getKycReview', async () => review)
+    .on('submitKycRequirement', async () => undefined);
+  const reviews = new InMemoryKycReviewStore(clock);
+  const accounts = new InMemoryAccountStore(clock);
+  await accounts.putProfile(CUSTOMER, { id: PROFILE, type: 'PERSONAL' });
+  const deps: SubmitRequirementDeps = { clock, wiseAs: wise.wiseAsFn, accounts, reviews };
   return { useCase: new SubmitKycRequirement(deps), wise, reviews };
 };
 
@@ -51,24 +54,25 @@ const input = (files = [{ filename: 'purpose.pdf', contentType: 'application/pdf
 describe('SubmitKycRequirement', () => {
   it('passes an API-collectable requirement on to Wise with the review id in submissionData', async () => {
     // Prepare
-    const { useCase, wise, reviews } = setup();
+    const { useCase, wise, reviews } = await setup();
 
     // Act
     const result = await useCase.run(CUSTOMER, PROFILE, REVIEW, 'ACCOUNT_PURPOSE', input(), {});
 
     // Assess
     expect(result).toEqual({ reviewId: REVIEW, requirementKey: 'ACCOUNT_PURPOSE', state: 'IN_REVIEW' });
-    expect(wise.submitKycRequirement).toHaveBeenCalledTimes(1);
-    const [token, profileId, key, submissionData, files] = wise.submitKycRequirement.mock.calls[0] as unknown as unknown[];
-    expect([token, profileId, key]).toEqual(['user-token', PROFILE, 'ACCOUNT_PURPOSE']);
+    const submitted = wise.calls.filter((c) => c.method === 'submitKycRequirement');
+    expect(submitted).toHaveLength(1);
+    const [profileId, key, submissionData, files] = submitted[0]!.args;
+    expect([submitted[0]!.customerId, profileId, key]).toEqual([CUSTOMER, PROFILE, 'ACCOUNT_PURPOSE']);
     expect(JSON.parse(submissionData as string)).toEqual({
       data: { accountPurpose: 'SENDING_MONEY_TO_FRIENDS_OR_FAMILY' },
       version: 'V1',
       kycReviewId: REVIEW,
     });
     expect(files).toEqual(input().files);
-    const saved = reviews.save.mock.calls[0] as unknown as [string, number, string, { requirements: unknown }];
-    expect(saved[3].requirements).toEqual([
+    const saved = await reviews.get(CUSTOMER, PROFILE, REVIEW);
+    expect(saved?.requirements).toEqual([
       [{ key: 'ID_DOCUMENT_WITH_LIVENESS', state: 'NOT_PROVIDED', apiCollectionSupported: false }],
       [{ key: 'ACCOUNT_PURPOSE', state: 'IN_REVIEW', apiCollectionSupported: true }],
     ]);
@@ -76,30 +80,37 @@ describe('SubmitKycRequirement', () => {
 
   it('refuses bad input with one error per field before anything reaches Wise', async () => {
     // Prepare
-    const { useCase, wise } = setup();
+    const { useCase, wise } = await setup();
 
     // Act
     const problem = await problemOf(
-      useCase.run(CUSTOMER, PROFILE, REVIEW, 'purpose', { data: 'text', files: [{ filename: 'x.exe', contentType: 'application/x-msdownload', bytes: PDF }] }, {}),
+      useCase.run(
+        CUSTOMER,
+        PROFILE,
+        REVIEW,
+        'purpose',
+        { data: 'text', files: [{ filename: 'x.exe', contentType: 'application/x-msdownload', bytes: PDF }] },
+        {},
+      ),
     );
 
     // Assess
     expect(problem.status).toBe(400);
     expect(problem.errors?.map((e) => e.path)).toEqual(['requirementKey', 'data', 'files[0]']);
-    expect(wise.getKycReview).not.toHaveBeenCalled();
-    expect(wise.submitKycRequirement).not.toHaveBeenCalled();
+    expect(wise.callsOf('getKycReview')).toEqual([]);
+    expect(wise.callsOf('submitKycRequirement')).toEqual([]);
   });
 
-  it('refuses a profile that is not the customer\'s', async () => {
+  it("refuses a profile that is not the customer's", async () => {
     // Prepare
-    const { useCase, wise } = setup();
+    const { useCase, wise } = await setup();
 
     // Act
     const problem = await problemOf(useCase.run(CUSTOMER, 999, REVIEW, 'ACCOUNT_PURPOSE', input(), {}));
 
     // Assess
     expect([problem.status, problem.code]).toEqual([404, 'PROFILE_NOT_FOUND']);
-    expect(wise.getKycReview).not.toHaveBeenCalled();
+    expect(wise.callsOf('getKycReview')).toEqual([]);
   });
 
   it.each([
@@ -112,22 +123,27 @@ describe('SubmitKycRequirement', () => {
       409,
       'KYC_REQUIREMENT_ALREADY_PROVIDED',
     ],
-  ] as const)('checks the review Wise has now (%o, %s) → %i %s, without submitting', async (overrides, key, status, code) => {
-    // Prepare
-    const { useCase, wise } = setup(waitingReview(overrides as Partial<WiseKycReview>));
+  ] as const)(
+    'checks the review Wise has now (%o, %s) → %i %s, without submitting',
+    async (overrides, key, status, code) => {
+      // Prepare
+      const { useCase, wise } = await setup(waitingReview(overrides as Partial<WiseKycReview>));
 
-    // Act
-    const problem = await problemOf(useCase.run(CUSTOMER, PROFILE, REVIEW, key, input(), {}));
+      // Act
+      const problem = await problemOf(useCase.run(CUSTOMER, PROFILE, REVIEW, key, input(), {}));
 
-    // Assess
-    expect([problem.status, problem.code]).toEqual([status, code]);
-    expect(wise.submitKycRequirement).not.toHaveBeenCalled();
-  });
+      // Assess
+      expect([problem.status, problem.code]).toEqual([status, code]);
+      expect(wise.callsOf('submitKycRequirement')).toEqual([]);
+    },
+  );
 
   it('answers 404 KYC_REVIEW_NOT_FOUND when Wise does not know the review', async () => {
     // Prepare
-    const { useCase, wise } = setup();
-    wise.getKycReview.mockRejectedValueOnce(new WiseApiError(404, '/v2/profiles/{profileId}/kyc-reviews/{kycReviewId}', {}));
+    const { useCase, wise } = await setup();
+    wise.once('getKycReview', async () => {
+      throw new WiseApiError(404, '/v2/profiles/{profileId}/kyc-reviews/{kycReviewId}', {});
+    });
 
     // Act
     const problem = await problemOf(useCase.run(CUSTOMER, PROFILE, REVIEW, 'ACCOUNT_PURPOSE', input(), {}));
@@ -136,22 +152,30 @@ describe('SubmitKycRequirement', () => {
     expect([problem.status, problem.code]).toEqual([404, 'KYC_REVIEW_NOT_FOUND']);
   });
 
-  it('turns Wise\'s validation problem into 422 naming Wise\'s fields', async () => {
+  it("turns Wise's validation problem into 422 naming Wise's fields", async () => {
     // Prepare
-    const { useCase, wise } = setup();
-    wise.submitKycRequirement.mockRejectedValueOnce(
-      new WiseApiError(400, '/v2/profiles/{profileId}/kyc-requirements/{requirementKey}', {
+    const { useCase, wise } = await setup();
+    wise.once('submitKycRequirement', async () => {
+      throw new WiseApiError(400, '/v2/profiles/{profileId}/kyc-requirements/{requirementKey}', {
         type: '/errors/types/validation',
-        errors: [{ code: 'invalid_value', ref: 'submissionData.data.accountPurpose', detail: 'accountPurpose is not valid' }],
-      }),
-    );
+        errors: [
+          {
+            code: 'invalid_value',
+            ref: 'submissionData.data.accountPurpose',
+            detail: 'accountPurpose is not valid',
+          },
+        ],
+      });
+    });
 
     // Act
     const problem = await problemOf(useCase.run(CUSTOMER, PROFILE, REVIEW, 'ACCOUNT_PURPOSE', input(), {}));
 
     // Assess
     expect([problem.status, problem.code]).toEqual([422, 'KYC_SUBMISSION_REJECTED']);
-    expect(problem.errors).toEqual([{ path: 'submissionData.data.accountPurpose', message: 'accountPurpose is not valid' }]);
+    expect(problem.errors).toEqual([
+      { path: 'submissionData.data.accountPurpose', message: 'accountPurpose is not valid' },
+    ]);
   });
 });
 
@@ -202,7 +226,11 @@ describe('parseRequirementForm', () => {
 
   it('refuses another media type with 415 and an oversized body with 413 before parsing', async () => {
     // Prepare
-    const json = { headers: { 'content-type': 'application/json' }, body: '{}', isBase64Encoded: false } as unknown as GatewayEvent;
+    const json = {
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+      isBase64Encoded: false,
+    } as unknown as GatewayEvent;
     const huge = {
       headers: { 'content-type': 'multipart/form-data; boundary=x' },
       body: Buffer.alloc(MAX_SUBMISSION_BODY_BYTES + 1).toString('base64'),

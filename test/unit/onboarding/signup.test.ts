@@ -2,15 +2,28 @@ import { DecryptCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CreateWiseAccount, type SignupDeps } from '../../../functions/onboarding/create-account';
+import { Signup, type SignupPorts } from '../../../functions/onboarding/signup';
 import { KmsCipher } from '../../../shared/adapters/kms-cipher';
-import type { AccountStatus, CustomerAccount, ProfileRecord } from '../../../shared/domain/account';
 import { newCustomerSchema } from '../../../shared/domain/onboarding/personal-profile';
-import { ProblemError } from '../../../shared/http/problem';
+import { DomainError } from '../../../shared/errors/domain-error';
 import { createLogger } from '../../../shared/logging/logger';
+import {
+  accountLease,
+  type AccountFields,
+  type AccountUpdateOptions,
+  type NewAccount,
+} from '../../../shared/ports/accounts';
 import { ManualClock } from '../../../shared/ports/clock';
 import { WiseApiError } from '../../../shared/wise/errors';
 import type { TokenResponse } from '../../../shared/wise/schemas';
+import {
+  FakeWise,
+  FakeWiseAccess,
+  InMemoryAccountStore,
+  InMemoryItems,
+  InMemoryLease,
+  InMemoryUserTokens,
+} from '../../support/fakes';
 
 const KEY_ID = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const CUSTOMER = 'cust-42';
@@ -23,90 +36,64 @@ const input = newCustomerSchema(() => Date.parse('2026-01-01')).parse({
   phoneNumber: '+442079460000',
   address: { addressFirstLine: '1 Test Street', city: 'London', countryIso3Code: 'gbr' },
 });
-const userTokens: TokenResponse = { access_token: 'user-access', refresh_token: 'user-refresh', token_type: 'bearer', expires_in: 43199 };
+const userTokens: TokenResponse = {
+  access_token: 'user-access',
+  refresh_token: 'user-refresh',
+  token_type: 'bearer',
+  expires_in: 43199,
+};
 
-/** An in-memory account store with the conditional semantics of the DynamoDB one. */
-class MemoryAccounts {
-  readonly items = new Map<string, Omit<CustomerAccount, 'profiles'>>();
-  readonly profiles: ProfileRecord[] = [];
-  lease?: { owner: string; until: number };
+/** The shared in-memory account store, recording its writes in the order they happen. */
+class RecordingAccounts extends InMemoryAccountStore {
   constructor(
     private readonly events: string[],
-    private readonly clock: ManualClock,
-  ) {}
-  async get(customerId: string) {
-    const item = this.items.get(customerId);
-    return item ? { ...item, profiles: [...this.profiles] } : undefined;
+    clock: ManualClock,
+    items: InMemoryItems,
+  ) {
+    super(clock, items);
   }
-  async create(account: Omit<CustomerAccount, 'profiles' | 'createdAt' | 'updatedAt'>, lease?: { owner: string; leaseMs: number }) {
-    if (this.items.has(account.customerId)) return false;
-    if (lease) this.lease = { owner: lease.owner, until: this.clock.now() + lease.leaseMs };
-    this.events.push(`store:create:${account.signupStep}`);
-    this.items.set(account.customerId, { ...account, createdAt: 'now', updatedAt: 'now' });
-    return true;
+  override async create(account: NewAccount, lease?: { owner: string; leaseMs: number }) {
+    const created = await super.create(account, lease);
+    if (created) this.events.push(`store:create:${account.signupStep}`);
+    return created;
   }
-  async update(customerId: string, fields: Partial<CustomerAccount>, options: { expectStatus?: AccountStatus[]; remove?: string[] } = {}) {
-    const item = this.items.get(customerId);
-    if (!item || (options.expectStatus && !options.expectStatus.includes(item.status))) return false;
-    const next: Record<string, unknown> = { ...item, ...fields };
-    for (const r of options.remove ?? []) delete next[r];
-    if (options.remove?.includes('leaseOwner')) this.lease = undefined;
-    this.items.set(customerId, next as Omit<CustomerAccount, 'profiles'>);
-    this.events.push(`store:update:${fields.signupStep ?? fields.status}`);
-    return true;
+  override async update(customerId: string, fields: AccountFields, options?: AccountUpdateOptions) {
+    const updated = await super.update(customerId, fields, options);
+    if (updated) this.events.push(`store:update:${fields.signupStep ?? fields.status}`);
+    return updated;
   }
-  async putProfile(_customerId: string, profile: Pick<ProfileRecord, 'id' | 'type'>) {
-    this.profiles.push({ ...profile, verification: 'unknown' });
+}
+
+/** The shared user-token fake, recording when signup stores the user's tokens. */
+class RecordingTokens extends InMemoryUserTokens {
+  constructor(private readonly events: string[]) {
+    super();
   }
-  async acquireLease(_customerId: string, owner: string, ms: number) {
-    if (this.lease && this.lease.until > this.clock.now() && this.lease.owner !== owner) return false;
-    this.lease = { owner, until: this.clock.now() + ms };
-    return true;
-  }
-  async releaseLease(_customerId: string, owner: string) {
-    if (this.lease?.owner === owner) this.lease = undefined;
+  override async store(customerId: string, tokens: TokenResponse) {
+    this.events.push('tokens:store');
+    return super.store(customerId, tokens);
   }
 }
 
 const kms = mockClient(KMSClient);
 let events: string[];
-let accounts: MemoryAccounts;
+let accounts: RecordingAccounts;
+let lease: InMemoryLease;
+let wise: FakeWise;
+let access: FakeWiseAccess;
 let sentCodes: string[];
-let tokensHeld = false;
 let signupAnswer: () => Promise<{ id: number }>;
 let grantAnswer: () => Promise<TokenResponse>;
 
-const deps = (): SignupDeps => ({
+let tokens: RecordingTokens;
+const deps = (): SignupPorts => ({
   accounts,
+  lease,
   cipher: new KmsCipher(new KMSClient({ region: 'eu-west-1' }), KEY_ID),
-  wise: {
-    signupWithRegistrationCode: async (_token, body) => {
-      events.push('wise:signup');
-      sentCodes.push(body.registrationCode);
-      return signupAnswer();
-    },
-    registrationCodeToken: async (_email, code) => {
-      events.push('wise:grant');
-      sentCodes.push(code);
-      return grantAnswer();
-    },
-    me: async () => ({ id: 777 }),
-    createPersonalProfile: async () => {
-      events.push('wise:profile');
-      return { id: 900 };
-    },
-    listProfiles: async () => [],
-  },
+  wise,
+  wiseAs: access.wiseAsFn,
   clientToken: { get: async () => 'client-token', invalidate: () => undefined },
-  tokens: {
-    store: async () => {
-      events.push('tokens:store');
-      tokensHeld = true;
-    },
-    has: async () => tokensHeld,
-    withAccessToken: async (_customerId, call) => call('user-access'),
-  },
-  clock: new ManualClock(0),
+  tokens,
   logger: createLogger('test'),
 });
 
@@ -120,19 +107,41 @@ beforeEach(() => {
   }));
   events = [];
   sentCodes = [];
-  tokensHeld = false;
-  accounts = new MemoryAccounts(events, new ManualClock(0));
+  const clock = new ManualClock(0);
+  const items = new InMemoryItems();
+  accounts = new RecordingAccounts(events, clock, items);
+  lease = new InMemoryLease(clock, items);
+  tokens = new RecordingTokens(events);
   signupAnswer = async () => ({ id: 777 });
   grantAnswer = async () => userTokens;
+  wise = new FakeWise()
+    .on('signupWithRegistrationCode', async (_token, body) => {
+      events.push('wise:signup');
+      sentCodes.push(body.registrationCode);
+      return signupAnswer();
+    })
+    .on('registrationCodeToken', async (_email, code) => {
+      events.push('wise:grant');
+      sentCodes.push(code);
+      return grantAnswer();
+    })
+    .on('me', async () => ({ id: 777 }));
+  access = new FakeWiseAccess()
+    .on('me', async () => ({ id: 777 }))
+    .on('createPersonalProfile', async () => {
+      events.push('wise:profile');
+      return { id: 900 };
+    })
+    .on('listProfiles', async () => []);
 });
 
 describe('signup with a KMS-sealed registration code', () => {
-  it('seals the code under the app key and the customer\'s context, and stores it before Wise hears of it', async () => {
+  it("seals the code under the app key and the customer's context, and stores it before Wise hears of it", async () => {
     // Act
-    const result = await new CreateWiseAccount(deps()).run(CUSTOMER, input, Date.now() + 10_000);
+    const result = await new Signup(deps()).run(CUSTOMER, input, Date.now() + 10_000);
 
     // Assess
-    expect(result.status).toBe(201);
+    expect(result.created).toBe(true);
     expect(kms).toHaveReceivedCommandWith(EncryptCommand, { KeyId: KEY_ID, EncryptionContext: CONTEXT });
     // The code this call just made is still in memory: no second KMS call to open it again.
     expect(kms).not.toHaveReceivedCommand(DecryptCommand);
@@ -150,10 +159,15 @@ describe('signup with a KMS-sealed registration code', () => {
       'wise:profile',
       'store:update:PROFILE_CREATED',
     ]);
-    expect(accounts.lease).toBeUndefined();
-    const stored = accounts.items.get(CUSTOMER)!;
+    expect(lease.holder(accountLease(CUSTOMER))).toBeUndefined();
+    const stored = (await accounts.get(CUSTOMER))!;
     expect(stored.registrationCodeCiphertext).toBe(Buffer.from(`sealed:${code}`).toString('base64'));
-    expect(stored).toMatchObject({ status: 'ACTIVE', origin: 'CREATED', wiseUserId: 777, personalProfileId: 900 });
+    expect(stored).toMatchObject({
+      status: 'ACTIVE',
+      origin: 'CREATED',
+      wiseUserId: 777,
+      personalProfileId: 900,
+    });
   });
 
   it('after a 409 NOT_UNIQUE, keeps the user when our registration code still mints its tokens', async () => {
@@ -163,12 +177,19 @@ describe('signup with a KMS-sealed registration code', () => {
     };
 
     // Act
-    const result = await new CreateWiseAccount(deps()).run(CUSTOMER, input, Date.now() + 10_000);
+    const result = await new Signup(deps()).run(CUSTOMER, input, Date.now() + 10_000);
 
     // Assess
-    expect(result.status).toBe(201);
-    expect(events).toEqual(['store:create:STARTED', 'wise:signup', 'wise:grant', 'tokens:store', 'wise:profile', 'store:update:PROFILE_CREATED']);
-    expect(accounts.items.get(CUSTOMER)).toMatchObject({ status: 'ACTIVE', wiseUserId: 777 });
+    expect(result.created).toBe(true);
+    expect(events).toEqual([
+      'store:create:STARTED',
+      'wise:signup',
+      'wise:grant',
+      'tokens:store',
+      'wise:profile',
+      'store:update:PROFILE_CREATED',
+    ]);
+    expect(await accounts.get(CUSTOMER)).toMatchObject({ status: 'ACTIVE', wiseUserId: 777 });
   });
 
   it('after a 409 NOT_UNIQUE that our code cannot open, records EXISTING_ACCOUNT and drops the code', async () => {
@@ -181,45 +202,51 @@ describe('signup with a KMS-sealed registration code', () => {
     };
 
     // Act
-    const outcome = await new CreateWiseAccount(deps()).run(CUSTOMER, input, Date.now() + 10_000).catch((e: unknown) => e);
-
-    // Assess
-    expect(outcome).toBeInstanceOf(ProblemError);
-    expect((outcome as ProblemError).code).toBe('EXISTING_WISE_ACCOUNT');
-    const stored = accounts.items.get(CUSTOMER)!;
-    expect(stored.status).toBe('EXISTING_ACCOUNT');
-    expect(stored.registrationCodeCiphertext).toBeUndefined();
-    expect(accounts.lease).toBeUndefined();
-  });
-
-  it('answers 409 IN_PROGRESS while another caller holds the lease, without calling Wise', async () => {
-    // Prepare
-    await accounts.create({ customerId: CUSTOMER, status: 'CREATING', signupStep: 'STARTED', email: 'ada@example.com' });
-    await accounts.acquireLease(CUSTOMER, 'someone-else', 60_000);
-    events.length = 0;
-
-    // Act
-    const outcome = await new CreateWiseAccount(deps(), { waitMs: 30, pollMs: 10 })
+    const outcome = await new Signup(deps())
       .run(CUSTOMER, input, Date.now() + 10_000)
       .catch((e: unknown) => e);
 
     // Assess
-    expect((outcome as ProblemError).code).toBe('IN_PROGRESS');
+    expect(outcome).toBeInstanceOf(DomainError);
+    expect((outcome as DomainError).code).toBe('EXISTING_WISE_ACCOUNT');
+    const stored = (await accounts.get(CUSTOMER))!;
+    expect(stored.status).toBe('EXISTING_ACCOUNT');
+    expect(stored.registrationCodeCiphertext).toBeUndefined();
+    expect(lease.holder(accountLease(CUSTOMER))).toBeUndefined();
+  });
+
+  it('answers 409 IN_PROGRESS while another caller holds the lease, without calling Wise', async () => {
+    // Prepare
+    await accounts.create({
+      customerId: CUSTOMER,
+      status: 'CREATING',
+      signupStep: 'STARTED',
+      email: 'ada@example.com',
+    });
+    await lease.take(accountLease(CUSTOMER), 'someone-else', 60_000);
+    events.length = 0;
+
+    // Act
+    const outcome = await new Signup(deps(), { waitMs: 30, pollMs: 10 })
+      .run(CUSTOMER, input, Date.now() + 10_000)
+      .catch((e: unknown) => e);
+
+    // Assess
+    expect((outcome as DomainError).code).toBe('IN_PROGRESS');
     expect(events).toEqual([]);
   });
 
   it('resumes at the recorded step without signing up again', async () => {
     // Prepare
-    await new CreateWiseAccount({ ...deps(), wise: { ...deps().wise, createPersonalProfile: async () => Promise.reject(new Error('crash')) } })
-      .run(CUSTOMER, input, Date.now() + 10_000)
-      .catch(() => undefined);
+    access.once('createPersonalProfile', async () => Promise.reject(new Error('crash')));
+    await new Signup(deps()).run(CUSTOMER, input, Date.now() + 10_000).catch(() => undefined);
     events.length = 0;
 
     // Act
-    const result = await new CreateWiseAccount(deps()).run(CUSTOMER, input, Date.now() + 10_000);
+    const result = await new Signup(deps()).run(CUSTOMER, input, Date.now() + 10_000);
 
     // Assess
-    expect(result.status).toBe(201);
+    expect(result.created).toBe(true);
     expect(events).toEqual(['wise:profile', 'store:update:PROFILE_CREATED']);
     expect(kms).toHaveReceivedCommandWith(DecryptCommand, { KeyId: KEY_ID, EncryptionContext: CONTEXT });
   });

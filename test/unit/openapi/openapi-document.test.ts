@@ -1,20 +1,12 @@
 import { readFileSync } from 'node:fs';
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
+import { operations } from '../../../functions/operations';
 import { routes as kycRoutes } from '../../../functions/kyc-reviews/routes';
-import {
-  createBody as kycCreateBody,
-  linkBody as kycLinkBody,
-  reviewParams,
-} from '../../../functions/kyc-reviews/schemas';
 import { routes as oauthRoutes } from '../../../functions/oauth/routes';
-import { callbackQuery, linkCodeBody, startLinkBody } from '../../../functions/oauth/schemas';
-import { verificationCheckBody } from '../../../functions/onboarding/profiles';
-import {
-  customerParams,
-  profileParams,
-  routes as onboardingRoutes,
-} from '../../../functions/onboarding/routes';
+import { routes as onboardingRoutes } from '../../../functions/onboarding/routes';
+import { problemCatalogue, problemCodes, type ProblemCode } from '../../../shared/errors/catalogue';
+import { DomainError } from '../../../shared/errors/domain-error';
 import { linkFailureReasons } from '../../../shared/domain/linking/callback-outcome';
 import { businessProfileSchema } from '../../../shared/domain/onboarding/business-profile';
 import { identityDocumentSchema } from '../../../shared/domain/onboarding/identity-document';
@@ -22,25 +14,32 @@ import {
   newCustomerSchema,
   personalProfileUpdateSchema,
 } from '../../../shared/domain/onboarding/personal-profile';
-import { ProblemError, problemBody, validationFailed } from '../../../shared/http/problem';
+import { customerIdSchema } from '../../../shared/http/handler-stack';
+import { problemAnswer, problemBody } from '../../../shared/http/problem';
 import type { GatewayEvent } from '../../../shared/http/types';
 import { createLogger } from '../../../shared/logging/logger';
 import { systemClock } from '../../../shared/ports/clock';
 import { routes, type Route, type RouteId } from '../../../shared/routes';
-import type { Dependencies } from '../../../shared/runtime/dependencies';
 import { handlerWith, type RouteTable } from '../../../shared/runtime/function';
+import type { Dependencies } from '../../../shared/runtime/dependencies';
 import { envelopeSchema } from '../../../shared/webhooks/webhook-event';
 import { OPENAPI_FILE, renderOpenApi } from '../../../scripts/openapi';
 import {
   buildOpenApiDocument,
   jsonSchemaOf,
-  problemCodes,
   problemSchema,
-  routeDocs,
   type JsonSchema,
   type OpenApiDocument,
-  type Operation,
+  type OpenApiOperation,
 } from '../../../scripts/openapi-document';
+
+/**
+ * Codes answered outside any route of the table, so that no route documents them: a route key the
+ * function does not serve (the handler stack; API Gateway never sends one), and the local gateway's
+ * own answers for an unknown method or a function that does not answer in time (API Gateway
+ * answers those itself in AWS).
+ */
+const outsideAnyRoute: readonly ProblemCode[] = ['ROUTE_NOT_FOUND', 'METHOD_NOT_ALLOWED', 'GATEWAY_TIMEOUT'];
 
 /**
  * The statuses PARTNER-API.md names for each route (routes 7 and 15 name none; route 16 is not
@@ -69,7 +68,7 @@ const contractStatuses: Record<RouteId, readonly number[]> = {
 /** "Served from the store, no Wise call" / "as stored": every other partner route calls Wise. */
 const servedFromStore: readonly RouteId[] = ['getAccount', 'listKycReviews'];
 
-const operationOf = (doc: OpenApiDocument, route: Route): Operation | undefined =>
+const operationOf = (doc: OpenApiDocument, route: Route): OpenApiOperation | undefined =>
   doc.paths[route.path]?.[route.method.toLowerCase()];
 
 const responsesOf = (doc: OpenApiDocument, route: Route): Record<string, Record<string, unknown>> => {
@@ -123,7 +122,7 @@ describe('the OpenAPI document', () => {
     for (const route of routes) {
       const operation = operationOf(doc, route);
       expect(operation?.operationId).toBe(route.id);
-      expect(operation?.security).toEqual(route.auth === 'partner' ? [{ partnerJwt: [] }] : []);
+      expect(operation?.security).toEqual(route.auth === 'token' ? [{ partnerJwt: [] }] : []);
     }
     expect(doc.components.securitySchemes.partnerJwt).toMatchObject({
       type: 'http',
@@ -173,50 +172,51 @@ describe('the OpenAPI document', () => {
         route.id,
       ).toBe(true);
     }
-    const customerId = operationOf(doc, routes[0])?.parameters?.find((p) => p.name === 'customerId');
-    expect(customerId?.schema).toEqual(
-      jsonSchemaOf(customerParams, 'input').properties!['customerId' as never],
-    );
+    // The caller guard's own check of customerId (shared/http/handler-stack.ts), on every route that has one.
+    for (const route of routes.filter((r) => r.path.includes('{customerId}'))) {
+      const customerId = operationOf(doc, route)?.parameters?.find((p) => p.name === 'customerId');
+      expect(customerId?.schema, route.id).toEqual(jsonSchemaOf(customerIdSchema, 'input'));
+    }
   });
 
-  it('takes its parameter and body schemas from the modules the handlers validate with', () => {
-    // Prepare: the exported constants must be the very objects, not copies.
-    const same = {
-      getAccount: customerParams,
-      updateProfile: profileParams,
-      getKycReview: reviewParams,
-    } as const;
-
+  it('takes its parameter and body schemas from the operations the handler stack parses with', () => {
     // Act
     const doc = buildOpenApiDocument();
 
-    // Assess
-    for (const [id, params] of Object.entries(same)) expect(routeDocs[id as RouteId].params).toBe(params);
-    expect(routeDocs.oauthCallback.query).toBe(callbackQuery);
-    expect(routeDocs.createBusinessProfile.body?.map((b) => b.schema)).toEqual([businessProfileSchema]);
-    expect(routeDocs.createBusinessProfile.body?.[0]?.schema).toBe(businessProfileSchema);
-    expect(routeDocs.checkVerification.body?.[0]?.schema).toBe(verificationCheckBody);
-    expect(routeDocs.submitIdentityDocument.body?.[0]?.schema).toBe(identityDocumentSchema);
-    expect(routeDocs.receiveWebhook.body?.[0]?.schema).toBe(envelopeSchema);
-    expect(routeDocs.createKycReview.body?.[0]?.schema).toBe(kycCreateBody);
-    expect(routeDocs.refreshKycLink.body?.[0]?.schema).toBe(kycLinkBody);
-    expect(routeDocs.updateProfile.body?.[1]?.schema).toBe(businessProfileSchema);
+    // Assess: what the stack parses is what is documented, route by route.
+    for (const route of routes) {
+      const operation = operations[route.id];
+      const parameters = operationOf(doc, route)?.parameters ?? [];
+      const inPath = parameters.filter((p) => p.in === 'path');
+      const params = operation.params ? (jsonSchemaOf(operation.params, 'input').properties as object) : {};
+      for (const p of inPath)
+        expect(p.schema, `${route.id} ${String(p.name)}`).toEqual(params[p.name as never]);
+      const query = operation.query ? (jsonSchemaOf(operation.query, 'input').properties as object) : {};
+      const inQuery = parameters.filter((p) => p.in === 'query');
+      expect(
+        inQuery.map((p) => p.name),
+        route.id,
+      ).toEqual(Object.keys(query));
+      for (const p of inQuery)
+        expect(p.schema, `${route.id} ${String(p.name)}`).toEqual(query[p.name as never]);
+      if (operation.body && !operation.documentedBodies) {
+        expect(requestSchemaOf(doc, route), route.id).toEqual(jsonSchemaOf(operation.body.schema, 'input'));
+      }
+    }
+    // The domain's schemas are the very objects the operations hold, not copies.
+    expect(operations.createBusinessProfile.body?.schema).toBe(businessProfileSchema);
+    expect(operations.submitIdentityDocument.body?.schema).toBe(identityDocumentSchema);
+    expect(operations.receiveWebhook.documentedBodies?.map((b) => b.schema)).toEqual([envelopeSchema]);
+    expect(operations.receiveWebhook.documentedBodies?.[0]?.schema).toBe(envelopeSchema);
+    expect(operations.updateProfile.documentedBodies?.[1]?.schema).toBe(businessProfileSchema);
     // Factories (they close over a clock) make a new schema per call: compare what they accept.
     const now = () => systemClock.now();
-    const fromFactories: [RouteId, JsonSchema][] = [
-      ['createAccount', jsonSchemaOf(newCustomerSchema(now), 'input')],
-      ['startLink', jsonSchemaOf(startLinkBody(systemClock), 'input')],
-      ['linkWithCode', jsonSchemaOf(linkCodeBody(systemClock), 'input')],
-    ];
-    for (const [id, expected] of fromFactories) {
-      expect(
-        requestSchemaOf(
-          doc,
-          routes.find((r) => r.id === id)!,
-        ),
-        id,
-      ).toEqual(expected);
-    }
+    expect(
+      requestSchemaOf(
+        doc,
+        routes.find((r) => r.id === 'createAccount')!,
+      ),
+    ).toEqual(jsonSchemaOf(newCustomerSchema(now), 'input'));
     expect(doc.components.schemas.PersonalProfileUpdate).toEqual(
       jsonSchemaOf(personalProfileUpdateSchema(now), 'input'),
     );
@@ -235,7 +235,7 @@ describe('the OpenAPI document', () => {
       logger: createLogger('openapi-test'),
       config: { allowedReturnUrls: ['http://localhost:3000/'] },
     } as unknown as Dependencies;
-    const tables: Record<string, (d: Dependencies) => RouteTable> = {
+    const tables: Record<string, RouteTable<Dependencies>> = {
       onboarding: onboardingRoutes,
       oauth: oauthRoutes,
       'kyc-reviews': kycRoutes,
@@ -244,7 +244,7 @@ describe('the OpenAPI document', () => {
     const checked = routes.filter((r) => {
       const required = (requestSchemaOf(doc, r)?.required as string[] | undefined) ?? [];
       // Route 4 picks its schema from the stored profile; the webhook checks a signature first.
-      return r.auth === 'partner' && r.id !== 'updateProfile' && required.length > 0;
+      return r.callers.length > 0 && r.id !== 'updateProfile' && required.length > 0;
     });
     const context = {
       getRemainingTimeInMillis: () => 10_000,
@@ -315,10 +315,10 @@ describe('the OpenAPI document', () => {
         statuses.some((s) => s >= 200 && s < 400),
         route.id,
       ).toBe(true);
-      if (route.auth === 'partner')
+      if (route.callers.length > 0)
         expect(statuses, route.id).toEqual(expect.arrayContaining([400, 401, 403]));
-      if (routeDocs[route.id].idempotencyKey === 'replayed') expect(statuses, route.id).toContain(422);
-      if (route.auth === 'partner' && !servedFromStore.includes(route.id)) {
+      if (operations[route.id].idempotencyKey === 'replayed') expect(statuses, route.id).toContain(422);
+      if (route.callers.length > 0 && !servedFromStore.includes(route.id)) {
         const unavailable = responsesOf(doc, route)['503'];
         expect(unavailable?.['x-problem-codes'], route.id).toContain('WISE_UNAVAILABLE');
         expect(unavailable?.headers, route.id).toHaveProperty('Retry-After');
@@ -347,9 +347,7 @@ describe('the OpenAPI document', () => {
         });
         const codes = response['x-problem-codes'] as string[];
         for (const code of codes)
-          expect(problemCodes[code as keyof typeof problemCodes]?.status, `${route.id} ${code}`).toBe(
-            Number(status),
-          );
+          expect(problemCatalogue[code as ProblemCode]?.status, `${route.id} ${code}`).toBe(Number(status));
       }
     }
     const documentedCodes = new Set(
@@ -359,7 +357,10 @@ describe('the OpenAPI document', () => {
         ),
       ),
     );
-    expect([...documentedCodes].sort()).toEqual(Object.keys(problemCodes).sort());
+    // Every code of the catalogue is answered by some route, or explicitly by the stack outside any route.
+    expect([...documentedCodes].sort()).toEqual(
+      problemCodes.filter((c) => !outsideAnyRoute.includes(c)).sort(),
+    );
     for (const code of [
       'VALIDATION_FAILED',
       'FORBIDDEN',
@@ -372,12 +373,43 @@ describe('the OpenAPI document', () => {
     }
   });
 
+  it("takes every operation's problems from the catalogue, with the catalogue's status and meaning", () => {
+    // Act
+    const doc = buildOpenApiDocument();
+
+    // Assess
+    const unknown = routes.flatMap((r) =>
+      operations[r.id].problems.filter((c) => !(c in problemCatalogue)).map((c) => `${r.id} ${c}`),
+    );
+    expect(unknown).toEqual([]);
+    for (const route of routes) {
+      const responses = responsesOf(doc, route);
+      for (const code of operations[route.id].problems) {
+        const { status, meaning } = problemCatalogue[code];
+        const response = responses[String(status)];
+        expect(response?.['x-problem-codes'], `${route.id} ${code}`).toContain(code);
+        expect(response?.description, `${route.id} ${code}`).toEqual(
+          expect.stringContaining(`\`${code}\`: ${meaning}`),
+        );
+      }
+    }
+    for (const code of outsideAnyRoute) expect(problemCatalogue).toHaveProperty(code);
+  });
+
+  it('writes nothing about a route itself: the walker names no route of the table', () => {
+    // Prepare
+    const walker = readFileSync(new URL('../../../scripts/openapi-document.ts', import.meta.url), 'utf8');
+
+    // Assess: per-route facts belong in the operation declarations (functions/<fn>/*.ts).
+    expect(routes.filter((r) => walker.includes(r.id)).map((r) => r.id)).toEqual([]);
+  });
+
   it('describes the problems the code really builds', () => {
     // Prepare
     const bodies = [
-      validationFailed([{ path: 'address.city', message: 'must not be blank' }]).toBody(),
-      new ProblemError(503, 'WISE_UNAVAILABLE', 'later', { headers: { 'Retry-After': '2' } }).toBody(),
-      problemBody(500, 'INTERNAL_ERROR', 'oops'),
+      problemBody('VALIDATION_FAILED', undefined, [{ path: 'address.city', message: 'must not be blank' }]),
+      problemAnswer(new DomainError('WISE_UNAVAILABLE', { retryAfterSeconds: 2 })).body,
+      problemBody('INTERNAL_ERROR'),
     ];
 
     // Act

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isAllowedReturnUrl } from '../../../shared/domain/return-url';
-import { assertMayActOn, callerOf } from '../../../shared/http/caller';
-import { ProblemError, problemBody, validationFailed, wiseUnavailable } from '../../../shared/http/problem';
+import { DomainError, ValidationError } from '../../../shared/errors/domain-error';
+import { assertMayCall, callerOf } from '../../../shared/http/caller';
+import { problemAnswer, problemBody } from '../../../shared/http/problem';
 import type { GatewayEvent } from '../../../shared/http/types';
 import { isSecretKey, REDACTED, redactingReplacer } from '../../../shared/logging/redact';
 
@@ -41,7 +42,7 @@ describe('the redacting logger replacer', () => {
 describe('problem+json bodies', () => {
   it('carry type, title, status, detail, code and the field errors', () => {
     // Act
-    const body = validationFailed([{ path: 'email', message: 'must be a valid email address' }]).toBody();
+    const { body } = problemAnswer(new ValidationError([{ path: 'email', message: 'must be a valid email address' }]));
 
     // Assess
     expect(body).toEqual({
@@ -56,12 +57,12 @@ describe('problem+json bodies', () => {
 
   it('leave errors out when there are none, and give WISE_UNAVAILABLE a whole-second Retry-After', () => {
     // Act
-    const plain = problemBody(404, 'CUSTOMER_NOT_FOUND', 'No such customer.', []);
-    const outage = wiseUnavailable(0.2);
+    const plain = problemBody('CUSTOMER_NOT_FOUND', 'No such customer.', []);
+    const outage = problemAnswer(new DomainError('WISE_UNAVAILABLE', { retryAfterSeconds: 0.2 }));
 
     // Assess
     expect(plain).not.toHaveProperty('errors');
-    expect(outage).toBeInstanceOf(ProblemError);
+    expect(plain.status).toBe(404);
     expect(outage.status).toBe(503);
     expect(outage.headers['Retry-After']).toBe('1');
   });
@@ -75,16 +76,16 @@ describe('the customer guard', () => {
     // Act
     const other = (() => {
       try {
-        assertMayActOn(caller, 'cust-2');
+        assertMayCall(caller, ['customer', 'partner'], 'cust-2');
       } catch (e) {
         return e;
       }
     })();
 
     // Assess
-    expect(() => assertMayActOn(caller, 'cust-1')).not.toThrow();
-    expect((other as ProblemError).status).toBe(403);
-    expect((other as ProblemError).code).toBe('FORBIDDEN');
+    expect(() => assertMayCall(caller, ['customer', 'partner'], 'cust-1')).not.toThrow();
+    expect((other as DomainError).status).toBe(403);
+    expect((other as DomainError).code).toBe('FORBIDDEN');
   });
 
   it.each([
@@ -97,7 +98,7 @@ describe('the customer guard', () => {
 
     // Assess
     expect(caller.isAdmin).toBe(true);
-    expect(() => assertMayActOn(caller, 'anyone')).not.toThrow();
+    expect(() => assertMayCall(caller, ['customer', 'partner'], 'anyone')).not.toThrow();
   });
 
   it('does not take a scope that merely contains the admin scope\'s text', () => {
@@ -114,7 +115,7 @@ describe('the customer guard', () => {
       try {
         callerOf(eventWith());
       } catch (e) {
-        return e as ProblemError;
+        return e as DomainError;
       }
     })();
 

@@ -1,0 +1,67 @@
+import {
+  MAX_DATA_BYTES,
+  MAX_TOTAL_FILE_BYTES,
+  type SubmittedFile,
+} from '../../shared/domain/kyc/requirement-submission';
+import { DomainError, ValidationError, type FieldError } from '../../shared/errors/domain-error';
+import { header, rawBody } from '../../shared/http/parse';
+import type { GatewayEvent } from '../../shared/http/types';
+import type { RequirementSubmission } from './requirement-submission';
+
+/** Multipart framing and part headers on top of the payload limits. */
+const FRAMING_BYTES = 64 * 1024;
+export const MAX_SUBMISSION_BODY_BYTES = MAX_TOTAL_FILE_BYTES + MAX_DATA_BYTES + FRAMING_BYTES;
+
+/**
+ * The partner's multipart body: only `data` (one JSON object) and `files` parts. Size is checked
+ * on the raw bytes before parsing, the media type before the syntax.
+ */
+export const parseRequirementForm = async (event: GatewayEvent): Promise<RequirementSubmission> => {
+  const bytes = rawBody(event);
+  if (bytes.length > MAX_SUBMISSION_BODY_BYTES) {
+    throw new DomainError('PAYLOAD_TOO_LARGE', {
+      detail: `The body exceeds ${MAX_SUBMISSION_BODY_BYTES} bytes.`,
+    });
+  }
+  const contentType = header(event, 'content-type') ?? '';
+  if (!/^multipart\/form-data\s*;\s*boundary=/i.test(contentType.trim())) {
+    throw new DomainError('UNSUPPORTED_MEDIA_TYPE', { detail: 'Send the body as multipart/form-data.' });
+  }
+  let form: FormData;
+  try {
+    form = await new Response(new Uint8Array(bytes), { headers: { 'content-type': contentType } }).formData();
+  } catch {
+    throw new ValidationError([{ path: '(body)', message: 'not a valid multipart/form-data body' }]);
+  }
+  const problems: FieldError[] = [];
+  let data: unknown;
+  const files: SubmittedFile[] = [];
+  let dataParts = 0;
+  const parts: [string, FormDataEntryValue][] = [];
+  form.forEach((value, name) => parts.push([name, value]));
+  for (const [name, value] of parts) {
+    if (name === 'data') {
+      dataParts += 1;
+      const text = typeof value === 'string' ? value : await value.text();
+      try {
+        data = JSON.parse(text);
+      } catch {
+        problems.push({ path: 'data', message: 'must be a JSON object' });
+      }
+    } else if (name === 'files' && typeof value !== 'string') {
+      files.push({
+        filename: value.name,
+        contentType: value.type,
+        bytes: new Uint8Array(await value.arrayBuffer()),
+      });
+    } else {
+      problems.push({
+        path: name.slice(0, 64),
+        message: 'unexpected part: only `data` and `files` (as files) are accepted',
+      });
+    }
+  }
+  if (dataParts !== 1) problems.push({ path: 'data', message: 'exactly one `data` part is required' });
+  if (problems.length > 0) throw new ValidationError(problems);
+  return { data, files };
+};

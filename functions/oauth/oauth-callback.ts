@@ -1,0 +1,80 @@
+import { linkFailureReasons } from '../../shared/domain/linking/callback-outcome';
+import { operationOf } from '../../shared/http/operation';
+import type { CallbackAnswer } from './callback-completion';
+import { callbackPage, redirectTo } from './callback-page';
+import type { OauthServices } from './routes';
+import { callbackQuery } from './schemas';
+
+const htmlPageHeaders = (): Record<string, unknown> => ({
+  'Cache-Control': { $ref: '#/components/headers/CacheControlNoStore' },
+  'Referrer-Policy': { $ref: '#/components/headers/ReferrerPolicyNoReferrer' },
+});
+
+/** The browser's answer: a 302 back to the partner, or a fixed HTML page when there is nowhere safe to go. */
+const render = (answer: CallbackAnswer) => {
+  switch (answer.kind) {
+    case 'back_to_partner':
+      return redirectTo(answer.location);
+    case 'no_usable_state':
+      return callbackPage('invalid_state');
+    case 'failed':
+      return callbackPage('failed');
+  }
+};
+
+/** Route 9. */
+export const oauthCallback = operationOf<OauthServices>()({
+  route: 'oauthCallback',
+  summary: "Wise's OAuth redirect (browser)",
+  description:
+    "Public: Wise sends the customer's browser here with `code`, `state` and `profileId`, or with `error`, `error_description` and " +
+    "`state`. The state is consumed at once (single use). With a usable state the answer is always a 302 to that state's return URL, " +
+    'with `status=linked&profileId=<id>` or `status=error&reason=<reason>` added to its query (parameters the partner put in its ' +
+    'return URL are kept; these three win on a clash). Without one (missing, unknown, used, or its return URL no longer allowed) the ' +
+    'answer is a fixed HTML page, never a redirect. Nothing from the query is echoed. Every answer carries `Cache-Control: no-store` ' +
+    'and `Referrer-Policy: no-referrer`.',
+  // A malformed query must answer the HTML page, not problem+json: it parses as an empty one (no state).
+  query: callbackQuery.catch({}),
+  responses: {
+    302: {
+      raw: {
+        description:
+          `Back to the partner's return URL. \`reason\` is one of: ${linkFailureReasons.map((r) => `\`${r}\``).join(', ')} ` +
+          '(`access_denied`: the customer refused; `invalid_state`; `expired_state`: the link took too long; `exchange_failed`: Wise ' +
+          'gave no usable code or did not answer; `identity_mismatch`: the Wise profile is not the same person).',
+        headers: {
+          Location: {
+            description:
+              'The return URL with `status=linked&profileId=<id>` or `status=error&reason=<reason>`.',
+            required: true,
+            schema: { type: 'string', format: 'uri' },
+          },
+          'Cache-Control': { $ref: '#/components/headers/CacheControlNoStore' },
+          'Referrer-Policy': { $ref: '#/components/headers/ReferrerPolicyNoReferrer' },
+        },
+        'x-return-url-query': {
+          status: ['linked', 'error'],
+          reason: [...linkFailureReasons],
+        },
+      },
+    },
+    400: {
+      raw: {
+        description:
+          'No usable state (missing, malformed, unknown, already used, or its return URL is no longer allowed): an HTML page, no redirect.',
+        headers: htmlPageHeaders(),
+        content: { 'text/html': { schema: { type: 'string' } } },
+      },
+    },
+    500: {
+      raw: {
+        description:
+          'Linking failed unexpectedly: an HTML page asking the customer to start again, no redirect.',
+        headers: htmlPageHeaders(),
+        content: { 'text/html': { schema: { type: 'string' } } },
+      },
+    },
+  },
+  problems: [],
+  handle: async ({ query, deadline }, { callback }) => render(await callback.complete(query, deadline)),
+});

@@ -1,0 +1,19 @@
+import { publicAccount } from '../../shared/domain/account';
+import { operationOf } from '../../shared/http/operation';
+import type { OnboardingServices } from './routes';
+import { account, customerParams } from './schemas';
+import { storedAccount } from './stored-account';
+
+/** Route 2. */
+export const getAccount = operationOf<OnboardingServices>()({
+  route: 'getAccount',
+  summary: 'Read the stored account',
+  description: "The account as stored, kept current by Wise's webhooks. Served from the store: no Wise call.",
+  params: customerParams,
+  responses: { 200: { description: 'The stored account.', body: account } },
+  problems: ['CUSTOMER_NOT_FOUND'],
+  handle: async ({ params }, { accounts }) => ({
+    status: 200,
+    body: publicAccount(await storedAccount(accounts, params.customerId)),
+  }),
+});

@@ -1,0 +1,73 @@
+/**
+ * What several onboarding operations share: the path parameters, the request bodies and the
+ * response schemas of the account and of a profile, and the person rules routes 1 and 4 describe.
+ */
+import * as z from 'zod';
+import { accountStatuses } from '../../shared/domain/account';
+import { businessProfileSchema } from '../../shared/domain/onboarding/business-profile';
+import { OCCUPATION_COUNTRIES, STATE_CODE_COUNTRIES } from '../../shared/domain/onboarding/countries';
+import { NAME_MAX } from '../../shared/domain/onboarding/fields';
+import {
+  newCustomerSchema,
+  personalProfileUpdateSchema,
+} from '../../shared/domain/onboarding/personal-profile';
+import { customerIdSchema } from '../../shared/http/handler-stack';
+import { named } from '../../shared/http/operation';
+import { systemClock } from '../../shared/ports/clock';
+
+export const customerParams = z.object({ customerId: customerIdSchema });
+export const profileParams = customerParams.extend({
+  profileId: z
+    .string()
+    .regex(/^[1-9]\d{0,15}$/, 'must be a Wise profile id')
+    .transform(Number),
+});
+
+/** Every instant this service answers is `Date#toISOString()`: UTC, milliseconds, `Z`. */
+export const isoInstant = z.iso.datetime();
+export const wiseProfileId = z.number().int().positive();
+const profileType = z.enum(['PERSONAL', 'BUSINESS']);
+const verification = z.enum(['verified', 'not_verified', 'unknown']);
+
+const accountSchema = z.object({
+  customerId: z.string(),
+  status: z.enum(accountStatuses),
+  wiseUserId: z.number().int().optional().describe('Present once Wise knows the user.'),
+  profiles: z.array(
+    z.object({
+      id: wiseProfileId,
+      type: profileType,
+      verification: verification.describe(
+        "From Wise's verification webhooks; `unknown` until the first one.",
+      ),
+      verificationUpdatedAt: isoInstant.optional(),
+      cdd: z
+        .object({ state: z.string(), requiredEvidences: z.array(z.string()) })
+        .optional()
+        .describe("Wise's latest customer due-diligence state for the profile, when Wise sent one."),
+    }),
+  ),
+});
+
+/** Wise's own profile fields pass through; `type` and `verification` are this service's view. */
+const profileEnvelopeSchema = z.object({
+  profile: z.looseObject({ id: wiseProfileId, type: profileType, verification }),
+});
+
+export const account = named('Account', accountSchema);
+export const profileEnvelope = named('ProfileEnvelope', profileEnvelopeSchema);
+
+// The dates of birth are checked against the system clock: the stack parses the body before
+// anything else runs (an invalid body never reaches the Idempotency-Key records).
+const now = () => systemClock.now();
+export const newCustomer = named('NewCustomer', newCustomerSchema(now));
+export const personalProfileUpdate = named('PersonalProfileUpdate', personalProfileUpdateSchema(now));
+export const businessProfile = named('BusinessProfile', businessProfileSchema);
+
+const upper = (codes: ReadonlySet<string>) => [...codes].map((c) => c.toUpperCase()).join(', ');
+export const personRules =
+  'Rules checked before any Wise call that JSON Schema cannot express: `dateOfBirth` is a real date after 1900-01-01 and in the past; ' +
+  `\`address.stateCode\` is required for ${upper(STATE_CODE_COUNTRIES)}; \`occupations\` is required for residents of ` +
+  `${upper(OCCUPATION_COUNTRIES)} and of New Mexico (USA, NM); country codes are ISO 3166-1 alpha-3 in any case (sent to Wise in ` +
+  'lower case); `phoneNumber` is E.164 once spaces, dots, dashes and brackets are removed; names longer than ' +
+  `${NAME_MAX} characters are truncated to ${NAME_MAX} (Wise's instruction).`;
