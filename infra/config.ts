@@ -29,6 +29,23 @@ export interface StackConfig {
   readonly corsOrigins: readonly string[];
   /** PEM public keys that override Wise's published webhook keys (e.g. for a simulator). */
   readonly wiseWebhookPublicKeys?: string;
+  /**
+   * IAM roles that administer the stack's KMS keys (never use them). Empty: the account root, that
+   * is whichever IAM principals the account's own policies allow. Must include the role
+   * CloudFormation deploys with, or it cannot update the key policies.
+   */
+  readonly keyAdminRoleArns: readonly string[];
+  /** The CLOUDFRONT-scope WAF web ACL (from the us-east-1 edge stack) attached to the distribution. */
+  readonly edgeWebAclArn?: string;
+  /** us-east-1 ACM certificate for {@link publicBaseUrl}'s host, served by CloudFront. */
+  readonly edgeCertificateArn?: string;
+  /**
+   * A custom domain on the API itself, used as CloudFront's origin; with it the default
+   * execute-api endpoint is disabled, so the API is reachable only through that domain.
+   */
+  readonly apiOrigin?: { readonly domainName: string; readonly certificateArn: string };
+  /** Concurrency reserved for (and capping) the webhook receiver. */
+  readonly webhookReservedConcurrency: number;
 }
 
 /**
@@ -50,6 +67,12 @@ export const configKeys = [
   'throttleBurstLimit',
   'corsOrigins',
   'wiseWebhookPublicKeys',
+  'keyAdminRoleArns',
+  'edgeWebAclArn',
+  'edgeCertificateArn',
+  'apiOriginDomainName',
+  'apiOriginCertificateArn',
+  'webhookReservedConcurrency',
 ] as const;
 
 export type ConfigKey = (typeof configKeys)[number];
@@ -68,6 +91,14 @@ export class StackConfigError extends Error {
 export const DEFAULT_LOG_RETENTION_DAYS = 90;
 export const DEFAULT_THROTTLE_RATE_LIMIT = 50;
 export const DEFAULT_THROTTLE_BURST_LIMIT = 100;
+export const DEFAULT_WEBHOOK_RESERVED_CONCURRENCY = 50;
+
+const PARTITION = 'aws(?:-[a-z]+)*';
+const ROLE_ARN = new RegExp(`^arn:${PARTITION}:iam::\\d{12}:role/[\\w+=,.@/-]+$`);
+/** CLOUDFRONT-scope web ACLs live in us-east-1 under `global/`. */
+const CLOUDFRONT_WEB_ACL_ARN = new RegExp(`^arn:${PARTITION}:wafv2:us-east-1:\\d{12}:global/webacl/[\\w-]+/[\\w-]+$`);
+const CERTIFICATE_ARN = new RegExp(`^arn:${PARTITION}:acm:([a-z0-9-]+):\\d{12}:certificate/[\\w-]+$`);
+const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 /** Reads every known key from CDK context. */
 export const readContext = (node: Node): StackConfigInput =>
@@ -93,7 +124,9 @@ export const parseStackConfig = (input: StackConfigInput): StackConfig => {
   if (allowedReturnUrls.length === 0) {
     throw new StackConfigError('allowedReturnUrls', 'at least one URL prefix is required');
   }
-  allowedReturnUrls.forEach((url) => assertSafeUrl('allowedReturnUrls', url, { allowLocalhost: true }));
+  // http://localhost is for developing against a sandbox; production answers customers only over https.
+  const production = wiseEnvironment === 'production';
+  allowedReturnUrls.forEach((url) => assertSafeUrl('allowedReturnUrls', url, { allowLocalhost: !production }));
 
   const jwtIssuer = requiredString(input, 'jwtIssuer');
   // API Gateway only accepts https issuers: it fetches the OpenID discovery document from there.
@@ -129,11 +162,65 @@ export const parseStackConfig = (input: StackConfigInput): StackConfig => {
   if (throttleBurstLimit < 1) throw new StackConfigError('throttleBurstLimit', 'must be at least 1');
 
   const corsOrigins = list(input, 'corsOrigins');
-  corsOrigins.forEach((origin) => assertSafeUrl('corsOrigins', origin, { allowLocalhost: true }));
+  corsOrigins.forEach((origin) => assertSafeUrl('corsOrigins', origin, { allowLocalhost: !production }));
 
   const wiseWebhookPublicKeys = optionalString(input, 'wiseWebhookPublicKeys');
   if (wiseWebhookPublicKeys !== undefined && !wiseWebhookPublicKeys.includes('-----BEGIN PUBLIC KEY-----')) {
     throw new StackConfigError('wiseWebhookPublicKeys', 'expected one or more PEM "PUBLIC KEY" blocks');
+  }
+
+  const keyAdminRoleArns = list(input, 'keyAdminRoleArns');
+  for (const arn of keyAdminRoleArns) {
+    if (!ROLE_ARN.test(arn)) throw new StackConfigError('keyAdminRoleArns', `"${arn}" is not an IAM role ARN`);
+  }
+
+  const edgeWebAclArn = optionalString(input, 'edgeWebAclArn');
+  if (edgeWebAclArn !== undefined && !CLOUDFRONT_WEB_ACL_ARN.test(edgeWebAclArn)) {
+    throw new StackConfigError(
+      'edgeWebAclArn',
+      `"${edgeWebAclArn}" is not a CLOUDFRONT-scope web ACL ARN (arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>)`,
+    );
+  }
+  if (production && edgeWebAclArn === undefined) {
+    throw new StackConfigError(
+      'edgeWebAclArn',
+      'is required in production: deploy the WiseOnboardingEdge stack (us-east-1) and pass its WebAclArn output',
+    );
+  }
+
+  const edgeCertificateArn = optionalString(input, 'edgeCertificateArn');
+  if (edgeCertificateArn !== undefined && CERTIFICATE_ARN.exec(edgeCertificateArn)?.[1] !== 'us-east-1') {
+    throw new StackConfigError('edgeCertificateArn', 'expected an ACM certificate ARN in us-east-1 (CloudFront only uses those)');
+  }
+  if ((publicBaseUrl === undefined) !== (edgeCertificateArn === undefined)) {
+    throw new StackConfigError(
+      'edgeCertificateArn',
+      'publicBaseUrl and edgeCertificateArn go together: CloudFront serves the public host with that certificate',
+    );
+  }
+
+  const apiOriginDomainName = optionalString(input, 'apiOriginDomainName')?.toLowerCase();
+  const apiOriginCertificateArn = optionalString(input, 'apiOriginCertificateArn');
+  if ((apiOriginDomainName === undefined) !== (apiOriginCertificateArn === undefined)) {
+    throw new StackConfigError(
+      'apiOriginCertificateArn',
+      'apiOriginDomainName and apiOriginCertificateArn go together (the API custom domain and its regional certificate)',
+    );
+  }
+  if (apiOriginDomainName !== undefined && !HOSTNAME.test(apiOriginDomainName)) {
+    throw new StackConfigError('apiOriginDomainName', `"${apiOriginDomainName}" is not a host name`);
+  }
+  if (apiOriginCertificateArn !== undefined && !CERTIFICATE_ARN.test(apiOriginCertificateArn)) {
+    throw new StackConfigError('apiOriginCertificateArn', `"${apiOriginCertificateArn}" is not an ACM certificate ARN`);
+  }
+
+  const webhookReservedConcurrency = integer(
+    input,
+    'webhookReservedConcurrency',
+    DEFAULT_WEBHOOK_RESERVED_CONCURRENCY,
+  );
+  if (webhookReservedConcurrency < 1) {
+    throw new StackConfigError('webhookReservedConcurrency', 'must be at least 1');
   }
 
   return {
@@ -148,6 +235,14 @@ export const parseStackConfig = (input: StackConfigInput): StackConfig => {
     throttleBurstLimit,
     corsOrigins,
     ...(wiseWebhookPublicKeys !== undefined && { wiseWebhookPublicKeys }),
+    keyAdminRoleArns,
+    ...(edgeWebAclArn !== undefined && { edgeWebAclArn }),
+    ...(edgeCertificateArn !== undefined && { edgeCertificateArn }),
+    ...(apiOriginDomainName !== undefined &&
+      apiOriginCertificateArn !== undefined && {
+        apiOrigin: { domainName: apiOriginDomainName, certificateArn: apiOriginCertificateArn },
+      }),
+    webhookReservedConcurrency,
   };
 };
 

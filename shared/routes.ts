@@ -1,5 +1,5 @@
 /**
- * The partner API's route table (PARTNER-API.md's 15 routes, plus requirement submission): the single source of truth that both the CDK stack
+ * The partner API's route table (PARTNER-API.md version 2): the single source of truth that both the CDK stack
  * (infra/constructs/api.ts) and the local gateway (local/gateway) read, so that what runs
  * locally is what deploys. Paths use API Gateway's `{param}` syntax.
  */
@@ -18,7 +18,7 @@ export type RouteAuth = 'token' | 'public';
 export interface Route {
   /** Stable id used in logs, metrics and benchmarks. */
   readonly id: string;
-  readonly method: 'GET' | 'POST' | 'PUT';
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   readonly path: string;
   readonly function: FunctionName;
   readonly auth: RouteAuth;
@@ -31,14 +31,16 @@ const account = `${customer}/wise-account`;
 const profile = `${account}/profiles/{profileId}`;
 /** Routes marked C P in PARTNER-API.md: the customer itself or the partner backend. */
 const CP = ['customer', 'partner'] as const;
+/** Routes marked P: the partner backend only (they carry the bank's KYC data or set the identity linking trusts). */
+const P = ['partner'] as const;
 
 export const routes = [
-  { id: 'createAccount', method: 'POST', path: account, function: 'onboarding', auth: 'token', callers: CP },
+  { id: 'createAccount', method: 'POST', path: account, function: 'onboarding', auth: 'token', callers: P },
   { id: 'getAccount', method: 'GET', path: account, function: 'onboarding', auth: 'token', callers: CP },
-  { id: 'createBusinessProfile', method: 'POST', path: `${account}/business-profiles`, function: 'onboarding', auth: 'token', callers: CP },
-  { id: 'updateProfile', method: 'PUT', path: profile, function: 'onboarding', auth: 'token', callers: CP },
+  { id: 'createBusinessProfile', method: 'POST', path: `${account}/business-profiles`, function: 'onboarding', auth: 'token', callers: P },
+  { id: 'updateProfile', method: 'PUT', path: profile, function: 'onboarding', auth: 'token', callers: P },
   { id: 'checkVerification', method: 'POST', path: `${profile}/verification-check`, function: 'onboarding', auth: 'token', callers: CP },
-  { id: 'submitIdentityDocument', method: 'POST', path: `${profile}/identity-documents`, function: 'onboarding', auth: 'token', callers: CP },
+  { id: 'submitIdentityDocument', method: 'POST', path: `${profile}/identity-documents`, function: 'onboarding', auth: 'token', callers: P },
   { id: 'createClaimLink', method: 'POST', path: `${account}/claim`, function: 'onboarding', auth: 'token', callers: CP },
   { id: 'startLink', method: 'POST', path: `${customer}/wise-link`, function: 'oauth', auth: 'token', callers: CP },
   { id: 'oauthCallback', method: 'GET', path: '/v1/oauth/callback', function: 'oauth', auth: 'public', callers: [] },
@@ -48,7 +50,7 @@ export const routes = [
   { id: 'listKycReviews', method: 'GET', path: `${profile}/kyc-reviews`, function: 'kyc-reviews', auth: 'token', callers: CP },
   { id: 'getKycReview', method: 'GET', path: `${profile}/kyc-reviews/{reviewId}`, function: 'kyc-reviews', auth: 'token', callers: CP },
   { id: 'refreshKycLink', method: 'POST', path: `${profile}/kyc-reviews/{reviewId}/link`, function: 'kyc-reviews', auth: 'token', callers: CP },
-  // 16: not in PARTNER-API.md's table; added for API-collectable KYC requirements (multipart pass-through).
+  // 16: API-collectable KYC requirements (multipart pass-through).
   {
     id: 'submitKycRequirement',
     method: 'POST',
@@ -57,6 +59,10 @@ export const routes = [
     auth: 'token',
     callers: CP,
   },
+  // 17–19: the second phase of linking, the identity on record it compares with, and disconnecting.
+  { id: 'completeLink', method: 'POST', path: `${customer}/wise-link/complete`, function: 'oauth', auth: 'token', callers: CP },
+  { id: 'putIdentity', method: 'PUT', path: `${customer}/identity`, function: 'oauth', auth: 'token', callers: P },
+  { id: 'disconnect', method: 'DELETE', path: `${customer}/wise-link`, function: 'oauth', auth: 'token', callers: CP },
 ] as const satisfies readonly Route[];
 
 export type RouteId = (typeof routes)[number]['id'];

@@ -10,17 +10,45 @@
  *   CUSTOMER#{customerId} / KYCCREATE#{profileId}#{triggerKey}  the lease of a review being created (TTL)
  *   CUSTOMER#{customerId} / TRANSFER#{transferId}   the last known transfer status
  *   LINKSTATE#{sha256(state)} / LINKSTATE           a pending OAuth state (TTL)
- *   WEBHOOK#{dedupKey} / EVENT                      a received webhook event (TTL >= 16 days)
- *   IDEMPOTENCY#{customerId}#{key} / REQUEST        a replayable partner-API response (TTL)
+ *   WEBHOOK#{dedupKey} / EVENT                      a verified Wise delivery, recorded before its 200 (TTL 30 days,
+ *                                                   >= 16): status RECEIVED, then the stream consumer's outcome
+ *                                                   (APPLIED with customerId, UNMATCHED, IGNORED); TEST and unknown
+ *                                                   event types are recorded final. The event's `data` is kept
+ *                                                   (`payload`), so that it can be applied later and replayed.
+ *   WEBHOOK#TEST#{dedupKey} / EVENT                 a test notification (X-Test-Notification is unsigned, so it never
+ *                                                   shares a real event's key)
+ *   IDEMPOTENCY#{customerId}#{key} / REQUEST        a replayable partner-API response (TTL; gsi1pk IDEMPOTENCY_CUSTOMER#{cid})
+ *   AUDIT#{customerId} / {at ISO}#{eventId}          an audit event (TTL: auditRetentionDays); erasure keeps only its tombstone
  * gsi1 (keys only) answers "whose is this Wise id?": the account item carries gsi1pk WISEUSER#{userId}
  * (users#state-change), profile items PROFILE#{profileId} (profile and KYC webhooks), and link
  * states LINKSTATE_CUSTOMER#{customerId} (the email-code fallback finds the customer's latest state).
+ * It also answers "what did Wise say about a profile nobody owns yet?": an UNMATCHED event record
+ * carries gsi1pk PENDING_PROFILE#{profileId} (or PENDING_USER#{userId}) until the profile (or user)
+ * becomes a customer's, when the stream consumer applies it and removes the key. Idempotency records
+ * carry IDEMPOTENCY_CUSTOMER#{customerId} (erasure finds them).
+ * gsi2 (keys only, sparse) lists customers by status, newest status change first (route 22): the
+ * account item carries gsi2pk STATUS#{status}, gsi2sk {time of the status write, ISO}#{customerId},
+ * except while CREATING (a signup in progress: indexing it would cost every onboarding two more
+ * index writes, and it is transient).
+ *
+ * The stream (NEW_AND_OLD_IMAGES) carries every change to the stream consumers
+ * (shared/stream-consumers.ts): the table is the outbox.
  */
+export interface IndexDefinition {
+  readonly name: string;
+  readonly partitionKey: string;
+  readonly sortKey?: string;
+}
+
 export const tableDefinition = {
   partitionKey: 'pk',
   sortKey: 'sk',
   ttlAttribute: 'expiresAt',
-  indexes: [{ name: 'gsi1', partitionKey: 'gsi1pk' }],
+  indexes: [
+    { name: 'gsi1', partitionKey: 'gsi1pk' },
+    { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  ] as readonly IndexDefinition[],
+  stream: { viewType: 'NEW_AND_OLD_IMAGES' },
 } as const;
 
 export type TableDefinition = typeof tableDefinition;

@@ -2,9 +2,16 @@ import type { SimClock } from './clock';
 import type { SimState } from './state';
 
 export interface WebhookRetryConfig {
+  /** The first retry's delay (Wise: 1 minute). */
   baseDelayMs: number;
   factor: number;
+  /** Attempts in all, the first included (Wise: 1 + 25 retries). */
   maxAttempts: number;
+  /** Retries that back off exponentially; the rest come once every `maxDelayMs` (Wise: 11, then daily). */
+  backoffRetries: number;
+  /** The longest wait between two attempts (Wise: 24 h). */
+  maxDelayMs: number;
+  /** How long a receiver has to answer (Wise: 5 s), on the simulator's clock. */
   timeoutMs: number;
 }
 
@@ -16,12 +23,28 @@ export interface SimConfig {
   rateLimit: { perSecond: number; perMinute: number };
   webhookRetry: WebhookRetryConfig;
   seedDemoUser: boolean;
+  /** How long a new KYC review stays NEW before it waits for the customer (Wise: "at most few seconds"). */
+  kycNewMs: number;
+  /** How `link.expiresAt` is printed: as in Wise's PATCH example, or the link's real expiry. */
+  kycLinkExpiresAt: 'as-in-wise-example' | 'link-expiry';
+  /** Whether an error redirect of the authorize page carries `state` (see README, decisions). */
+  oauthErrorState: 'echo' | 'omit';
+  /** Length of a client-credentials access token (JWT/JWE-shaped, Wise's 2026 format). */
+  clientTokenLength: number;
 }
+
+/**
+ * An event's `data`: the same for every subscription, or built per schema version (undefined: the
+ * subscription's version has no event for this change, e.g. a requirement change before 5.0.0).
+ */
+export type EventData =
+  | Record<string, unknown>
+  | ((schemaVersion: string) => Record<string, unknown> | undefined);
 
 /** Fires a webhook event to every matching subscription. Implemented by webhook-delivery. */
 export interface EventPublisher {
   /** Resolves once every matching subscription's first delivery attempt has settled. */
-  publish(eventType: string, data: Record<string, unknown>, profileId?: number): Promise<void>;
+  publish(eventType: string, data: EventData, profileId?: number): Promise<void>;
 }
 
 /** The shared simulator: state, time, config and side effects, handed to every domain module. */
@@ -34,6 +57,8 @@ export interface Sim {
   baseUrl: string;
   /** Marks state as changed so the snapshot gets written soon. */
   changed(): void;
+  /** Runs `task` when the simulator's clock reaches `at`; cancelled when the simulator closes. */
+  schedule(at: number, task: () => void): () => void;
   log(line: string): void;
 }
 

@@ -15,7 +15,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import { join } from 'node:path';
 import { BodyTooLargeError, listen, localUrl, readBody, stop } from '../http-kit';
 import { createSimClock, type SimClock } from './clock';
-import type { Sim, SimConfig } from './context';
+import type { Sim, SimConfig, WebhookRetryConfig } from './context';
 import { Router, HttpResponseError, newTraceId, sendJson, type RequestContext } from './http';
 import { emptyState, loadSnapshot, saveSnapshot } from './state';
 import { loadOrCreateSigningKey } from './keys';
@@ -31,6 +31,7 @@ import { registerProfileV1Routes } from './profiles-v1';
 import { registerVerificationRoutes } from './verification';
 import { registerQuoteRoutes } from './quotes';
 import { registerKycReviewRoutes } from './kyc-reviews';
+import { resumeNewReviews } from './kyc-model';
 import { registerKycHostedPage } from './kyc-hosted-page';
 import { registerSubscriptionRoutes } from './subscriptions';
 import { registerSimulationRoutes } from './simulation';
@@ -51,8 +52,17 @@ export interface WiseSandboxOptions {
   clock?: SimClock; // default: real time plus an offset that /_sim/clock can move
   snapshotDir?: string; // persist state + keys here; in memory only when absent
   seedDemoUser?: boolean; // default false
-  webhookRetry?: { baseDelayMs?: number; factor?: number; maxAttempts?: number; timeoutMs?: number };
+  /** Defaults are Wise's policy: 1 min ×2 for 11 retries, then daily, 26 attempts, 5 s to answer. */
+  webhookRetry?: Partial<WebhookRetryConfig>;
   rateLimit?: { perSecond?: number; perMinute?: number };
+  /** How long a new KYC review stays NEW, on the simulator's clock (default 3000 ms). */
+  kycNewMs?: number;
+  /** `link.expiresAt` as Wise's PATCH example prints it (default), or the link's real expiry. */
+  kycLinkExpiresAt?: SimConfig['kycLinkExpiresAt'];
+  /** Whether the authorize page's error redirect carries `state` (default 'echo'). */
+  oauthErrorState?: SimConfig['oauthErrorState'];
+  /** Characters in a client-credentials token (JWT/JWE-shaped); default 1200, at most 8192. */
+  clientTokenLength?: number;
   mtls?: { port?: number } | false;
   log?: (line: string) => void; // default: silent
 }
@@ -72,6 +82,10 @@ export interface WiseSandbox {
     clientCertPem: string;
     clientKeyPem: string;
   };
+  /** Moves the clock (what is due runs) and resolves once the webhook attempts it started settled. */
+  advance(ms: number): Promise<void>;
+  /** Resolves once no webhook delivery attempt is under way. */
+  settled(): Promise<void>;
   close(): Promise<void>; // stops timers and pending webhook retries too
 }
 
@@ -90,12 +104,18 @@ export async function startWiseSandbox(options: WiseSandboxOptions = {}): Promis
       perMinute: options.rateLimit?.perMinute ?? 1000,
     },
     webhookRetry: {
-      baseDelayMs: options.webhookRetry?.baseDelayMs ?? 1000,
+      baseDelayMs: options.webhookRetry?.baseDelayMs ?? 60_000,
       factor: options.webhookRetry?.factor ?? 2,
-      maxAttempts: options.webhookRetry?.maxAttempts ?? 25,
+      maxAttempts: options.webhookRetry?.maxAttempts ?? 26,
+      backoffRetries: options.webhookRetry?.backoffRetries ?? 11,
+      maxDelayMs: options.webhookRetry?.maxDelayMs ?? 24 * 60 * 60 * 1000,
       timeoutMs: options.webhookRetry?.timeoutMs ?? 5000,
     },
     seedDemoUser: options.seedDemoUser ?? false,
+    kycNewMs: options.kycNewMs ?? 3000,
+    kycLinkExpiresAt: options.kycLinkExpiresAt ?? 'as-in-wise-example',
+    oauthErrorState: options.oauthErrorState ?? 'echo',
+    clientTokenLength: Math.min(8192, Math.max(200, options.clientTokenLength ?? 1200)),
   };
   const snapshotDir = options.snapshotDir;
   const signingKey = await loadOrCreateSigningKey(snapshotDir);
@@ -113,9 +133,20 @@ export async function startWiseSandbox(options: WiseSandboxOptions = {}): Promis
 
   // eslint-disable-next-line prefer-const -- assigned once `sim` exists, which the dispatcher reads lazily
   let dispatcher!: WebhookDispatcher;
+  const clock = options.clock ?? createSimClock();
+  // What the simulator scheduled on the (possibly shared) clock, cancelled on close.
+  const scheduled = new Set<() => void>();
   const sim: Sim = {
     state: (snapshotDir ? loadSnapshot(snapshotDir) : undefined) ?? emptyState(),
-    clock: options.clock ?? createSimClock(),
+    clock,
+    schedule: (at, task) => {
+      const cancel = clock.schedule(at, () => {
+        scheduled.delete(cancel);
+        task();
+      });
+      scheduled.add(cancel);
+      return cancel;
+    },
     config,
     events: { publish: (type, data, profileId) => dispatcher.publish(type, data, profileId) },
     baseUrl: '',
@@ -130,8 +161,10 @@ export async function startWiseSandbox(options: WiseSandboxOptions = {}): Promis
     log,
   };
   dispatcher = new WebhookDispatcher(() => sim, signingKey.privateKey, config.webhookRetry);
-  // Deliveries cut short by a restart are not resumed; mark them so the state says so.
-  for (const d of sim.state.deliveries) if (d.status === 'pending') d.status = 'failed';
+  // Deliveries a restart cut short go on at their recorded next attempt, as Wise's queue would.
+  for (const d of sim.state.deliveries) if (d.status === 'pending') dispatcher.resume(d);
+  // Reviews a restart caught in NEW move on when their time comes.
+  resumeNewReviews(sim);
 
   const faults = new FaultBook();
   // Delayed answers still waiting; cleared on close so no timer outlives the simulator.
@@ -157,6 +190,7 @@ export async function startWiseSandbox(options: WiseSandboxOptions = {}): Promis
   registerControlRoutes(controls, sim, {
     faults,
     publicKeyPem: signingKey.publicKeyPem,
+    settled: () => dispatcher.settled(),
     reset: () => {
       sim.state = emptyState();
       demoUser = config.seedDemoUser ? seedDemoUser(sim) : undefined;
@@ -185,12 +219,31 @@ export async function startWiseSandbox(options: WiseSandboxOptions = {}): Promis
     const traceId = newTraceId();
     res.setHeader('x-trace-id', traceId);
     const correlationId = req.headers['x-external-correlation-id'];
-    if (typeof correlationId === 'string' && correlationId !== '')
-      res.setHeader('X-External-Correlation-Id', correlationId.slice(0, 36));
     const url = new URL(req.url ?? '/', 'http://sim.local');
     const method = (req.method ?? 'GET').toUpperCase();
     const path = url.pathname;
     res.on('finish', () => log(`${method} ${path} → ${res.statusCode}`));
+    // Wise: "Maximum 36 characters", echoed back. A longer one is refused rather than cut, so a
+    // client that sends one learns it here and not from a support ticket Wise cannot match.
+    if (typeof correlationId === 'string' && correlationId !== '') {
+      if (correlationId.length > 36) {
+        res.writeHead(400, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            errors: [
+              {
+                code: 'Size',
+                message: 'size must be between 0 and 36',
+                path: 'X-External-Correlation-Id',
+                arguments: ['36', '0'],
+              },
+            ],
+          }),
+        );
+        return;
+      }
+      res.setHeader('X-External-Correlation-Id', correlationId);
+    }
 
     let rawBody: Buffer;
     try {
@@ -322,11 +375,18 @@ export async function startWiseSandbox(options: WiseSandboxOptions = {}): Promis
       return demoUser;
     },
     mtls: mtlsInfo,
+    async advance(ms: number) {
+      sim.clock.advance(ms);
+      await dispatcher.settled();
+    },
+    settled: () => dispatcher.settled(),
     async close() {
       if (closed) return;
       closed = true;
       for (const t of faultTimers) clearTimeout(t);
       faultTimers.clear();
+      for (const cancel of scheduled) cancel();
+      scheduled.clear();
       dispatcher.close();
       flush();
       await Promise.all([stop(server), mtlsServer ? stop(mtlsServer) : Promise.resolve()]);

@@ -190,6 +190,8 @@ export interface DeliveryRecord {
   body: string;
   attempts: number;
   attemptDeliveryIds: string[];
+  /** When each attempt started (simulator clock, epoch ms); absent in older snapshots. */
+  attemptedAt?: number[];
   responseStatus: number | null;
   status: 'pending' | 'delivered' | 'failed';
   createdAt: number;

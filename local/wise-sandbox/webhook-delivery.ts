@@ -1,19 +1,24 @@
 import { randomUUID, sign, type KeyObject } from 'node:crypto';
-import type { EventPublisher, Sim, WebhookRetryConfig } from './context';
+import type { EventData, EventPublisher, Sim, WebhookRetryConfig } from './context';
 import type { DeliveryRecord, Subscription } from './state';
 import { isoAt, isoSecondsAt } from './clock';
 
+/** Schema versions whose timestamps carry milliseconds (Wise: "4.0.0 and later"). */
+const MILLISECOND_VERSIONS = new Set(['4.0.0', '5.0.0']);
+
 /**
  * Delivers webhook events the way Wise does (API-NOTES §6.3–6.6): Wise's envelope, an RSA-SHA256
- * signature over the exact body bytes, a new X-Delivery-Id per attempt, retries with exponential
+ * signature over the exact body bytes, a new X-Delivery-Id per attempt, retries with Wise's
  * backoff on a non-2xx answer or no answer within the timeout, honouring Retry-After.
  *
- * Time is compressed: Wise's first retry comes after 1 minute, here after `baseDelayMs`.
- * Retry-After is compressed by the same ratio (baseDelayMs / 60 000).
+ * Time is the simulator's clock: a retry is scheduled at its `nextAttemptAt` and a delivery's
+ * timeout at attempt start + `timeoutMs`, both on the SimClock, so a test moves the clock to make
+ * them happen and reads the recorded instants instead of measuring gaps.
  */
 export class WebhookDispatcher implements EventPublisher {
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly cancels = new Set<() => void>();
   private readonly inFlight = new Set<AbortController>();
+  private readonly running = new Set<Promise<void>>();
   private closed = false;
 
   constructor(
@@ -22,31 +27,52 @@ export class WebhookDispatcher implements EventPublisher {
     private readonly retry: WebhookRetryConfig,
   ) {}
 
-  publish(eventType: string, data: Record<string, unknown>, profileId?: number): Promise<void> {
+  publish(eventType: string, data: EventData, profileId?: number): Promise<void> {
     const sim = this.sim();
     const targets = sim.state.subscriptions.filter(
       (s) =>
         s.trigger_on === eventType &&
         (s.scope.domain === 'application' || (profileId !== undefined && s.scope.id === String(profileId))),
     );
-    return Promise.all(targets.map((s) => this.deliver(s, eventType, data, false))).then(() => undefined);
+    const attempts: Promise<void>[] = [];
+    for (const s of targets) {
+      // The data depends on the subscription's schema version; undefined: this version has no event for it.
+      const body = typeof data === 'function' ? data(s.delivery.version) : data;
+      if (!body) continue;
+      attempts.push(this.track(this.attempt(this.createRecord(s, eventType, body, false), s.delivery.url)));
+    }
+    return Promise.all(attempts).then(() => undefined);
   }
 
   /** Test notifications are queued like real events (and retried), but carry X-Test-Notification. */
   sendTest(subscription: Subscription, data: Record<string, unknown>): DeliveryRecord {
     const record = this.createRecord(subscription, subscription.trigger_on, data, true);
-    void this.attempt(record, subscription.delivery.url);
+    void this.track(this.attempt(record, subscription.delivery.url));
     return record;
   }
 
-  private deliver(
-    subscription: Subscription,
-    eventType: string,
-    data: Record<string, unknown>,
-    test: boolean,
-  ): Promise<void> {
-    const record = this.createRecord(subscription, eventType, data, test);
-    return this.attempt(record, subscription.delivery.url);
+  /** Resolves once no delivery attempt is under way (attempts a settling one starts included). */
+  async settled(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  /**
+   * After a restart: a delivery still pending is retried at its recorded `nextAttemptAt` (at once
+   * when it was mid-attempt), as long as its subscription still exists.
+   */
+  resume(record: DeliveryRecord): void {
+    const sub = this.sim().state.subscriptions.find((s) => s.id === record.subscriptionId);
+    if (!sub) {
+      record.status = 'failed';
+      record.nextAttemptAt = null;
+      return;
+    }
+    this.scheduleAttempt(record, sub.delivery.url, record.nextAttemptAt ?? this.sim().clock.now());
+  }
+
+  private track(p: Promise<void>): Promise<void> {
+    this.running.add(p);
+    return p.finally(() => this.running.delete(p));
   }
 
   private createRecord(
@@ -57,13 +83,12 @@ export class WebhookDispatcher implements EventPublisher {
   ): DeliveryRecord {
     const sim = this.sim();
     const now = sim.clock.now();
-    const sentAt = subscription.delivery.version === '4.0.0' ? isoAt(now) : isoSecondsAt(now);
     const envelope = {
       data,
       subscription_id: subscription.id,
       event_type: eventType,
       schema_version: subscription.delivery.version,
-      sent_at: sentAt,
+      sent_at: MILLISECOND_VERSIONS.has(subscription.delivery.version) ? isoAt(now) : isoSecondsAt(now),
     };
     const record: DeliveryRecord = {
       id: randomUUID(),
@@ -73,6 +98,7 @@ export class WebhookDispatcher implements EventPublisher {
       body: JSON.stringify(envelope),
       attempts: 0,
       attemptDeliveryIds: [],
+      attemptedAt: [],
       responseStatus: null,
       status: 'pending',
       createdAt: now,
@@ -83,12 +109,22 @@ export class WebhookDispatcher implements EventPublisher {
     return record;
   }
 
+  private scheduleAttempt(record: DeliveryRecord, url: string, at: number): void {
+    const cancel = this.sim().clock.schedule(at, () => {
+      this.cancels.delete(cancel);
+      void this.track(this.attempt(record, url));
+    });
+    this.cancels.add(cancel);
+  }
+
   private async attempt(record: DeliveryRecord, url: string): Promise<void> {
     if (this.closed) return;
     const sim = this.sim();
     const deliveryId = randomUUID();
+    const startedAt = sim.clock.now();
     record.attempts++;
     record.attemptDeliveryIds.push(deliveryId);
+    (record.attemptedAt ??= []).push(startedAt);
     record.nextAttemptAt = null;
     const body = Buffer.from(record.body, 'utf8');
     const headers: Record<string, string> = {
@@ -101,7 +137,8 @@ export class WebhookDispatcher implements EventPublisher {
 
     const controller = new AbortController();
     this.inFlight.add(controller);
-    const timer = setTimeout(() => controller.abort(), this.retry.timeoutMs);
+    // Wise gives a receiver 5 s; the deadline is on the simulator's clock like everything else.
+    const cancelTimeout = sim.clock.schedule(startedAt + this.retry.timeoutMs, () => controller.abort());
     let status: number | null;
     let retryAfter: string | null = null;
     try {
@@ -118,7 +155,7 @@ export class WebhookDispatcher implements EventPublisher {
     } catch {
       status = null; // no answer in time, refused connection, reset: all count as a failed attempt
     } finally {
-      clearTimeout(timer);
+      cancelTimeout();
       this.inFlight.delete(controller);
     }
     if (this.closed) return;
@@ -136,31 +173,35 @@ export class WebhookDispatcher implements EventPublisher {
       sim.changed();
       return;
     }
-    const delay = this.nextDelay(record.attempts, retryAfter);
-    record.nextAttemptAt = sim.clock.now() + delay;
+    const now = sim.clock.now();
+    record.nextAttemptAt = now + this.nextDelay(record.attempts, retryAfter, now);
     sim.changed();
-    const handle = setTimeout(() => {
-      this.timers.delete(handle);
-      void this.attempt(record, url);
-    }, delay);
-    this.timers.add(handle);
+    this.scheduleAttempt(record, url, record.nextAttemptAt);
   }
 
-  private nextDelay(attempts: number, retryAfter: string | null): number {
-    const backoff = this.retry.baseDelayMs * Math.pow(this.retry.factor, attempts - 1);
-    if (retryAfter === null) return backoff;
-    const compression = this.retry.baseDelayMs / 60_000;
+  /**
+   * Wise's policy: retry n (n = failed attempts so far) after base·factor^(n-1), capped at 24 h,
+   * for `backoffRetries` retries; then once a day. Retry-After (delay-seconds or an HTTP date,
+   * a past date meaning now) replaces the backoff.
+   */
+  private nextDelay(failedAttempts: number, retryAfter: string | null, now: number): number {
+    const { baseDelayMs, factor, backoffRetries, maxDelayMs } = this.retry;
+    const backoff =
+      failedAttempts <= backoffRetries
+        ? Math.min(maxDelayMs, baseDelayMs * Math.pow(factor, failedAttempts - 1))
+        : maxDelayMs;
+    if (retryAfter === null || retryAfter.trim() === '') return backoff;
     const seconds = Number(retryAfter);
-    if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000 * compression);
+    if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
     const date = Date.parse(retryAfter);
-    if (!Number.isNaN(date)) return Math.max(0, Math.round((date - Date.now()) * compression));
+    if (!Number.isNaN(date)) return Math.max(0, date - now);
     return backoff;
   }
 
   close(): void {
     this.closed = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    for (const cancel of this.cancels) cancel();
+    this.cancels.clear();
     for (const c of this.inFlight) c.abort();
     this.inFlight.clear();
   }

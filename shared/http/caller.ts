@@ -13,16 +13,14 @@ export interface Caller {
 }
 
 /**
- * API Gateway passes claims as strings; a list claim arrives either as an array or rendered as
- * "[a b]". Scopes are space-separated (RFC 8693 `scope`) — accept every form.
+ * Scopes come from the `scope` claim alone, a space-delimited string (RFC 9068 §2.2.3, RFC 6749
+ * §3.3): a comma is part of a scope name, never a separator, so the one legal scope
+ * `x,wise-onboarding/admin` grants nothing, and no other claim (`scp`) grants a scope. Anything
+ * that is not a string grants nothing.
  */
 const parseScopes = (raw: unknown): string[] => {
-  if (Array.isArray(raw)) return raw.map(String);
   if (typeof raw !== 'string') return [];
-  return raw
-    .replace(/^\[|\]$/g, '')
-    .split(/[\s,]+/)
-    .filter(Boolean);
+  return raw.split(' ').filter(Boolean);
 };
 
 export const callerOf = (event: GatewayEvent): Caller => {
@@ -31,7 +29,7 @@ export const callerOf = (event: GatewayEvent): Caller => {
   if (!claims || typeof claims.sub !== 'string' || claims.sub.length === 0) {
     throw new DomainError('UNAUTHORIZED', { headers: { 'WWW-Authenticate': 'Bearer' } });
   }
-  const scopes = [...parseScopes(claims.scope), ...parseScopes(claims.scp)];
+  const scopes = parseScopes(claims.scope);
   return {
     subject: claims.sub,
     scopes,

@@ -165,9 +165,10 @@ export interface WiseApi {
 
 /**
  * Wise as one customer: the user-token calls of {@link WiseApi} without the token. Each call gets
- * a valid access token (refreshing it first when close to expiry), and when Wise refuses a token
- * that should still be valid, refreshes once and retries the call. Throws DomainError
- * ACCOUNT_NOT_READY (no tokens yet), RELINK_REQUIRED (Wise refused them for good), WISE_UNAVAILABLE
+ * a valid access token of the grant covering its profile (refreshing it first when close to
+ * expiry), and when Wise refuses a token that should still be valid, refreshes once and retries
+ * the call. Throws DomainError ACCOUNT_NOT_READY (no grant covers the profile), RELINK_REQUIRED
+ * (Wise refused that grant for good), WISE_UNAVAILABLE
  * (a refresh by another caller takes too long), and Wise's own errors as WiseApi does.
  */
 export interface CustomerWise {
@@ -195,14 +196,25 @@ export interface CustomerWise {
   ): Promise<void>;
 }
 
+export interface WiseAsOptions extends WiseCallOptions {
+  /**
+   * The profile whose grant the calls that are not profile-scoped use (`me`, `claimAccountCode`,
+   * `listProfiles`, creating a profile). Without it they use the registration-code grant, else the
+   * personal profile's grant. Profile-scoped calls always use the grant covering their `profileId`.
+   */
+  profileId?: number;
+}
+
 /**
  * Opens Wise as a customer for one request: every call made through the result shares the
- * request's deadline.
+ * request's deadline, and each uses the customer's grant covering the profile it is about (Wise
+ * authorises one profile per grant; shared/ports/grants.ts). A profile created through it joins
+ * the grant whose token created it.
  *
  * @example const wise = services.wiseAs(customerId, { deadline: request.deadline }); await wise.getProfile(profileId);
  */
 export interface WiseAccess {
-  wiseAs(customerId: string, options: WiseCallOptions): CustomerWise;
+  wiseAs(customerId: string, options: WiseAsOptions): CustomerWise;
 }
 
 /** The user-token calls {@link CustomerWise} offers, by name (for fakes and the adapter). */

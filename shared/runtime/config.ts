@@ -31,6 +31,8 @@ export interface AppConfig {
   readonly webhookPublicKeys?: string;
   /** Local/test only: a CA to trust for the mTLS host (the simulator's own CA). */
   readonly mtlsCaPem?: string;
+  /** How long audit events are kept (the table's TTL): CDK context `auditRetentionDays`. */
+  readonly auditRetentionDays: number;
 }
 
 const url = z.string().url();
@@ -48,6 +50,7 @@ const envSchema = z.object({
   WISE_WEBHOOK_PUBLIC_KEYS: z.string().optional(),
   WISE_API_MTLS_BASE_URL: url.optional(),
   WISE_MTLS_CA_PEM: z.string().optional(),
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36500).default(2555),
 });
 
 /** Reads the function's configuration from its environment; fails fast naming the bad variable. */
@@ -79,5 +82,6 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
     oauthCallbackUrl: e.OAUTH_CALLBACK_URL,
     webhookPublicKeys: e.WISE_WEBHOOK_PUBLIC_KEYS,
     mtlsCaPem: e.WISE_MTLS_CA_PEM,
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
   };
 };

@@ -1,6 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoAuditTrail } from '../adapters/dynamodb/audit-trail';
 import { DynamoLease } from '../adapters/dynamodb/lease';
 import { IdempotencyRecords } from '../http/idempotency';
+import type { AuditTrail } from '../ports/audit';
 import type { IdempotencyStore } from '../ports/idempotency';
 import { systemClock, type Clock } from '../ports/clock';
 import type { Lease } from '../ports/lease';
@@ -20,6 +22,8 @@ export interface StoreDependencies {
   idempotency: IdempotencyStore;
   /** One holder at a time for a piece of work (signup, token refresh, KYC review creation). */
   lease: Lease;
+  /** The customers' audit trail (route 21): every function records what it does to a customer. */
+  audit: AuditTrail;
   logger: Logger;
 }
 
@@ -46,6 +50,7 @@ export const buildStoreDependencies = (
     table,
     idempotency: new IdempotencyRecords(table, clock),
     lease: new DynamoLease(table, clock),
+    audit: new DynamoAuditTrail(table, clock, { retentionDays: config.auditRetentionDays }),
     logger,
   };
 };

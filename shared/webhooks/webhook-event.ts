@@ -37,6 +37,15 @@ const numericId = () =>
   ]);
 const token = () => z.string().min(1).max(64);
 
+/** The event types the product applies (each one parsed by {@link interpret}); any other is recorded only. */
+export const APPLIED_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'profiles#verification-state-change',
+  'kyc-reviews#state-change',
+  'users#state-change',
+  'profiles#cdd-check-state-change',
+  'transfers#state-change',
+]);
+
 export const envelopeSchema = z.object({
   data: z.record(z.string(), z.unknown()),
   event_type: z.string().min(1).max(128),
@@ -170,6 +179,13 @@ export const dedupKeyOf = (envelope: WebhookEnvelope): string => {
   }
   return hash([envelope.event_type, d]);
 };
+
+/**
+ * A test notification's key: X-Test-Notification is not covered by the signature, so a captured
+ * real delivery replayed with that header must not take the real event's key (and make the real
+ * one a "duplicate" that is never applied). Test notifications are de-duplicated among themselves.
+ */
+export const testDedupKeyOf = (envelope: WebhookEnvelope): string => `TEST#${dedupKeyOf(envelope)}`;
 
 export const summaryOf = (envelope: WebhookEnvelope): EventSummary => {
   const d = envelope.data;

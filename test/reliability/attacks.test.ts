@@ -89,7 +89,7 @@ const countItems = async () => t.countItems();
 describe('cross-customer access', () => {
   proves('attacks.cross-customer', 'another customer\'s token gets 403 FORBIDDEN on every partner route, the same for a customer that does not exist', async () => {
     // Prepare
-    const partnerRoutes = routes.filter((r) => r.auth === 'partner');
+    const partnerRoutes = routes.filter((r) => r.auth === 'token');
     const before = await countItems();
     const ghost = `ghost-${randomUUID().slice(0, 8)}`;
 

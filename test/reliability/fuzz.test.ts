@@ -27,7 +27,7 @@ const CASES_PER_ROUTE = 1500;
 const MS_PER_ROUTE = 1500;
 const HTTP_CASES = 300;
 
-const tables: Record<FunctionName, (deps: Dependencies) => RouteTable> = {
+const tables: Record<FunctionName, RouteTable<any>> = {
   onboarding: onboardingRoutes,
   oauth: oauthRoutes,
   webhooks: webhookRoutes,
@@ -95,7 +95,7 @@ const eventFor = (route: Route, input: Input): GatewayEvent => {
       stage: '$default',
       time: new Date(now).toISOString(),
       timeEpoch: now,
-      ...(route.auth === 'partner' && input.sub !== null
+      ...(route.auth === 'token' && input.sub !== null
         ? { authorizer: { jwt: { claims: { sub: input.sub ?? '', iss: DEV_ISSUER, aud: DEV_AUDIENCE }, scopes: null } } }
         : {}),
     },
@@ -374,7 +374,7 @@ describe('edge cases', () => {
   proves('input.edges', 'wrong content types: 415 UNSUPPORTED_MEDIA_TYPE on every partner POST/PUT that takes JSON, nothing written', async () => {
     // Prepare
     const before = await t.countItems();
-    const writes = routes.filter((r) => takesBody(r) && r.auth === 'partner' && validBodies[r.id] !== undefined);
+    const writes = routes.filter((r) => takesBody(r) && r.auth === 'token' && validBodies[r.id] !== undefined);
     const path = (r: Route) =>
       r.path.replace('{customerId}', victim.customerId).replace('{profileId}', String(victim.profileId)).replace('{reviewId}', '00000000-0000-4000-8000-000000000000');
 

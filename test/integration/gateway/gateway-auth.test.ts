@@ -7,7 +7,7 @@ import { startTestStack, type TestStack } from '../../support/stack';
 const concretePath = (path: string, customerId: string) =>
   path.replace('{customerId}', customerId).replace('{profileId}', '1').replace('{reviewId}', 'r-1');
 
-const partnerRoutes = routes.filter((r) => r.auth === 'partner');
+const partnerRoutes = routes.filter((r) => r.auth === 'token');
 
 describe('local gateway: partner authentication and the customer guard', () => {
   let t: TestStack;

@@ -10,6 +10,8 @@
  */
 import type { Clock } from '../../../shared/ports/clock';
 import { InMemoryAccountStore } from './in-memory-account-store';
+import { InMemoryAuditTrail } from './in-memory-audit-trail';
+import { InMemoryGrants } from './in-memory-grants';
 import { InMemoryIdempotencyStore } from './in-memory-idempotency-store';
 import { InMemoryItems } from './in-memory-items';
 import { InMemoryKycReviewStore } from './in-memory-kyc-review-store';
@@ -27,6 +29,8 @@ export {
   wiseUnavailable,
 } from './fake-wise';
 export { InMemoryAccountStore } from './in-memory-account-store';
+export { InMemoryAuditTrail } from './in-memory-audit-trail';
+export { InMemoryGrants } from './in-memory-grants';
 export { InMemoryIdempotencyStore } from './in-memory-idempotency-store';
 export { InMemoryItems } from './in-memory-items';
 export { InMemoryKycReviewStore } from './in-memory-kyc-review-store';
@@ -42,11 +46,13 @@ export const inMemoryStores = (clock: Clock) => {
   return {
     items,
     accounts: new InMemoryAccountStore(clock, items),
+    audit: new InMemoryAuditTrail(clock, items),
     lease: new InMemoryLease(clock, items),
     linkStates: new InMemoryLinkStateStore(),
     kycReviews: new InMemoryKycReviewStore(clock),
     webhookEvents: new InMemoryWebhookEventStore(clock),
     idempotency: new InMemoryIdempotencyStore(clock),
     tokens: new InMemoryUserTokens(),
+    grants: new InMemoryGrants(() => clock.now()),
   };
 };
