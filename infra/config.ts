@@ -46,6 +46,8 @@ export interface StackConfig {
   readonly apiOrigin?: { readonly domainName: string; readonly certificateArn: string };
   /** Concurrency reserved for (and capping) the webhook receiver. */
   readonly webhookReservedConcurrency: number;
+  /** How long audit events are kept (route 21), through the table's TTL; functions get it as AUDIT_RETENTION_DAYS. */
+  readonly auditRetentionDays: number;
 }
 
 /**
@@ -73,6 +75,7 @@ export const configKeys = [
   'apiOriginDomainName',
   'apiOriginCertificateArn',
   'webhookReservedConcurrency',
+  'auditRetentionDays',
 ] as const;
 
 export type ConfigKey = (typeof configKeys)[number];
@@ -92,6 +95,8 @@ export const DEFAULT_LOG_RETENTION_DAYS = 90;
 export const DEFAULT_THROTTLE_RATE_LIMIT = 50;
 export const DEFAULT_THROTTLE_BURST_LIMIT = 100;
 export const DEFAULT_WEBHOOK_RESERVED_CONCURRENCY = 50;
+/** About seven years, a common retention for a bank's records. */
+export const DEFAULT_AUDIT_RETENTION_DAYS = 2555;
 
 const PARTITION = 'aws(?:-[a-z]+)*';
 const ROLE_ARN = new RegExp(`^arn:${PARTITION}:iam::\\d{12}:role/[\\w+=,.@/-]+$`);
@@ -145,16 +150,7 @@ export const parseStackConfig = (input: StackConfigInput): StackConfig => {
     throw new StackConfigError('alarmEmail', `"${alarmEmail}" is not an email address`);
   }
 
-  const retentionDays = integer(input, 'logRetentionDays', DEFAULT_LOG_RETENTION_DAYS);
-  const allowedRetention = Object.values(RetentionDays).filter(
-    (v): v is RetentionDays => typeof v === 'number',
-  );
-  if (!allowedRetention.includes(retentionDays)) {
-    throw new StackConfigError(
-      'logRetentionDays',
-      `CloudWatch Logs accepts only ${allowedRetention.filter((d) => d !== RetentionDays.INFINITE).join(', ')} (got ${retentionDays})`,
-    );
-  }
+  const logRetention = retentionOf(input);
 
   const throttleRateLimit = integer(input, 'throttleRateLimit', DEFAULT_THROTTLE_RATE_LIMIT);
   const throttleBurstLimit = integer(input, 'throttleBurstLimit', DEFAULT_THROTTLE_BURST_LIMIT);
@@ -169,10 +165,7 @@ export const parseStackConfig = (input: StackConfigInput): StackConfig => {
     throw new StackConfigError('wiseWebhookPublicKeys', 'expected one or more PEM "PUBLIC KEY" blocks');
   }
 
-  const keyAdminRoleArns = list(input, 'keyAdminRoleArns');
-  for (const arn of keyAdminRoleArns) {
-    if (!ROLE_ARN.test(arn)) throw new StackConfigError('keyAdminRoleArns', `"${arn}" is not an IAM role ARN`);
-  }
+  const keyAdminRoleArns = roleArnsOf(input);
 
   const edgeWebAclArn = optionalString(input, 'edgeWebAclArn');
   if (edgeWebAclArn !== undefined && !CLOUDFRONT_WEB_ACL_ARN.test(edgeWebAclArn)) {
@@ -223,6 +216,11 @@ export const parseStackConfig = (input: StackConfigInput): StackConfig => {
     throw new StackConfigError('webhookReservedConcurrency', 'must be at least 1');
   }
 
+  const auditRetentionDays = integer(input, 'auditRetentionDays', DEFAULT_AUDIT_RETENTION_DAYS);
+  if (auditRetentionDays < 1 || auditRetentionDays > 36_500) {
+    throw new StackConfigError('auditRetentionDays', 'must be from 1 to 36500 days');
+  }
+
   return {
     wiseEnvironment,
     allowedReturnUrls,
@@ -230,7 +228,7 @@ export const parseStackConfig = (input: StackConfigInput): StackConfig => {
     jwtAudience,
     ...(publicBaseUrl !== undefined && { publicBaseUrl: publicBaseUrl.replace(/\/+$/, '') }),
     ...(alarmEmail !== undefined && { alarmEmail }),
-    logRetention: retentionDays as RetentionDays,
+    logRetention,
     throttleRateLimit,
     throttleBurstLimit,
     corsOrigins,
@@ -243,7 +241,42 @@ export const parseStackConfig = (input: StackConfigInput): StackConfig => {
         apiOrigin: { domainName: apiOriginDomainName, certificateArn: apiOriginCertificateArn },
       }),
     webhookReservedConcurrency,
+    auditRetentionDays,
   };
+};
+
+/** The edge stack's settings (infra/edge-stack.ts): the same context keys, validated the same way. */
+export interface EdgeStackConfig {
+  readonly keyAdminRoleArns: readonly string[];
+  readonly logRetention: RetentionDays;
+}
+
+/** Reads {@link EdgeStackConfig} from context; the service stack's other keys are not needed there. */
+export const parseEdgeStackConfig = (input: StackConfigInput): EdgeStackConfig => ({
+  keyAdminRoleArns: roleArnsOf(input),
+  logRetention: retentionOf(input),
+});
+
+const roleArnsOf = (input: StackConfigInput): string[] => {
+  const arns = list(input, 'keyAdminRoleArns');
+  for (const arn of arns) {
+    if (!ROLE_ARN.test(arn)) throw new StackConfigError('keyAdminRoleArns', `"${arn}" is not an IAM role ARN`);
+  }
+  return arns;
+};
+
+const retentionOf = (input: StackConfigInput): RetentionDays => {
+  const retentionDays = integer(input, 'logRetentionDays', DEFAULT_LOG_RETENTION_DAYS);
+  const allowedRetention = Object.values(RetentionDays).filter(
+    (v): v is RetentionDays => typeof v === 'number',
+  );
+  if (!allowedRetention.includes(retentionDays)) {
+    throw new StackConfigError(
+      'logRetentionDays',
+      `CloudWatch Logs accepts only ${allowedRetention.filter((d) => d !== RetentionDays.INFINITE).join(', ')} (got ${retentionDays})`,
+    );
+  }
+  return retentionDays as RetentionDays;
 };
 
 const optionalString = (input: StackConfigInput, key: ConfigKey): string | undefined => {

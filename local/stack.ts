@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { StaticCredentials } from '../shared/adapters/secrets-manager-credentials';
 import type { LambdaHandler } from '../shared/http/types';
 import { createLogger } from '../shared/logging/logger';
@@ -14,8 +14,13 @@ import { routes as oauthRoutes } from '../functions/oauth/routes';
 import { routes as onboardingRoutes } from '../functions/onboarding/routes';
 import { routes as webhookRoutes } from '../functions/webhooks/routes';
 import { ensureTable } from './dynamodb/create-table';
+import { runnerConsumers } from './stream-runner/consumers';
+import { startStreamRunner, type StreamRunner, type StreamRunnerOptions } from './stream-runner/runner';
 import { DevIssuer } from './gateway/dev-issuer';
 import { sendJson, startGateway, type ExtraRoute, type Gateway } from './gateway/server';
+import { localPartnerEvents, localReconcile } from './event-sink/local';
+import type { LocalEventSink } from './event-sink/sink';
+import type { ReconcileReport } from '../functions/reconcile/reconciler';
 
 /** Local defaults shared with the simulator (PARTNER-API.md, "The local stack"). */
 export const LOCAL_WISE_CLIENT = {
@@ -24,7 +29,8 @@ export const LOCAL_WISE_CLIENT = {
   clientKey: 'local-partner',
 } as const;
 
-const routeTables: Record<FunctionName, RouteTable<Dependencies>> = {
+/** The functions behind the gateway (the stream consumers and jobs have no routes: the stream runner invokes them). */
+const routeTables: Partial<Record<FunctionName, RouteTable<Dependencies>>> = {
   onboarding: onboardingRoutes,
   oauth: oauthRoutes,
   webhooks: webhookRoutes,
@@ -54,6 +60,11 @@ export interface LocalStackOptions {
   /** Wrap each function's handler (tests use it to count or fail invocations). */
   wrapHandler?: (fn: FunctionName, handler: LambdaHandler) => LambdaHandler;
   health?: () => Promise<Record<string, boolean>>;
+  /**
+   * The stream runner (the table's stream consumers, as Lambda's event source mappings run them):
+   * on unless `false`. `dataDir` keeps its checkpoints and failure files (npm start: .local).
+   */
+  streams?: Pick<StreamRunnerOptions, 'dataDir' | 'pollMs' | 'retryDelayMs'> | false;
 }
 
 export interface LocalStack {
@@ -61,6 +72,12 @@ export interface LocalStack {
   readonly gateway: Gateway;
   readonly issuer: DevIssuer;
   readonly deps: Record<FunctionName, Dependencies>;
+  /** The table's stream consumers (undefined with `streams: false`). */
+  readonly streams: StreamRunner | undefined;
+  /** The partner events published so far (what AWS would put on the bus; `GET /local/events`). */
+  readonly events: LocalEventSink;
+  /** One reconciliation run (`POST /local/reconcile`, `npm run reconcile`). */
+  reconcile(): Promise<ReconcileReport>;
   /** A dev token for a customer, or for the back office with `scope`. */
   token(customerId?: string, scope?: string): Promise<string>;
   close(): Promise<void>;
@@ -80,6 +97,8 @@ export const localFunctionEnv = (options: LocalStackOptions, publicUrl: string):
   WISE_CLIENT_SECRET: LOCAL_WISE_CLIENT.clientSecret,
   WISE_CLIENT_KEY: LOCAL_WISE_CLIENT.clientKey,
   ...(options.cipherKeyFile ? { LOCAL_CIPHER_KEY_FILE: options.cipherKeyFile } : {}),
+  // The identity digests' key lives beside the cipher's, so digests survive restarts like ciphertexts.
+  ...(options.cipherKeyFile ? { LOCAL_IDENTITY_KEY_FILE: join(dirname(options.cipherKeyFile), 'local-identity.key') } : {}),
 });
 
 /**
@@ -131,12 +150,16 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     },
   };
 
+  // Kept beside the stream runner's checkpoints when the stack keeps its data (npm start).
+  const partnerEvents = localPartnerEvents(
+    options.streams && options.streams.dataDir ? join(options.streams.dataDir, 'partner-events.jsonl') : undefined,
+  );
   const gateway = await startGateway({
     port,
     host: options.host,
     handlers: lazyHandlers,
     issuer,
-    extraRoutes: [health, tokenRoute, ...(options.extraRoutes ?? [])],
+    extraRoutes: [health, tokenRoute, ...partnerEvents.routes, ...(options.extraRoutes ?? [])],
     fallback: options.fallback,
   });
   const publicUrl = options.publicUrl ?? `http://localhost:${gateway.port}`;
@@ -155,22 +178,54 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   // One table client for all functions, as the functions would each have one in their container.
   const first = buildDependencies(createLogger('local'), env, overrides);
   for (const fn of functionNames) {
-    deps[fn] = buildDependencies(createLogger(fn), env, { ...overrides, cipher: first.cipher, table: first.table });
+    deps[fn] = buildDependencies(createLogger(fn), env, {
+      ...overrides,
+      cipher: first.cipher,
+      identityKey: first.identityKey,
+      table: first.table,
+    });
   }
+  // The reconcile job's transport spends from its token bucket, as in AWS (functions/reconcile/handler.ts).
+  const reconcile = localReconcile(
+    env,
+    { ...overrides, cipher: first.cipher, identityKey: first.identityKey, table: first.table },
+    `${publicUrl}/v1/webhooks/wise`,
+  );
+  deps.reconcile = reconcile.deps;
+  partnerEvents.attach(reconcile.run);
   handlers = Object.fromEntries(
-    functionNames.map((fn) => {
-      const h = handlerWith(fn, deps[fn], routeTables[fn]);
-      return [fn, options.wrapHandler ? options.wrapHandler(fn, h) : h];
+    functionNames.flatMap((fn) => {
+      const table = routeTables[fn];
+      if (!table) return [];
+      const h = handlerWith(fn, deps[fn], table);
+      return [[fn, options.wrapHandler ? options.wrapHandler(fn, h) : h]];
     }),
   ) as Record<FunctionName, LambdaHandler>;
+
+  const streams =
+    options.streams === false
+      ? undefined
+      : await startStreamRunner({
+          endpoint: options.dynamoEndpoint,
+          tableName: options.tableName,
+          consumers: runnerConsumers((fn) => deps[fn], { eventBus: partnerEvents.sink }),
+          logger: createLogger('stream-runner'),
+          ...options.streams,
+        });
 
   return {
     url: gateway.url,
     gateway,
     issuer,
     deps,
+    streams,
+    events: partnerEvents.sink,
+    reconcile: partnerEvents.reconcile,
     token: (customerId, scope) => issuer.issue({ customerId, scope }),
-    close: () => gateway.close(),
+    close: async () => {
+      await streams?.stop();
+      await gateway.close();
+    },
   };
 };
 

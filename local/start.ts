@@ -34,6 +34,7 @@ const main = async () => {
     publicUrl,
     allowedReturnUrls: (process.env.ALLOWED_RETURN_URLS ?? `${publicUrl}/`).split(','),
     cipherKeyFile: join(dataDir, 'local-cipher.key'),
+    streams: { dataDir },
     issuerKeyFile: join(dataDir, 'dev-issuer.json'),
     extraRoutes: quickstart.routes,
     fallback: quickstart.fallback,

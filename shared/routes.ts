@@ -3,7 +3,7 @@
  * (infra/constructs/api.ts) and the local gateway (local/gateway) read, so that what runs
  * locally is what deploys. Paths use API Gateway's `{param}` syntax.
  */
-export type FunctionName = 'onboarding' | 'oauth' | 'webhooks' | 'kyc-reviews';
+export type FunctionName = 'onboarding' | 'oauth' | 'webhooks' | 'kyc-reviews' | 'webhook-projection' | 'partner-events' | 'reconcile';
 
 /**
  * Who may call a route (PARTNER-API.md, "Callers"): `customer` — the token's `sub` is the path's
@@ -63,11 +63,17 @@ export const routes = [
   { id: 'completeLink', method: 'POST', path: `${customer}/wise-link/complete`, function: 'oauth', auth: 'token', callers: CP },
   { id: 'putIdentity', method: 'PUT', path: `${customer}/identity`, function: 'oauth', auth: 'token', callers: P },
   { id: 'disconnect', method: 'DELETE', path: `${customer}/wise-link`, function: 'oauth', auth: 'token', callers: CP },
+  // 20–23: the partner's payment services (Wise access, route 20 only) and back office.
+  { id: 'issueAccessToken', method: 'POST', path: `${profile}/access-token`, function: 'onboarding', auth: 'token', callers: ['wise-access'] },
+  { id: 'listAuditEvents', method: 'GET', path: `${customer}/audit-events`, function: 'onboarding', auth: 'token', callers: P },
+  // No {customerId}: the guard admits the partner backend by its scope alone.
+  { id: 'listCustomers', method: 'GET', path: '/v1/customers', function: 'onboarding', auth: 'token', callers: P },
+  { id: 'eraseCustomer', method: 'DELETE', path: customer, function: 'onboarding', auth: 'token', callers: P },
 ] as const satisfies readonly Route[];
 
 export type RouteId = (typeof routes)[number]['id'];
 
-export const functionNames: readonly FunctionName[] = ['onboarding', 'oauth', 'webhooks', 'kyc-reviews'];
+export const functionNames: readonly FunctionName[] = ['onboarding', 'oauth', 'webhooks', 'kyc-reviews', 'webhook-projection', 'partner-events', 'reconcile'];
 
 /** API Gateway's route key for a route, e.g. `POST /v1/webhooks/wise`. */
 export const routeKey = (route: Pick<Route, 'method' | 'path'>): string => `${route.method} ${route.path}`;

@@ -88,6 +88,17 @@ export const ACCOUNTS_GETTING_THEIR_WISE_USER: FilterPattern = {
   },
 };
 
+/**
+ * A customer's account, profile, KYC review and grant items, every change (inserts, modifications,
+ * removals): what the partner events are derived from (shared/domain/partner-events.ts).
+ */
+export const CUSTOMER_STATE_ITEMS: readonly FilterPattern[] = [
+  { dynamodb: { Keys: { pk: { S: [{ prefix: 'CUSTOMER#' }] }, sk: { S: ['ACCOUNT'] } } } },
+  { dynamodb: { Keys: { pk: { S: [{ prefix: 'CUSTOMER#' }] }, sk: { S: [{ prefix: 'PROFILE#' }] } } } },
+  { dynamodb: { Keys: { pk: { S: [{ prefix: 'CUSTOMER#' }] }, sk: { S: [{ prefix: 'KYC#' }] } } } },
+  { dynamodb: { Keys: { pk: { S: [{ prefix: 'CUSTOMER#' }] }, sk: { S: [{ prefix: 'GRANT#' }] } } } },
+];
+
 export const streamConsumers = [
   {
     name: 'webhook-projection',
@@ -102,6 +113,21 @@ export const streamConsumers = [
     bisectOnError: true,
     startingPosition: 'TRIM_HORIZON',
     onFailure: { queue: 'webhook-projection-failures' },
+  },
+  {
+    name: 'partner-events',
+    function: 'partner-events',
+    description:
+      "Publishes partner events (account status, profile verification, KYC review status, profile access) from the changes of a " +
+      "customer's items, and keeps reconciliation's due lists.",
+    filters: CUSTOMER_STATE_ITEMS,
+    batchSize: 50,
+    maxBatchingWindowSeconds: 0,
+    // At least once: a partner event is retried long before it is given up on (bus throttling, an outage).
+    maxRetries: 10,
+    bisectOnError: true,
+    startingPosition: 'TRIM_HORIZON',
+    onFailure: { queue: 'partner-events-failures' },
   },
 ] as const satisfies readonly StreamConsumer[];
 

@@ -37,6 +37,16 @@ import { WiseApiError, WiseContractError, WiseUnavailableError } from '../../sha
 /** The encryption-context purpose of a hosted link: it opens the customer's KYC session. */
 export const LINK_PURPOSE = 'kyc-hosted-link';
 
+/**
+ * A hosted link is bound to its customer AND its review: one review's ciphertext copied onto
+ * another review of the same customer does not open. A link stored under the older context (no
+ * review id) no longer opens either, so a fresh link is asked of Wise: nothing to migrate.
+ */
+export const hostedLinkContext = (customerId: string, reviewId: string) => ({
+  ...customerContext(customerId, LINK_PURPOSE),
+  reviewId,
+});
+
 export interface HostedLink {
   url: string;
   /** ISO instant. */
@@ -322,7 +332,7 @@ export class KycReviewService {
     redirectUrl: string,
     wise: CustomerWise,
   ): Promise<{ review: KycReview; link: HostedLink | null }> {
-    const context = customerContext(customerId, LINK_PURPOSE);
+    const context = hostedLinkContext(customerId, review.reviewId);
     if (canServeStoredLink(review, this.deps.clock.now(), redirectUrl)) {
       const url = await this.deps.cipher.decrypt(review.linkCiphertext!, context).catch(() => undefined);
       if (url !== undefined) {

@@ -11,6 +11,34 @@ import type { RequirementSubmission } from './requirement-submission';
 /** Multipart framing and part headers on top of the payload limits. */
 const FRAMING_BYTES = 64 * 1024;
 export const MAX_SUBMISSION_BODY_BYTES = MAX_TOTAL_FILE_BYTES + MAX_DATA_BYTES + FRAMING_BYTES;
+/**
+ * One `data` part and at most MAX_FILES `files` need 6; 16 leaves room for a partner's mistakes to
+ * be reported part by part. Counted on the raw bytes before parsing: 80,000 tiny parts fit in 4 MB,
+ * and parsing them (and listing each as an error) costs more than the request is worth.
+ */
+export const MAX_SUBMISSION_PARTS = 16;
+/** At most this many problems are listed (the handler stack caps every `errors[]` the same way). */
+const MAX_LISTED_PROBLEMS = 20;
+
+/** The boundary parameter of a multipart media type, quoted or not (RFC 2046 §5.1.1). */
+const boundaryOf = (contentType: string): string | undefined => {
+  const match = /;\s*boundary=(?:"([^"]{1,70})"|([^\s;"]{1,70}))/i.exec(contentType);
+  return match?.[1] ?? match?.[2];
+};
+
+/** How many delimiter lines the body holds: an upper bound of its parts (the close delimiter counts too). */
+const countDelimiters = (bytes: Buffer, boundary: string, atMost: number): number => {
+  const delimiter = Buffer.from(`--${boundary}`, 'latin1');
+  let count = 0;
+  for (
+    let at = bytes.indexOf(delimiter);
+    at !== -1 && count <= atMost;
+    at = bytes.indexOf(delimiter, at + delimiter.length)
+  ) {
+    count += 1;
+  }
+  return count;
+};
 
 /**
  * The partner's multipart body: only `data` (one JSON object) and `files` parts. Size is checked
@@ -26,6 +54,16 @@ export const parseRequirementForm = async (event: GatewayEvent): Promise<Require
   const contentType = header(event, 'content-type') ?? '';
   if (!/^multipart\/form-data\s*;\s*boundary=/i.test(contentType.trim())) {
     throw new DomainError('UNSUPPORTED_MEDIA_TYPE', { detail: 'Send the body as multipart/form-data.' });
+  }
+  const boundary = boundaryOf(contentType);
+  // n parts have n delimiters and one close delimiter.
+  if (
+    boundary !== undefined &&
+    countDelimiters(bytes, boundary, MAX_SUBMISSION_PARTS + 1) > MAX_SUBMISSION_PARTS + 1
+  ) {
+    throw new DomainError('PAYLOAD_TOO_LARGE', {
+      detail: `The body has more than ${MAX_SUBMISSION_PARTS} parts.`,
+    });
   }
   let form: FormData;
   try {
@@ -62,6 +100,6 @@ export const parseRequirementForm = async (event: GatewayEvent): Promise<Require
     }
   }
   if (dataParts !== 1) problems.push({ path: 'data', message: 'exactly one `data` part is required' });
-  if (problems.length > 0) throw new ValidationError(problems);
+  if (problems.length > 0) throw new ValidationError(problems.slice(0, MAX_LISTED_PROBLEMS));
   return { data, files };
 };

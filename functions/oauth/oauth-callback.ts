@@ -28,11 +28,15 @@ export const oauthCallback = operationOf<OauthServices>()({
   summary: "Wise's OAuth redirect (browser)",
   description:
     "Public: Wise sends the customer's browser here with `code`, `state` and `profileId`, or with `error`, `error_description` and " +
-    "`state`. The state is consumed at once (single use). With a usable state the answer is always a 302 to that state's return URL, " +
-    'with `status=linked&profileId=<id>` or `status=error&reason=<reason>` added to its query (parameters the partner put in its ' +
-    'return URL are kept; these three win on a clash). Without one (missing, unknown, used, or its return URL no longer allowed) the ' +
-    'answer is a fixed HTML page, never a redirect. Nothing from the query is echoed. Every answer carries `Cache-Control: no-store` ' +
-    'and `Referrer-Policy: no-referrer`.',
+    '`state`. The state is consumed at once (single use). No Wise token is obtained here: the code is kept, encrypted and bound to ' +
+    "the state's customer, for 10 minutes, behind a one-time `result` that route 17 completes in the customer's own session (or " +
+    "the partner backend's) — so a link started by one customer can never be completed into another's record. With a usable state " +
+    "the answer is always a 302 to that state's return URL, with `status=authorized&result=<one-time result>&profileId=<id>` or " +
+    '`status=error&reason=<reason>` added to its query (parameters the partner put in its return URL are kept; these win on a ' +
+    'clash); even a failure to keep the code goes back with `reason=exchange_failed`, so a customer whose state is known is never ' +
+    'stranded. Without one (missing, unknown, used, or its return URL no longer allowed; also an `error` without `state`, which Wise ' +
+    'does not promise to echo) the answer is a fixed HTML page telling the customer to go back to the app, never a redirect. Nothing ' +
+    'from the query is echoed or logged. Every answer carries `Cache-Control: no-store` and `Referrer-Policy: no-referrer`.',
   // A malformed query must answer the HTML page, not problem+json: it parses as an empty one (no state).
   query: callbackQuery.catch({}),
   responses: {
@@ -41,11 +45,12 @@ export const oauthCallback = operationOf<OauthServices>()({
         description:
           `Back to the partner's return URL. \`reason\` is one of: ${linkFailureReasons.map((r) => `\`${r}\``).join(', ')} ` +
           '(`access_denied`: the customer refused; `invalid_state`; `expired_state`: the link took too long; `exchange_failed`: Wise ' +
-          'gave no usable code or did not answer; `identity_mismatch`: the Wise profile is not the same person).',
+          'sent another error or no code, or the code could not be kept: start linking again).',
         headers: {
           Location: {
             description:
-              'The return URL with `status=linked&profileId=<id>` or `status=error&reason=<reason>`.',
+              'The return URL with `status=authorized&result=<one-time result>&profileId=<id>` (`profileId` when Wise named one) or ' +
+              '`status=error&reason=<reason>`. The result is a bearer secret for route 17: the partner\'s app posts it and never logs it.',
             required: true,
             schema: { type: 'string', format: 'uri' },
           },
@@ -53,7 +58,7 @@ export const oauthCallback = operationOf<OauthServices>()({
           'Referrer-Policy': { $ref: '#/components/headers/ReferrerPolicyNoReferrer' },
         },
         'x-return-url-query': {
-          status: ['linked', 'error'],
+          status: ['authorized', 'error'],
           reason: [...linkFailureReasons],
         },
       },
@@ -69,12 +74,12 @@ export const oauthCallback = operationOf<OauthServices>()({
     500: {
       raw: {
         description:
-          'Linking failed unexpectedly: an HTML page asking the customer to start again, no redirect.',
+          'The state could not be read: an HTML page asking the customer to start again, no redirect.',
         headers: htmlPageHeaders(),
         content: { 'text/html': { schema: { type: 'string' } } },
       },
     },
   },
   problems: [],
-  handle: async ({ query, deadline }, { callback }) => render(await callback.complete(query, deadline)),
+  handle: async ({ query }, { callback }) => render(await callback.complete(query)),
 });

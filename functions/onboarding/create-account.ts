@@ -1,4 +1,5 @@
 import { publicAccount } from '../../shared/domain/account';
+import { actorOf } from '../../shared/http/actor';
 import { operationOf, wiseCallProblems } from '../../shared/http/operation';
 import type { OnboardingServices } from './routes';
 import { account, customerParams, newCustomer, personRules } from './schemas';
@@ -31,8 +32,8 @@ export const createAccount = operationOf<OnboardingServices>()({
     'ACCOUNT_DEACTIVATED',
     ...wiseCallProblems,
   ],
-  handle: async ({ params, body, deadline }, { signup }) => {
-    const { created, account } = await signup.run(params.customerId, body, deadline);
+  handle: async ({ params, body, caller, deadline }, { signup }) => {
+    const { created, account } = await signup.run(params.customerId, body, deadline, actorOf(caller, params.customerId));
     return created
       ? { status: 201, body: publicAccount(account) }
       : { status: 200, body: publicAccount(account) };

@@ -1,16 +1,26 @@
+import { DynamoCustomerDirectory } from '../../shared/adapters/dynamodb/customer-directory';
+import { DynamoCustomerErasure } from '../../shared/adapters/dynamodb/customer-erasure';
 import type { AccountStore } from '../../shared/ports/accounts';
 import type { Dependencies } from '../../shared/runtime/dependencies';
 import { functionRoutes } from '../../shared/runtime/function';
+import { AuditEvents } from './audit-events';
 import { checkVerification } from './check-verification';
 import { ClaimLinks } from './claim-links';
 import { createAccount } from './create-account';
 import { createBusinessProfile } from './create-business-profile';
 import { createClaimLink } from './create-claim-link';
+import { CustomerLists } from './customer-lists';
+import { eraseCustomer } from './erase-customer';
+import { Erasure } from './erasure';
 import { getAccount } from './get-account';
+import { issueAccessToken } from './issue-access-token';
+import { listAuditEvents } from './list-audit-events';
+import { listCustomers } from './list-customers';
 import { Profiles } from './profiles';
 import { Signup } from './signup';
 import { submitIdentityDocument } from './submit-identity-document';
 import { updateProfile } from './update-profile';
+import { WiseAccessTokens } from './wise-access-tokens';
 
 /** The use cases the onboarding function's operations call. */
 export interface OnboardingServices {
@@ -18,6 +28,10 @@ export interface OnboardingServices {
   readonly signup: Signup;
   readonly profiles: Profiles;
   readonly claimLinks: ClaimLinks;
+  readonly wiseAccess: WiseAccessTokens;
+  readonly auditEvents: AuditEvents;
+  readonly customerLists: CustomerLists;
+  readonly erasure: Erasure;
 }
 
 /** Built once per container. */
@@ -33,10 +47,15 @@ const onboardingServices = (deps: Dependencies): OnboardingServices => {
       wiseAs,
       clientToken: deps.clientToken,
       tokens: deps.tokens,
+      audit: deps.audit,
       logger,
     }),
     profiles: new Profiles({ accounts, wiseAs, clock, logger }),
     claimLinks: new ClaimLinks({ accounts, cipher, wiseAs, credentials: deps.credentials, clock, config }),
+    wiseAccess: new WiseAccessTokens({ accounts, grants: deps.grants, audit: deps.audit, logger }),
+    auditEvents: new AuditEvents(deps.audit),
+    customerLists: new CustomerLists(new DynamoCustomerDirectory(deps.table)),
+    erasure: new Erasure({ audit: deps.audit, erasure: new DynamoCustomerErasure(deps.table), logger }),
   };
 };
 
@@ -49,6 +68,10 @@ export const operations = {
   checkVerification,
   submitIdentityDocument,
   createClaimLink,
+  issueAccessToken,
+  listAuditEvents,
+  listCustomers,
+  eraseCustomer,
 };
 
 /** The onboarding function's routes (see shared/routes.ts): routes 1–7 of the partner API. */

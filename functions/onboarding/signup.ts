@@ -8,6 +8,7 @@ import {
 } from '../../shared/domain/onboarding/registration-code';
 import { DomainError, InProgressError } from '../../shared/errors/domain-error';
 import { accountLease, type AccountStore } from '../../shared/ports/accounts';
+import type { AuditActor, AuditTrail } from '../../shared/ports/audit';
 import { customerContext, type Cipher } from '../../shared/ports/cipher';
 import { LEASE_OWNER, LEASE_UNTIL, type Lease } from '../../shared/ports/lease';
 import type { UserTokens } from '../../shared/ports/user-tokens';
@@ -36,6 +37,8 @@ export interface SignupPorts {
   wiseAs: WiseAs;
   clientToken: ClientToken;
   tokens: Pick<UserTokens, 'store' | 'has'>;
+  /** Each status move is recorded just before its write: an event may precede a write that then failed (the retry records it again), no write lands without one. */
+  audit: Pick<AuditTrail, 'record'>;
   logger: Logger;
 }
 
@@ -89,7 +92,12 @@ export class Signup {
     this.timing = { ...defaultTiming, ...timing };
   }
 
-  async run(customerId: string, input: NewCustomer, deadline: number): Promise<SignupOutcome> {
+  async run(
+    customerId: string,
+    input: NewCustomer,
+    deadline: number,
+    actor: AuditActor = { kind: 'system' },
+  ): Promise<SignupOutcome> {
     const { accounts, lease } = this.ports;
     const owner = randomUUID();
     const spec = accountLease(customerId);
@@ -102,6 +110,11 @@ export class Signup {
     } else {
       // The code is sealed and stored before Wise hears of it: whatever happens next, we hold it.
       const fresh = await this.freshSignup(customerId, input);
+      await this.ports.audit.record(customerId, {
+        action: 'customer.signup_started',
+        actor,
+        details: { previousStatus: 'NONE', status: 'CREATING' },
+      });
       holdsLease = await accounts.create(
         { customerId, ...fresh.fields },
         { owner, leaseMs: this.timing.leaseMs },
@@ -118,12 +131,17 @@ export class Signup {
       if (this.isSettled(account, input)) return { created: false, account };
       if (restartable.includes(account.status)) {
         const fresh = await this.freshSignup(customerId, input);
+        await this.ports.audit.record(customerId, {
+          action: 'customer.signup_started',
+          actor,
+          details: { previousStatus: account.status, status: 'CREATING' },
+        });
         const restarted = await accounts.update(customerId, fresh.fields, { expectStatus: [account.status] });
         if (!restarted) throw inProgress();
         freshCode = fresh.code;
         account = await this.reload(customerId);
       }
-      const done = await this.advance(account, input, deadline, freshCode);
+      const done = await this.advance(account, input, deadline, actor, freshCode);
       // The final write removed the lease with the account's activation.
       released = done.status === 'ACTIVE';
       return { created: true, account: done };
@@ -209,6 +227,7 @@ export class Signup {
     account: CustomerAccount,
     input: NewCustomer,
     deadline: number,
+    actor: AuditActor,
     freshCode?: string,
   ): Promise<CustomerAccount> {
     const { accounts, tokens, wise } = this.ports;
@@ -225,7 +244,7 @@ export class Signup {
     if (step === 'STARTED' && freshCode === undefined && (await tokens.has(customerId)))
       step = 'TOKENS_STORED';
     if (step === 'STARTED') {
-      const outcome = await this.signUp(customerId, email, code, input, deadline);
+      const outcome = await this.signUp(customerId, email, code, input, deadline, actor);
       wiseUserId = outcome.userId;
       if (outcome.tokens) {
         await tokens.store(customerId, outcome.tokens);
@@ -265,6 +284,11 @@ export class Signup {
       }
       // The profile item first: a crash before the account update re-finds it through the same uuid.
       await accounts.putProfile(customerId, { id: profileId, type: 'PERSONAL' });
+      await this.ports.audit.record(customerId, {
+        action: 'customer.signed_up',
+        actor,
+        details: { previousStatus: account.status, status: 'ACTIVE', profileId, ...(wiseUserId !== undefined ? { wiseUserId } : {}) },
+      });
       await accounts.update(
         customerId,
         { wiseUserId, personalProfileId: profileId, signupStep: 'PROFILE_CREATED', status: 'ACTIVE' },
@@ -285,6 +309,7 @@ export class Signup {
     registrationCode: string,
     input: NewCustomer,
     deadline: number,
+    actor: AuditActor,
   ): Promise<{ userId: number; tokens?: TokenResponse }> {
     const { wise, clientToken } = this.ports;
     const body = {
@@ -309,6 +334,11 @@ export class Signup {
         throw wiseRejectedInput(err, { email: 'email', registrationCode: '(body)', language: 'language' });
       const tokens = await this.ownUserTokens(email, registrationCode, deadline);
       if (!tokens) {
+        await this.ports.audit.record(customerId, {
+          action: 'status.changed',
+          actor,
+          details: { previousStatus: 'CREATING', status: 'EXISTING_ACCOUNT', reason: 'EXISTING_WISE_ACCOUNT' },
+        });
         await this.ports.accounts.update(
           customerId,
           { status: 'EXISTING_ACCOUNT' },

@@ -1,12 +1,21 @@
 import * as z from 'zod';
 import { named, operationOf } from '../../shared/http/operation';
 import { rawBody } from '../../shared/http/parse';
-import { MAX_WEBHOOK_BODY_BYTES, receiveWebhookDelivery, type WebhookDeliveryPorts } from '../../shared/webhooks/webhook-delivery';
+import {
+  DELIVERY_RESULTS,
+  MAX_WEBHOOK_BODY_BYTES,
+  receiveWebhookDelivery,
+  type WebhookDeliveryPorts,
+} from '../../shared/webhooks/webhook-delivery';
 import { envelopeSchema } from '../../shared/webhooks/webhook-event';
 
-const deliveryResults = ['applied', 'stale', 'unmatched', 'ignored', 'test', 'duplicate'] as const;
 const webhookAck = z.object({
-  result: z.enum(deliveryResults).describe('What the delivery did. Wise ignores the body; operators read it.'),
+  result: z
+    .enum(DELIVERY_RESULTS)
+    .describe(
+      'What the delivery did: recorded (a new event, applied from the table\'s stream), ignored (a new event of a type the ' +
+        'product does not use), test (a test notification), duplicate (already recorded). Wise ignores the body; operators read it.',
+    ),
 });
 
 /**

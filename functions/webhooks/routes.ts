@@ -3,19 +3,24 @@ import type { StoreDependencies } from '../../shared/runtime/store-dependencies'
 import type { WebhookDeliveryPorts } from '../../shared/webhooks/webhook-delivery';
 import { WebhookEventStore } from '../../shared/webhooks/webhook-event-store';
 import { webhookKeyringFor } from '../../shared/webhooks/webhook-signature';
-import { WiseStateProjection } from '../../shared/webhooks/wise-state-projection';
 import { receiveWebhook } from './receive-webhook';
 
-/** Built once per container, so the verification keys are parsed once. */
+/** Built once per container, so the verification keys are parsed once. Only the event records: no state. */
 const webhookServices = (deps: StoreDependencies): WebhookDeliveryPorts => {
   const ports: WebhookDeliveryPorts = {
     keyring: webhookKeyringFor(deps.config.wiseEnvironment, deps.config.webhookPublicKeys),
     events: new WebhookEventStore(deps.table, deps.clock),
-    projection: new WiseStateProjection(deps.table, deps.clock),
-    clock: deps.clock,
     logger: deps.logger,
   };
-  if (ports.keyring.keys.length === 0) deps.logger.error('webhook keys not configured', { problem: ports.keyring.problem });
+  if (ports.keyring.keys.length === 0)
+    deps.logger.error('webhook keys not configured', { problem: ports.keyring.problem });
+  // Which keys deliveries are checked with, by fingerprint (never the key), once per container.
+  else
+    deps.logger[ports.keyring.problem ? 'warn' : 'info']('webhook keys', {
+      source: ports.keyring.source,
+      fingerprints: ports.keyring.fingerprints,
+      problem: ports.keyring.problem,
+    });
   return ports;
 };
 
@@ -23,4 +28,7 @@ const webhookServices = (deps: StoreDependencies): WebhookDeliveryPorts => {
 export const operations = { receiveWebhook };
 
 /** The webhooks function's routes (see shared/routes.ts): route 11. */
-export const routes = functionRoutes<'webhooks', StoreDependencies, WebhookDeliveryPorts>(webhookServices, operations);
+export const routes = functionRoutes<'webhooks', StoreDependencies, WebhookDeliveryPorts>(
+  webhookServices,
+  operations,
+);

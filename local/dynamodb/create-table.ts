@@ -3,39 +3,66 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { tableDefinition } from '../../shared/table';
+import { tableDefinition, type IndexDefinition } from '../../shared/table';
 
-/** Creates the application table from the one table definition (the CDK stack reads it too). */
+/** Creates the application table, its stream included, from the one table definition (the CDK stack reads it too). */
 export const ensureTable = async (endpoint: string, tableName: string): Promise<void> => {
   const client = new DynamoDBClient({
     endpoint,
     region: process.env.AWS_REGION ?? 'eu-west-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
+  const d = tableDefinition;
+  const stream = { StreamEnabled: true, StreamViewType: d.stream.viewType };
+  const indexKeySchema = (i: IndexDefinition) => [
+    { AttributeName: i.partitionKey, KeyType: 'HASH' as const },
+    ...(i.sortKey ? [{ AttributeName: i.sortKey, KeyType: 'RANGE' as const }] : []),
+  ];
+  const attributeDefinitions = (names: string[]) =>
+    [...new Set(names)].map((name) => ({ AttributeName: name, AttributeType: 'S' as const }));
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    // A table kept under .local/ from before the stream existed: the stream consumers need it.
+    if (!Table?.StreamSpecification?.StreamEnabled) {
+      await client.send(new UpdateTableCommand({ TableName: tableName, StreamSpecification: stream }));
+    }
+    // A table kept under .local/ from an older version gains the indexes added since (one per update).
+    const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+    for (const index of d.indexes.filter((i) => !existing.has(i.name))) {
+      await client.send(
+        new UpdateTableCommand({
+          TableName: tableName,
+          AttributeDefinitions: attributeDefinitions([index.partitionKey, ...(index.sortKey ? [index.sortKey] : [])]),
+          GlobalSecondaryIndexUpdates: [
+            { Create: { IndexName: index.name, KeySchema: indexKeySchema(index), Projection: { ProjectionType: 'KEYS_ONLY' } } },
+          ],
+        }),
+      );
+    }
+    client.destroy();
     return;
   } catch (err) {
     if (!(err instanceof ResourceNotFoundException)) throw err;
   }
-  const d = tableDefinition;
-  const attributes = new Set<string>([d.partitionKey, d.sortKey, ...d.indexes.map((i) => i.partitionKey)]);
+  const attributes = [d.partitionKey, d.sortKey, ...d.indexes.flatMap((i) => [i.partitionKey, ...(i.sortKey ? [i.sortKey] : [])])];
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [...attributes].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+      AttributeDefinitions: attributeDefinitions(attributes),
       KeySchema: [
         { AttributeName: d.partitionKey, KeyType: 'HASH' },
         { AttributeName: d.sortKey, KeyType: 'RANGE' },
       ],
       GlobalSecondaryIndexes: d.indexes.map((i) => ({
         IndexName: i.name,
-        KeySchema: [{ AttributeName: i.partitionKey, KeyType: 'HASH' }],
+        KeySchema: indexKeySchema(i),
         Projection: { ProjectionType: 'KEYS_ONLY' },
       })),
+      StreamSpecification: stream,
     }),
   );
   await client.send(

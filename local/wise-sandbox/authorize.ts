@@ -47,12 +47,15 @@ export function decide(
   user: WiseUser,
   decision: 'allow' | 'deny',
   profileId?: number,
+  errorState: 'echo' | 'omit' = sim.config.oauthErrorState,
 ): string {
   if (decision === 'deny') {
+    // Wise documents only `error` and `error_description` on this redirect; whether `state`
+    // comes with them is configurable so a partner can test both (README, decisions).
     return withQuery(request.redirectUri, {
       error: 'access_denied',
       error_description: 'The user denied access to your application.',
-      state: request.state,
+      state: errorState === 'echo' ? request.state : undefined,
     });
   }
   const profiles = sim.state.profiles.filter((p) => p.userId === user.id);

@@ -9,6 +9,8 @@ export interface SimClock {
   advance(ms: number): void;
   /** Runs `task` once the clock reaches `at` (epoch ms). Returns a cancel function. */
   schedule(at: number, task: () => void): () => void;
+  /** When the earliest scheduled task is due, if any. */
+  nextScheduledAt(): number | undefined;
 }
 
 interface Timer {
@@ -58,6 +60,22 @@ const runSafely = (task: () => void) => {
 };
 
 /**
+ * Moves `clock` by `ms` one due task at a time, waiting for `settle` (the I/O a task started, such
+ * as a webhook attempt) before time moves on: a receiver's answer takes no simulated time, so a
+ * long move does not time out an attempt it started itself.
+ */
+export async function advanceSettling(clock: SimClock, ms: number, settle: () => Promise<void>): Promise<void> {
+  const target = clock.now() + ms;
+  await settle();
+  for (let next = clock.nextScheduledAt(); next !== undefined && next <= target; next = clock.nextScheduledAt()) {
+    clock.advance(Math.max(0, next - clock.now()));
+    await settle();
+  }
+  clock.advance(Math.max(0, target - clock.now()));
+  await settle();
+}
+
+/**
  * Without `startMs`: real time plus an offset that `advance` (and `POST /_sim/clock`) moves; a
  * scheduled task runs when real time reaches it or an advance passes it.
  * With `startMs`: a manual clock frozen at that instant that moves only when advanced — the
@@ -94,6 +112,7 @@ export function createSimClock(startMs?: number): SimClock {
           pump();
         };
       },
+      nextScheduledAt: () => queue.next()?.at,
     };
   }
   let current = startMs;
@@ -109,6 +128,7 @@ export function createSimClock(startMs?: number): SimClock {
       current = target;
     },
     schedule: (at, task) => queue.add(at, task).cancel,
+    nextScheduledAt: () => queue.next()?.at,
   };
 }
 

@@ -31,6 +31,8 @@ export interface SimConfig {
   oauthErrorState: 'echo' | 'omit';
   /** Length of a client-credentials access token (JWT/JWE-shaped, Wise's 2026 format). */
   clientTokenLength: number;
+  /** Status of a refused registration_code grant (wrong code, reclaimed account): 401 or 400. */
+  registrationCodeRefusalStatus: 400 | 401;
 }
 
 /**

@@ -8,7 +8,7 @@ import { FaultBook, validateFault } from './faults';
 import { createExistingBusinessProfile, createExistingUser } from './demo-user';
 import { findUserByEmail } from './users';
 import { isValidDate, isValidEmail } from './profile-model';
-import { isoSecondsAt } from './clock';
+import { advanceSettling, isoAt, isoSecondsAt } from './clock';
 import { sampleEventData } from './webhook-events';
 
 /** The simulator's own controls under /_sim/ (PARTNER-API.md, "The local stack"). Local only. */
@@ -16,6 +16,8 @@ import { sampleEventData } from './webhook-events';
 export interface ControlDeps {
   faults: FaultBook;
   publicKeyPem: string;
+  /** Resolves once no webhook delivery attempt is under way. */
+  settled(): Promise<void>;
   reset(): void;
 }
 
@@ -87,8 +89,11 @@ export function registerControlRoutes(router: Router, sim: Sim, deps: ControlDep
     const user = checkPassword(sim, String(b.email ?? ''), String(b.password ?? ''));
     if (!user) throw bad('the email or password is not right', 401);
     const profileId = b.profileId === undefined || b.profileId === null ? undefined : Number(b.profileId);
+    if (b.errorState !== undefined && b.errorState !== 'echo' && b.errorState !== 'omit')
+      throw bad('errorState must be "echo" or "omit"');
+    const errorState = (b.errorState as 'echo' | 'omit' | undefined) ?? sim.config.oauthErrorState;
     try {
-      sendJson(ctx, 200, { location: decide(sim, request, user, decision, profileId) });
+      sendJson(ctx, 200, { location: decide(sim, request, user, decision, profileId, errorState) });
     } catch (e) {
       if (e instanceof AuthorizeError) throw bad(e.message);
       throw e;
@@ -121,6 +126,26 @@ export function registerControlRoutes(router: Router, sim: Sim, deps: ControlDep
     sendJson(ctx, 200, { userId: user.id, revoked: revokeUserTokens(sim, user.id) });
   });
 
+  /**
+   * The user changed their email at Wise: every token is revoked and token generation fails from
+   * now on (refresh and registration_code), with `refusalStatus` 400 (default) or 403 — Wise's
+   * guides give both (API-NOTES §1.2).
+   */
+  router.on('POST', '/_sim/users/:userId/change-email', (ctx) => {
+    const user = sim.state.users.find((u) => String(u.id) === ctx.params.userId);
+    if (!user) throw bad('user not found', 404);
+    const b = body(ctx);
+    if (!isValidEmail(b.email)) throw bad('email must be a valid email');
+    const refusalStatus = b.refusalStatus ?? 400;
+    if (refusalStatus !== 400 && refusalStatus !== 403) throw bad('refusalStatus must be 400 or 403');
+    user.signupEmail ??= user.email;
+    user.email = b.email;
+    user.emailChangeRefusal = refusalStatus;
+    const revoked = revokeUserTokens(sim, user.id);
+    sim.changed();
+    sendJson(ctx, 200, { userId: user.id, email: user.email, revoked, refusalStatus });
+  });
+
   router.on('POST', '/_sim/users/:userId/deactivate', async (ctx) => {
     const user = sim.state.users.find((u) => String(u.id) === ctx.params.userId);
     if (!user) throw bad('user not found', 404);
@@ -147,8 +172,13 @@ export function registerControlRoutes(router: Router, sim: Sim, deps: ControlDep
     const b = body(ctx);
     if (typeof b.event_type !== 'string' || b.event_type === '') throw bad('event_type is required');
     const profileId = typeof b.profileId === 'number' ? b.profileId : undefined;
-    const data = isRecord(b.data) ? b.data : sampleEventData(b.event_type, isoSecondsAt(sim.clock.now()));
-    await sim.events.publish(b.event_type, data, profileId);
+    const eventType = b.event_type;
+    const now = sim.clock.now();
+    const data = isRecord(b.data)
+      ? b.data
+      : (version: string) =>
+          sampleEventData(eventType, version === '2.0.0' ? isoSecondsAt(now) : isoAt(now), version);
+    await sim.events.publish(eventType, data, profileId);
     sendJson(ctx, 202, { event_type: b.event_type });
   });
 
@@ -159,11 +189,12 @@ export function registerControlRoutes(router: Router, sim: Sim, deps: ControlDep
     ctx.res.end(deps.publicKeyPem);
   });
 
-  router.on('POST', '/_sim/clock', (ctx) => {
+  // Moves the clock; what falls due runs, and the answer waits for the webhook attempts it started.
+  router.on('POST', '/_sim/clock', async (ctx) => {
     const b = body(ctx);
     if (typeof b.advanceMs !== 'number' || !Number.isFinite(b.advanceMs) || b.advanceMs < 0)
       throw bad('advanceMs must be a non-negative number');
-    sim.clock.advance(b.advanceMs);
+    await advanceSettling(sim.clock, b.advanceMs, deps.settled);
     sendJson(ctx, 200, { now: new Date(sim.clock.now()).toISOString() });
   });
   router.on('GET', '/_sim/clock', (ctx) =>
@@ -234,6 +265,7 @@ export function stateView(sim: Sim): Record<string, unknown> {
       profileId: r.profileId,
       status: r.status,
       redirectUrl: r.redirectUrl,
+      requirements: r.requirements.flat().map((q) => ({ key: q.key, state: q.state })),
     })),
     subscriptions: s.subscriptions.map((x) => ({
       id: x.id,
@@ -250,6 +282,9 @@ export function stateView(sim: Sim): Record<string, unknown> {
       status: d.status,
       test: d.test,
       deliveryIds: d.attemptDeliveryIds,
+      // The simulator's clock: when each attempt started and when the next one is due.
+      attemptedAt: (d.attemptedAt ?? []).map((t) => new Date(t).toISOString()),
+      nextAttemptAt: d.nextAttemptAt === null ? null : new Date(d.nextAttemptAt).toISOString(),
     })),
   };
 }

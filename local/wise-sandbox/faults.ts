@@ -17,9 +17,11 @@ export interface Fault {
   delayMs: number;
   retryAfter?: number;
   hits: number;
+  /** Requests whose answer this fault is holding back right now (delayMs). */
+  held: number;
 }
 
-export type FaultInput = Omit<Fault, 'id' | 'hits' | 'rate' | 'delayMs'> & {
+export type FaultInput = Omit<Fault, 'id' | 'hits' | 'held' | 'rate' | 'delayMs'> & {
   rate?: number;
   delayMs?: number;
 };
@@ -34,6 +36,7 @@ export class FaultBook {
       rate: input.rate ?? 1,
       delayMs: input.delayMs ?? 0,
       hits: 0,
+      held: 0,
     };
     this.faults.push(fault);
     return fault;

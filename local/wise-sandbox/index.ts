@@ -14,7 +14,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { join } from 'node:path';
 import { BodyTooLargeError, listen, localUrl, readBody, stop } from '../http-kit';
-import { createSimClock, type SimClock } from './clock';
+import { advanceSettling, createSimClock, type SimClock } from './clock';
 import type { Sim, SimConfig, WebhookRetryConfig } from './context';
 import { Router, HttpResponseError, newTraceId, sendJson, type RequestContext } from './http';
 import { emptyState, loadSnapshot, saveSnapshot } from './state';
@@ -63,6 +63,8 @@ export interface WiseSandboxOptions {
   oauthErrorState?: SimConfig['oauthErrorState'];
   /** Characters in a client-credentials token (JWT/JWE-shaped); default 1200, at most 8192. */
   clientTokenLength?: number;
+  /** Status of a refused registration_code grant: 401 (API reference, default) or 400 (guides). */
+  registrationCodeRefusalStatus?: 400 | 401;
   mtls?: { port?: number } | false;
   log?: (line: string) => void; // default: silent
 }
@@ -82,7 +84,10 @@ export interface WiseSandbox {
     clientCertPem: string;
     clientKeyPem: string;
   };
-  /** Moves the clock (what is due runs) and resolves once the webhook attempts it started settled. */
+  /**
+   * Moves the clock one due task at a time (what is due runs), letting the webhook attempts each
+   * one starts settle before time moves on; resolves once all have.
+   */
   advance(ms: number): Promise<void>;
   /** Resolves once no webhook delivery attempt is under way. */
   settled(): Promise<void>;
@@ -116,6 +121,7 @@ export async function startWiseSandbox(options: WiseSandboxOptions = {}): Promis
     kycLinkExpiresAt: options.kycLinkExpiresAt ?? 'as-in-wise-example',
     oauthErrorState: options.oauthErrorState ?? 'echo',
     clientTokenLength: Math.min(8192, Math.max(200, options.clientTokenLength ?? 1200)),
+    registrationCodeRefusalStatus: options.registrationCodeRefusalStatus ?? 401,
   };
   const snapshotDir = options.snapshotDir;
   const signingKey = await loadOrCreateSigningKey(snapshotDir);
@@ -192,6 +198,10 @@ export async function startWiseSandbox(options: WiseSandboxOptions = {}): Promis
     publicKeyPem: signingKey.publicKeyPem,
     settled: () => dispatcher.settled(),
     reset: () => {
+      // What was scheduled belongs to the state being dropped.
+      for (const cancel of scheduled) cancel();
+      scheduled.clear();
+      dispatcher.forget();
       sim.state = emptyState();
       demoUser = config.seedDemoUser ? seedDemoUser(sim) : undefined;
       sim.changed();
@@ -285,13 +295,16 @@ export async function startWiseSandbox(options: WiseSandboxOptions = {}): Promis
         const fault = faults.take(method, path);
         if (fault) {
           if (fault.delayMs > 0) {
+            // Real time, not the simulator's clock: a slow Wise is slow against the caller's own
+            // timeouts. `held` lets a test see an answer being held without measuring it.
+            fault.held++;
             await new Promise<void>((resolve) => {
               const t = setTimeout(() => {
                 faultTimers.delete(t);
                 resolve();
               }, fault.delayMs);
               faultTimers.add(t);
-            });
+            }).finally(() => fault.held--);
             if (closed) return;
           }
           if (fault.status !== undefined) {
@@ -375,10 +388,7 @@ export async function startWiseSandbox(options: WiseSandboxOptions = {}): Promis
       return demoUser;
     },
     mtls: mtlsInfo,
-    async advance(ms: number) {
-      sim.clock.advance(ms);
-      await dispatcher.settled();
-    },
+    advance: (ms: number) => advanceSettling(sim.clock, ms, () => dispatcher.settled()),
     settled: () => dispatcher.settled(),
     async close() {
       if (closed) return;

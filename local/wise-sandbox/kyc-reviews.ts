@@ -7,13 +7,20 @@ import {
   sendJson,
   isRecord,
   HttpResponseError,
-  type FormValue,
 } from './http';
 import type { Sim } from './context';
 import type { KycReview } from './state';
 import { accessibleProfile, authenticate } from './auth';
 import { fieldErrors, problem } from './errors';
-import { allGroupsProvided, defaultRequirements, issueLink, reviewView, setReviewStatus } from './kyc-model';
+import {
+  allGroupsProvided,
+  changeReview,
+  defaultRequirements,
+  issueLink,
+  reviewView,
+  scheduleLeavingNew,
+  setRequirementStates,
+} from './kyc-model';
 
 /** KYC reviews (API-NOTES §5), all with the user access token. */
 
@@ -76,6 +83,7 @@ export function registerKycReviewRoutes(router: Router, sim: Sim): void {
     };
     sim.state.kycReviews.push(review);
     sim.changed();
+    scheduleLeavingNew(sim, review);
     sendJson(ctx, 202, reviewView(sim, review, false));
   });
 
@@ -117,14 +125,19 @@ export function registerKycReviewRoutes(router: Router, sim: Sim): void {
     }
     review.redirectUrl = redirectUrl;
     review.updatedAt = sim.clock.now();
-    // A NEW review has finished its calculation by the time a partner asks for the link.
-    if (review.status === 'NEW') await setReviewStatus(sim, review, 'WAITING_CUSTOMER_INPUT');
+    // Wise: `link` "only when status is WAITING_CUSTOMER_INPUT and PATCH redirectUrl was called".
+    // A NEW review gets the redirectUrl but no link; the partner asks again once it waits.
     if (review.status === 'WAITING_CUSTOMER_INPUT') issueLink(sim, review);
     sim.changed();
     sendJson(ctx, 200, reviewView(sim, review, false));
   });
 
-  const submit = async (ctx: RequestContext, reviewIdFromPath: string | undefined) => {
+  /**
+   * Wise's current reference: `POST /v2/profiles/{profileId}/kyc-requirements/{requirementKey}`,
+   * multipart with `submissionData` a string field (a JSON string) and `files`. The Dec-2025 path
+   * under `/kyc-reviews/{id}/requirements/{key}` is retired: it matches no route here (404).
+   */
+  const submit = async (ctx: RequestContext) => {
     const token = authenticate(sim, ctx, ['user']);
     const profile = accessibleProfile(sim, ctx, token, ctx.params.profileId);
     const instance = ctx.path;
@@ -138,7 +151,17 @@ export function registerKycReviewRoutes(router: Router, sim: Sim): void {
     const files = (form.get('files') ?? []).filter((f): f is File => typeof f !== 'string');
     if (rawSubmission === undefined && files.length === 0)
       throw problem(instance, 'No files or submissionData is submitted');
-    const submissionText = await formText(rawSubmission);
+    // A part with a filename is a file, which Wise's string field does not bind.
+    if (rawSubmission !== undefined && typeof rawSubmission !== 'string') {
+      throw problem(instance, [
+        {
+          code: 'invalid_value',
+          ref: 'submissionData',
+          detail: 'submissionData must be a form field holding a JSON string, not a file',
+        },
+      ]);
+    }
+    const submissionText = rawSubmission ?? '';
     if (!submissionText) {
       throw problem(instance, [
         { code: 'invalid_value', ref: 'submissionData', detail: 'submissionData must not be empty' },
@@ -154,8 +177,8 @@ export function registerKycReviewRoutes(router: Router, sim: Sim): void {
     }
     const s = isRecord(submission) ? submission : {};
     const errors: { code: string; ref: string; detail: string }[] = [];
-    const reviewId = reviewIdFromPath ?? (typeof s.kycReviewId === 'string' ? s.kycReviewId : '');
-    if (!reviewIdFromPath && reviewId === '')
+    const reviewId = typeof s.kycReviewId === 'string' ? s.kycReviewId : '';
+    if (reviewId === '')
       errors.push({
         code: 'invalid_value',
         ref: 'submissionData.kycReviewId',
@@ -200,18 +223,14 @@ export function registerKycReviewRoutes(router: Router, sim: Sim): void {
     if (!requirement || requirement.state !== 'NOT_PROVIDED' || !requirement.apiCollectionSupported) {
       throw problem(instance, `Requirement ${key} is not awaiting submission through the API`);
     }
-    requirement.state = 'IN_REVIEW';
-    review.updatedAt = sim.clock.now();
-    sim.changed();
-    if (allGroupsProvided(review)) await setReviewStatus(sim, review, 'PROCESSING');
+    const requirementChanges = setRequirementStates(review, (q) => (q === requirement ? 'IN_REVIEW' : undefined));
+    await changeReview(sim, review, {
+      status: allGroupsProvided(review) ? 'PROCESSING' : review.status,
+      requirementChanges,
+    });
     sendEmpty(ctx, 202);
   };
-  router.on('POST', '/v2/profiles/:profileId/kyc-reviews/:reviewId/requirements/:requirementKey', (ctx) =>
-    submit(ctx, ctx.params.reviewId),
-  );
-  router.on('POST', '/v2/profiles/:profileId/kyc-requirements/:requirementKey', (ctx) =>
-    submit(ctx, undefined),
-  );
+  router.on('POST', '/v2/profiles/:profileId/kyc-requirements/:requirementKey', submit);
 }
 
 function ownReview(sim: Sim, ctx: RequestContext): KycReview {
@@ -251,7 +270,3 @@ function isAbsoluteUrl(s: string): boolean {
   }
 }
 
-async function formText(v: FormValue | undefined): Promise<string> {
-  if (v === undefined) return '';
-  return typeof v === 'string' ? v : v.text();
-}

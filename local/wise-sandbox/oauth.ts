@@ -1,7 +1,7 @@
 import type { Router, RequestContext } from './http';
 import { HttpResponseError, formString, parseForm, sendJson } from './http';
 import type { Sim } from './context';
-import { oauthError } from './errors';
+import { oauthError, springError } from './errors';
 import { issueClientToken, issueUserTokens, refreshUserToken, tokenResponse } from './tokens';
 
 /** `POST /oauth/token` — HTTP Basic client authentication, form body, four grants (API-NOTES §1.2). */
@@ -26,7 +26,15 @@ export function registerOAuthRoutes(router: Router, sim: Sim): void {
         requireClientIdField(field('client_id'), clientId);
         if (!email || !code)
           throw oauthError(400, 'invalid_request', `Missing ${!email ? 'email' : 'registration_code'}`);
-        const user = sim.state.users.find((u) => u.email.toLowerCase() === email.toLowerCase());
+        // The partner keeps using the sign-up email (Wise's legacy bank guide), so a user who
+        // changed their email at Wise is found by either.
+        const user = sim.state.users.find(
+          (u) =>
+            u.email.toLowerCase() === email.toLowerCase() ||
+            u.signupEmail?.toLowerCase() === email.toLowerCase(),
+        );
+        if (user?.emailChangeRefusal && user.registrationCode === code)
+          throw emailChangeRefusal(sim, user.emailChangeRefusal);
         // One answer for every failure (unknown user, wrong code, reclaimed account), as Wise does.
         if (
           !user ||
@@ -35,7 +43,7 @@ export function registerOAuthRoutes(router: Router, sim: Sim): void {
           user.state === 'DEACTIVATED' ||
           user.createdByClientId !== clientId
         ) {
-          throw oauthError(401, 'invalid_grant', 'Invalid user credentials.');
+          throw oauthError(sim.config.registrationCodeRefusalStatus, 'invalid_grant', 'Invalid user credentials.');
         }
         // The grant covers what the partner created for this user (not what the user added on Wise).
         const partnerProfiles = sim.state.profiles
@@ -88,6 +96,9 @@ export function registerOAuthRoutes(router: Router, sim: Sim): void {
       case 'refresh_token': {
         const refreshToken = field('refresh_token');
         if (!refreshToken) throw oauthError(400, 'invalid_request', 'Missing refresh_token');
+        const owner = sim.state.tokens.find((t) => t.kind === 'user' && t.refresh_token === refreshToken);
+        const ownerUser = owner && sim.state.users.find((u) => u.id === owner.userId);
+        if (ownerUser?.emailChangeRefusal) throw emailChangeRefusal(sim, ownerUser.emailChangeRefusal);
         const token = refreshUserToken(sim, clientId, refreshToken);
         if (!token) throw oauthError(400, 'invalid_grant', 'Invalid refresh token');
         sendJson(ctx, 200, tokenResponse(token));
@@ -98,6 +109,16 @@ export function registerOAuthRoutes(router: Router, sim: Sim): void {
     }
   };
   router.on('POST', '/oauth/token', handler);
+}
+
+/**
+ * After an email change at Wise, token generation fails; the body is undocumented. 400 is an
+ * OAuth `invalid_grant` (the status of the legacy bank guide); 403 is the Spring body Wise's
+ * other 403s carry — a client must recognise a refused grant without an `error` it knows.
+ */
+function emailChangeRefusal(sim: Sim, status: 400 | 403): HttpResponseError {
+  if (status === 400) return oauthError(400, 'invalid_grant', 'Invalid user credentials.');
+  return springError(403, 'Access is denied', '/oauth/token', sim.clock.now());
 }
 
 function authenticateClient(sim: Sim, ctx: RequestContext): string {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Sim } from './context';
 import type { WiseAddress, WiseProfile } from './state';
 import type { FieldError } from './errors';
-import { OCCUPATION_COUNTRIES, STATE_CODE_COUNTRIES, iso2For, isKnownIso3 } from './countries';
+import { STATE_CODE_COUNTRIES, iso2For, isKnownIso3, needsOccupation } from './countries';
 import { isRecord } from './http';
 import { isoSecondsAt, localIsoAt } from './clock';
 
@@ -109,9 +109,8 @@ export function checkAddress(
     errors.push(invalid(`${path}.stateCode`, 'State code must be at most 5 characters'));
   }
   if (occupations !== undefined && typeof country === 'string') {
-    const needsOccupation = OCCUPATION_COUNTRIES.has(country) || (country === 'usa' && stateCode === 'NM');
     const list = Array.isArray(occupations) ? occupations : [];
-    if (needsOccupation && list.length === 0)
+    if (needsOccupation(country, stateCode) && list.length === 0)
       errors.push(missing('occupations', 'Please specify your occupation'));
   }
 }

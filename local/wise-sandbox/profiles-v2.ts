@@ -1,5 +1,5 @@
 import type { RequestContext, Router } from './http';
-import { parseJson, sendJson, isRecord } from './http';
+import { parseJson, sendEmpty, sendJson, isRecord } from './http';
 import type { Sim } from './context';
 import type { TokenRecord, WiseProfile } from './state';
 import { accessibleProfile, authenticate, coveredProfiles } from './auth';
@@ -77,7 +77,8 @@ function createProfile(sim: Sim, ctx: RequestContext, type: WiseProfile['type'])
         p.businessName === b.businessName &&
         p.registrationNumber === b.registrationNumber,
     );
-    if (sameBusiness && keyId === undefined) throw duplicateProfile();
+    // A new key is a new request: Wise refuses a second business with the same name and number.
+    if (sameBusiness) throw duplicateProfile();
   }
   const profile = newProfile(sim, userId, type);
   profile.createdByClientId = token.clientId;
@@ -122,7 +123,8 @@ function updateProfile(sim: Sim, ctx: RequestContext, type: WiseProfile['type'])
   if (type === 'PERSONAL') applyPersonalV2(sim, profile, body);
   else applyBusinessV2(sim, profile, body);
   sim.changed();
-  sendJson(ctx, 200, profileV2View(sim, profile));
+  // Wise's reference documents "200 Updated personal profile." with headers and no body.
+  sendEmpty(ctx, 200);
 }
 
 export function updateWindowClosed(sim: Sim, ctx: RequestContext) {

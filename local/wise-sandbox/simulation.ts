@@ -1,11 +1,14 @@
 import type { RequestContext, Router } from './http';
 import { parseJson, sendEmpty, sendJson, isRecord } from './http';
 import type { Sim } from './context';
-import type { KycReview } from './state';
+import type { KycReview, KycReviewStatus } from './state';
 import { accessibleProfile, authenticate } from './auth';
 import { simulationError } from './errors';
 import { markVerified } from './profile-model';
-import { allGroupsVerified, setReviewStatus } from './kyc-model';
+import { allGroupsProvided, allGroupsVerified, changeReview, setRequirementStates } from './kyc-model';
+
+/** The requirements Wise's submit simulation works for (besides any key containing `___`). */
+const SIMULATED_SUBMISSIONS = new Set(['TRANSFER_PURPOSE', 'ID_DOCUMENT_WITH_LIVENESS', 'SOURCE_OF_FUNDS']);
 
 /** Wise's sandbox-only simulation endpoints for onboarding (API-NOTES §7). */
 export function registerSimulationRoutes(router: Router, sim: Sim): void {
@@ -21,6 +24,8 @@ export function registerSimulationRoutes(router: Router, sim: Sim): void {
     sendEmpty(ctx, 200);
   });
 
+  // Wise's KYC review simulations (simulation reference: list, add, submit, verify). User token,
+  // 202 with no body, errors as `{code, category, description, details}`.
   const base = '/v2/simulation/profiles/:profileId/kyc-reviews/:reviewId';
 
   router.on('GET', `${base}/requirements`, (ctx) => {
@@ -32,23 +37,27 @@ export function registerSimulationRoutes(router: Router, sim: Sim): void {
     });
   });
 
-  router.on('POST', `${base}/requirements/add`, (ctx) => {
+  router.on('POST', `${base}/requirements/add`, async (ctx) => {
     const review = simReview(sim, ctx);
     const profile = sim.state.profiles.find((p) => p.id === review.profileId);
     if (profile?.type !== 'BUSINESS') {
       throw simulationError(
         400,
         'invalid-request',
-        'Requirements can be added to KYC reviews of business profiles only',
+        `Profile ${review.profileId}L is a personal type, not permitted to simulate evidence request`,
       );
     }
-    if (!review.requirements.flat().some((q) => q.key === 'BUSINESS_USE_CASE')) {
+    // Wise: "It creates a static BUSINESS_USE_CASE requirement only".
+    const added = !review.requirements.flat().some((q) => q.key === 'BUSINESS_USE_CASE');
+    if (added) {
       review.requirements.push([
         { key: 'BUSINESS_USE_CASE', state: 'NOT_PROVIDED', apiCollectionSupported: true },
       ]);
     }
-    review.updatedAt = sim.clock.now();
-    sim.changed();
+    await changeReview(sim, review, {
+      status: added && review.status === 'PASSED' ? 'WAITING_CUSTOMER_INPUT' : review.status,
+      requirementChanges: added ? [{ key: 'BUSINESS_USE_CASE', state: 'NOT_PROVIDED', prevState: null }] : [],
+    });
     sendEmpty(ctx, 202);
   });
 
@@ -57,24 +66,31 @@ export function registerSimulationRoutes(router: Router, sim: Sim): void {
     const body = parseJson(ctx);
     const key = isRecord(body) ? body.requirement : undefined;
     if (typeof key !== 'string' || key === '')
-      throw simulationError(400, 'invalid-request', 'requirement must not be empty');
+      throw simulationError(400, 'invalid-request', 'Invalid request. requirement must not be empty');
     const requirement = review.requirements.flat().find((q) => q.key === key);
-    if (!requirement)
+    if (!requirement) {
       throw simulationError(
         400,
-        'kyc_review.requirement_not_found',
-        `Requirement ${key} is not part of this KYC review`,
+        'invalid-request',
+        `Invalid request. KycRequirement {${key}} was not found for KycReview`,
       );
-    requirement.state = 'IN_REVIEW';
-    review.updatedAt = sim.clock.now();
-    sim.changed();
-    if (review.status === 'NEW' || review.status === 'WAITING_CUSTOMER_INPUT') {
-      if (
-        review.requirements.every((g) => g.some((q) => q.state === 'IN_REVIEW' || q.state === 'VERIFIED'))
-      ) {
-        await setReviewStatus(sim, review, 'PROCESSING');
-      }
     }
+    // Wise: works only for TRANSFER_PURPOSE, ID_DOCUMENT_WITH_LIVENESS, SOURCE_OF_FUNDS and keys with `___`.
+    if (!SIMULATED_SUBMISSIONS.has(key) && !key.includes('___')) {
+      throw simulationError(
+        400,
+        'invalid-request',
+        `Invalid request. KycRequirement {${key}} cannot be submitted by simulation`,
+      );
+    }
+    const requirementChanges = setRequirementStates(review, (q) =>
+      q === requirement && q.state !== 'VERIFIED' ? 'IN_REVIEW' : undefined,
+    );
+    const waiting = review.status === 'NEW' || review.status === 'WAITING_CUSTOMER_INPUT';
+    await changeReview(sim, review, {
+      status: waiting && allGroupsProvided(review) ? 'PROCESSING' : review.status,
+      requirementChanges,
+    });
     sendEmpty(ctx, 202);
   });
 
@@ -83,25 +99,36 @@ export function registerSimulationRoutes(router: Router, sim: Sim): void {
     const body = parseJson(ctx);
     const b = isRecord(body) ? body : {};
     const action = b.requestedAction;
-    if (action !== 'APPROVE' && action !== 'REJECT')
-      throw simulationError(400, 'invalid-request', 'requestedAction must be APPROVE or REJECT');
+    if (action !== 'APPROVE' && action !== 'REJECT') {
+      throw simulationError(
+        400,
+        'kyc_review.state_update_not_allowed',
+        `Invalid action passed in request, action: ${typeof action === 'string' ? action : String(action)}`,
+      );
+    }
     if (review.status === 'PASSED')
       throw simulationError(400, 'kyc_review.state_update_not_allowed', 'KYC review is already PASSED');
     const all = review.requirements.flat();
     const keys = Array.isArray(b.requirements) ? b.requirements.map(String) : undefined;
-    const targets = keys ? all.filter((q) => keys.includes(q.key)) : all;
-    if (keys && targets.length !== keys.length) {
+    // Without `requirements`, "all blocking requirements are verified": every one not yet verified.
+    const targets = keys
+      ? all.filter((q) => keys.includes(q.key))
+      : all.filter((q) => q.state !== 'VERIFIED');
+    if (keys && targets.length !== new Set(keys).size) {
+      const missing = keys.find((k) => !all.some((q) => q.key === k));
       throw simulationError(
         400,
-        'kyc_review.requirement_not_found',
-        'One or more requirements are not part of this KYC review',
+        'invalid-request',
+        `Invalid request. KycRequirement {${missing}} was not found for KycReview`,
       );
     }
-    for (const q of targets) q.state = action === 'APPROVE' ? 'VERIFIED' : 'REJECTED';
-    review.updatedAt = sim.clock.now();
-    sim.changed();
-    if (action === 'APPROVE' && allGroupsVerified(review)) await setReviewStatus(sim, review, 'PASSED');
-    if (action === 'REJECT') await setReviewStatus(sim, review, 'WAITING_CUSTOMER_INPUT');
+    const requirementChanges = setRequirementStates(review, (q) =>
+      targets.includes(q) ? (action === 'APPROVE' ? 'VERIFIED' : 'REJECTED') : undefined,
+    );
+    let status: KycReviewStatus = review.status;
+    if (action === 'APPROVE' && allGroupsVerified(review)) status = 'PASSED';
+    if (action === 'REJECT') status = 'WAITING_CUSTOMER_INPUT';
+    await changeReview(sim, review, { status, requirementChanges });
     sendEmpty(ctx, 202);
   });
 }

@@ -12,10 +12,17 @@ export interface WiseUser {
   registrationCode?: string;
   createdByClientId?: string;
   contactEmail?: string;
+  /** The email the partner signed the user up with, kept once the user changes it at Wise. */
+  signupEmail?: string;
   language: string;
   state: 'ACTIVE' | 'WITHDRAW_ONLY' | 'DEACTIVATED';
   /** Set once the customer claimed the account: the registration_code grant stops working. */
   claimed: boolean;
+  /**
+   * Set when the user changed their email at Wise: every token was revoked and token generation
+   * for this user fails with this status (Wise's guides say 400 in one place, 403 in another).
+   */
+  emailChangeRefusal?: 400 | 403;
   createdAt: number;
 }
 
@@ -167,7 +174,8 @@ export interface KycReview {
   requiredBy: number;
   triggerReferences: { type: string; triggerData: Record<string, unknown> }[];
   redirectUrl: string | null;
-  link: { token: string; expiresAt: number } | null;
+  /** `issuedAt` is absent in older snapshots. */
+  link: { token: string; expiresAt: number; issuedAt?: number } | null;
   /** AND of ORs: every inner list needs one satisfied item. */
   requirements: KycRequirement[][];
 }

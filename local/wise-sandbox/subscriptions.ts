@@ -6,9 +6,9 @@ import type { Sim } from './context';
 import type { Subscription } from './state';
 import { accessibleProfile, authenticate } from './auth';
 import { fieldErrors, forbidden, type FieldError } from './errors';
-import { APPLICATION_EVENTS, PROFILE_EVENTS, SCHEMA_VERSIONS, sampleEventData } from './webhook-events';
+import { APPLICATION_EVENTS, PROFILE_EVENTS, sampleEventData, schemaVersionsFor } from './webhook-events';
 import type { WebhookDispatcher } from './webhook-delivery';
-import { isoSecondsAt } from './clock';
+import { isoAt, isoSecondsAt } from './clock';
 
 /**
  * Webhook subscriptions (API-NOTES §6.1): application scope with a client-credentials token,
@@ -54,7 +54,9 @@ export function registerSubscriptionRoutes(
   router.on('POST', '/v3/applications/:clientKey/subscriptions/:subscriptionId/test-notifications', (ctx) => {
     applicationScope(ctx);
     const sub = findSub(appSubs(sim.config.clientKey), ctx);
-    const record = dispatcher().sendTest(sub, sampleEventData(sub.trigger_on, isoSecondsAt(sim.clock.now())));
+    const now = sim.clock.now();
+    const occurredAt = sub.delivery.version === '2.0.0' ? isoSecondsAt(now) : isoAt(now);
+    const record = dispatcher().sendTest(sub, sampleEventData(sub.trigger_on, occurredAt, sub.delivery.version));
     sendJson(ctx, 200, [
       { delivery_id: record.attemptDeliveryIds[0] ?? record.id, created_at: isoSecondsAt(record.createdAt) },
     ]);
@@ -117,10 +119,11 @@ function validateSubscription(body: unknown, allowedEvents: Set<string>): Subscr
   const d = isRecord(b.delivery) ? b.delivery : undefined;
   if (!d) errors.push({ code: 'NotNull', message: 'must not be null', path: 'delivery' });
   else {
-    if (typeof d.version !== 'string' || !SCHEMA_VERSIONS.has(d.version)) {
+    const versions = schemaVersionsFor(typeof b.trigger_on === 'string' ? b.trigger_on : '');
+    if (typeof d.version !== 'string' || !versions.includes(d.version)) {
       errors.push({
         code: 'INVALID_VERSION',
-        message: `delivery.version must be one of ${[...SCHEMA_VERSIONS].join(', ')}`,
+        message: `delivery.version must be one of ${versions.join(', ')} for this event type`,
         path: 'delivery.version',
       });
     }

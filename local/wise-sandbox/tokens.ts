@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Sim } from './context';
 import {
   ACCESS_TOKEN_EXPIRES_IN,
@@ -11,12 +11,39 @@ import { isoAt } from './clock';
 
 /** Token issuing and revocation rules (API-NOTES §1.1, §1.2). */
 
+/** The JOSE header of Wise's JWT example in its client-credentials token migration guide. */
+const WISE_JWT_HEADER = 'eyJhbGciOiJSUzI1NiIsImVuYyI6IkEyNTZHQ00iLCJ0eXAiOiJKV1QifQ';
+
+/**
+ * A client-credentials token in Wise's 2026 format: JWT/JWE-shaped (`header.payload.signature`,
+ * base64url), exactly `length` characters. Wise is moving these tokens from UUIDs to JWTs
+ * (client-credentials-token-migration guide; sandbox from mid June 2026, UUIDs unsupported after
+ * 7 January 2027). Its content means nothing to a client: the token is opaque.
+ */
+export function jwtShapedToken(clientId: string, nowMs: number, length: number): string {
+  const payload = Buffer.from(
+    JSON.stringify({
+      sub: clientId,
+      iss: 'wise-sandbox-simulator',
+      jti: randomUUID(),
+      iat: Math.floor(nowMs / 1000),
+      exp: Math.floor(nowMs / 1000) + ACCESS_TOKEN_EXPIRES_IN,
+    }),
+  ).toString('base64url');
+  const head = `${WISE_JWT_HEADER}.${payload}.`;
+  const signatureLength = Math.max(43, length - head.length);
+  const signature = randomBytes(Math.ceil((signatureLength * 3) / 4) + 3)
+    .toString('base64url')
+    .slice(0, signatureLength);
+  return `${head}${signature}`;
+}
+
 export function issueClientToken(sim: Sim, clientId: string): TokenRecord {
   const now = sim.clock.now();
   const token: TokenRecord = {
     kind: 'client',
     clientId,
-    access_token: randomUUID(),
+    access_token: jwtShapedToken(clientId, now, sim.config.clientTokenLength),
     accessExpiresAt: now + TWELVE_HOURS_MS,
     revoked: false,
     refreshRevoked: false,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Router } from './http';
-import { parseJson, sendJson, isRecord, HttpResponseError } from './http';
+import { parseJson, sendJson, isRecord } from './http';
 import type { Sim } from './context';
 import { accessibleProfile, authenticate } from './auth';
 import { fieldErrors } from './errors';
@@ -134,7 +134,12 @@ export function registerVerificationRoutes(router: Router, sim: Sim): void {
     if (type === 'CPF_CNPJ') {
       const digits = String(id).replace(/\D/g, '');
       const outcome = cpfOutcome(sim, digits, profile);
-      if (outcome) throw new HttpResponseError(400, { errorMessage: outcome, success: false });
+      // Wise documents one answer for this endpoint: 200 `{errorMessage, success}`. A refused CPF
+      // is that answer with `success: false` and the reason code, not an error status.
+      if (outcome) {
+        sendJson(ctx, 200, { errorMessage: outcome, success: false });
+        return;
+      }
       sim.state.usedCpfs.push(digits);
       sim.changed();
     }

@@ -198,6 +198,12 @@ export class WebhookDispatcher implements EventPublisher {
     return backoff;
   }
 
+  /** Drops every scheduled retry (the state they belong to is being reset); attempts under way finish. */
+  forget(): void {
+    for (const cancel of this.cancels) cancel();
+    this.cancels.clear();
+  }
+
   close(): void {
     this.closed = true;
     for (const cancel of this.cancels) cancel();

@@ -43,9 +43,27 @@ export const PROFILE_EVENTS = new Set([
   'swift-in#credit',
 ]);
 
-export const SCHEMA_VERSIONS = new Set(['2.0.0', '3.0.0', '4.0.0']);
+/**
+ * The schema versions a subscription may ask for, per event type. Wise's reference: 2.0.0 and
+ * 4.0.0 (millisecond timestamps) for events in general; `balances#update` is documented at 3.0.0;
+ * `kyc-reviews#state-change` at 5.0.0, with earlier versions still delivered (the reference's
+ * "In previous versions, this event fired only when…"). Anything else is refused.
+ */
+const VERSIONS_BY_EVENT: Record<string, readonly string[]> = {
+  'kyc-reviews#state-change': ['2.0.0', '4.0.0', '5.0.0'],
+  'balances#update': ['2.0.0', '3.0.0', '4.0.0'],
+};
+const DEFAULT_VERSIONS = ['2.0.0', '4.0.0'] as const;
 
-export function sampleEventData(eventType: string, occurredAt: string): Record<string, unknown> {
+export function schemaVersionsFor(eventType: string): readonly string[] {
+  return VERSIONS_BY_EVENT[eventType] ?? DEFAULT_VERSIONS;
+}
+
+export function sampleEventData(
+  eventType: string,
+  occurredAt: string,
+  version = '2.0.0',
+): Record<string, unknown> {
   switch (eventType) {
     case 'profiles#verification-state-change':
       return { resource: { type: 'profile', id: 0 }, current_state: 'verified', occurred_at: occurredAt };
@@ -61,13 +79,15 @@ export function sampleEventData(eventType: string, occurredAt: string): Record<s
         resource: {
           id: randomUUID(),
           state: 'PASSED',
+          ...(version === '5.0.0' ? { prevState: 'PROCESSING' } : {}),
           profileId: 0,
           requiredBy: null,
           createdAt: occurredAt,
           updatedAt: occurredAt,
           triggerReferences: [],
+          ...(version === '5.0.0' ? { requirementChanges: [] } : {}),
         },
-        occurred_at: occurredAt,
+        ...(version === '5.0.0' ? {} : { occurred_at: occurredAt }),
       };
     case 'users#state-change':
       return {

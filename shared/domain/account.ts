@@ -8,6 +8,7 @@ export const accountStatuses = [
   'LINKED',
   'RELINK_REQUIRED',
   'LINK_REJECTED',
+  'DISCONNECTED',
   'DEACTIVATED',
 ] as const;
 export type AccountStatus = (typeof accountStatuses)[number];

@@ -25,6 +25,12 @@ export const problemCatalogue = {
     detail: 'The return URL is not on the configured allowlist.',
     meaning: 'The return/redirect URL does not start with one of the configured allowed prefixes.',
   },
+  LINK_RESULT_INVALID: {
+    status: 400,
+    detail: 'This link result cannot be used: start linking again.',
+    meaning:
+      "The `result` is unknown, already used, expired (10 minutes) or belongs to another customer (one answer for all); start linking again (route 8).",
+  },
   UNAUTHORIZED: {
     status: 401,
     detail: 'A valid bearer token is required.',
@@ -86,6 +92,30 @@ export const problemCatalogue = {
     status: 409,
     detail: 'Linking an existing Wise account is in progress for this customer.',
     meaning: 'Linking an existing Wise account is in progress for this customer.',
+  },
+  IDENTITY_REQUIRED: {
+    status: 409,
+    detail: "Record the customer's identity first (PUT /v1/customers/{customerId}/identity).",
+    meaning:
+      "Nothing is on record to compare the granted Wise profile with: the partner backend records the customer's date of birth or registration number first (route 18, or route 1).",
+  },
+  EMAIL_FIXED: {
+    status: 409,
+    detail: "This customer's signup already reached Wise with another email; the email cannot change.",
+    meaning:
+      'A signup for this customer already reached Wise with another email: the email is fixed (route 1 never restarts with a new one).',
+  },
+  PROFILE_LINKED_ELSEWHERE: {
+    status: 409,
+    detail: 'This Wise profile is already linked to another customer; the link was not kept.',
+    meaning: 'The granted Wise profile is already linked to another of the partner\'s customers; nothing was kept.',
+  },
+  LINKED_TO_ANOTHER_WISE_USER: {
+    status: 409,
+    detail:
+      "This customer's account belongs to another Wise user; disconnect it first (DELETE /v1/customers/{customerId}/wise-link). The link was not kept.",
+    meaning:
+      "The customer's account already has a Wise user (created or linked) and the grant is another Wise user's: an account is never moved to another Wise user silently; disconnect first (route 19).",
   },
   RELINK_REQUIRED: {
     status: 409,
@@ -168,12 +198,25 @@ export const problemCatalogue = {
   IDENTITY_MISMATCH: {
     status: 422,
     detail: "The Wise profile is not the same person as the customer on record; the link was not kept.",
-    meaning: 'The Wise profile is not the same person (date of birth); the link was not kept.',
+    meaning:
+      'The granted Wise profile is not the customer on record (date of birth for a personal profile, registration number for a business one); nothing was kept.',
+  },
+  IDENTITY_UNVERIFIABLE: {
+    status: 422,
+    detail: 'Nothing is on record to compare this kind of Wise profile with; the link was not kept.',
+    meaning:
+      "Nothing is on record for the granted profile's type (a business profile needs a registration number, a personal one a date of birth: route 18); nothing was kept.",
   },
   LINK_CODE_REJECTED: {
     status: 422,
     detail: 'Wise did not accept this code: it is wrong, expired or already used.',
     meaning: 'Wise did not accept the code: wrong, expired or already used.',
+  },
+  TOO_MANY_ATTEMPTS: {
+    status: 429,
+    detail: 'Too many codes failed for this customer; retry later.',
+    meaning: 'At most 5 codes may fail per customer per hour (route 10); `Retry-After` says when the next attempt is allowed.',
+    retryAfter: true,
   },
   INTERNAL_ERROR: {
     status: 500,
@@ -194,6 +237,13 @@ export const problemCatalogue = {
     status: 503,
     detail: 'Wise is not answering right now; retry later. Nothing done so far is lost.',
     meaning: 'Wise still failed after retries within the request budget; nothing already done is lost or redone.',
+    retryAfter: true,
+  },
+  STORE_UNAVAILABLE: {
+    status: 503,
+    detail: "This service's store did not complete the request in time; retry. Nothing done so far is lost.",
+    meaning:
+      "The service's own table did not answer within the request budget (e.g. route 20 could not record the audit event, so no token was answered; route 23 had items left to delete); repeat the request.",
     retryAfter: true,
   },
   GATEWAY_TIMEOUT: {

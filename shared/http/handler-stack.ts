@@ -9,8 +9,7 @@ import { routeKey, routesOf, type FunctionName, type Route } from '../routes';
 import { deadlineFrom } from '../runtime/deadline';
 import { WiseApiError, WiseContractError, WiseUnavailableError } from '../wise/errors';
 import { assertMayCall, callerOf, type Caller } from './caller';
-import { IdempotencyRecords } from './idempotency';
-import type { IdempotencyStore } from '../ports/idempotency';
+import type { ReplayedAnswers } from './idempotency';
 import type { Answer, Operation, OperationRequest } from './operation';
 import { header, parseJsonBody, parseWith, rawBody } from './parse';
 import { problemAnswer, problemBody } from './problem';
@@ -83,36 +82,39 @@ const requestFor = (operation: Operation, event: GatewayEvent, context: Context,
 });
 
 /**
- * `replayed` operations store their first answer per Idempotency-Key and body. Refusals (4xx) are
- * stored too, so that a retry hears the same answer; failures on our side (5xx) leave no record.
+ * `replayed` operations store their first answer per Idempotency-Key and request (keyed digests,
+ * the answer sealed: shared/http/idempotency.ts). Refusals (4xx) are stored too, so that a retry
+ * hears the same answer; answers that say "retry" (5xx, 429, 409 IN_PROGRESS and anything with
+ * Retry-After) and unknown failures leave no record. Only customer routes replay: a stored answer
+ * is sealed under its customer's encryption context.
  */
 const withIdempotency = async (
-  records: IdempotencyStore | undefined,
+  replays: ReplayedAnswers | undefined,
   operation: Operation,
   event: GatewayEvent,
   customerId: string | undefined,
   run: () => Promise<Answer>,
 ): Promise<Answer> => {
   const key = operation.idempotencyKey === 'replayed' ? header(event, 'idempotency-key') : undefined;
-  if (key === undefined || !records) return run();
-  IdempotencyRecords.validateKey(key);
-  const scope = `${customerId ?? 'public'}#${event.routeKey}`;
-  const hash = IdempotencyRecords.hash([event.routeKey, event.rawPath, rawBody(event).toString('utf8')]);
-  const outcome = await records.begin(scope, key, hash);
-  if (outcome.kind === 'replay') return outcome.result;
+  if (key === undefined || !replays || customerId === undefined) return run();
+  const replay = await replays.begin({
+    customerId,
+    routeKey: event.routeKey,
+    path: event.rawPath,
+    body: rawBody(event),
+    idempotencyKey: key,
+  });
+  if (replay.kind === 'replay') return replay.answer;
+  let answer: Answer;
   try {
-    const result = await run();
-    await records.complete(scope, key, result);
-    return result;
+    answer = await run();
   } catch (err) {
     const domain = asDomainError(err);
-    if (domain && domain.status < 500) {
-      await records.complete(scope, key, problemAnswer(domain));
-    } else {
-      await records.release(scope, key).catch(() => undefined);
-    }
+    await replay.finish(domain ? problemAnswer(domain) : undefined);
     throw err;
   }
+  await replay.finish(answer);
+  return answer;
 };
 
 /** Any error → problem+json, logged once without its message (which may quote an input). */
@@ -137,7 +139,8 @@ export interface FunctionHandlerOptions<S> {
   logger: Logger;
   services: S;
   operations: Readonly<Record<string, Operation<S>>>;
-  idempotency?: IdempotencyStore;
+  /** Idempotency-Key replay of `replayed` operations (the Wise-facing functions' dependencies always have it). */
+  idempotency?: ReplayedAnswers;
 }
 
 /**

@@ -38,6 +38,13 @@ const titles: Record<number, string> = {
 export const problemType = (code: string): string =>
   `https://wise-onboarding.dev/problems/${code.toLowerCase().replaceAll('_', '-')}`;
 
+/**
+ * At most this many `errors[]` entries are answered: enough to fix a body field by field, while an
+ * input built to fail everywhere (80,000 multipart parts, a huge array) cannot make an answer
+ * larger than Lambda's 6 MB response limit.
+ */
+export const MAX_PROBLEM_ERRORS = 20;
+
 export const problemBody = (code: ProblemCode, detail?: string, errors?: readonly FieldError[]): ProblemBody => {
   const { status } = problemCatalogue[code];
   return {
@@ -46,7 +53,7 @@ export const problemBody = (code: ProblemCode, detail?: string, errors?: readonl
     status,
     detail: detail ?? problemCatalogue[code].detail,
     code,
-    ...(errors && errors.length > 0 ? { errors: [...errors] } : {}),
+    ...(errors && errors.length > 0 ? { errors: errors.slice(0, MAX_PROBLEM_ERRORS) } : {}),
   };
 };
 

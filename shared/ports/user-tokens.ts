@@ -14,8 +14,10 @@ export class RelinkRequiredError extends DomainError {
 export const noTokens = (): DomainError => new DomainError('ACCOUNT_NOT_READY');
 
 /**
- * The customer's Wise user tokens: stored encrypted, refreshed by one caller at a time when they
- * come close to expiry. Throws {@link noTokens} (ACCOUNT_NOT_READY) when the customer has none,
+ * Compatibility (v1): the customer's Wise user tokens as one pair. Since Wise grants are per
+ * profile, this is a thin layer over `Grants` (shared/ports/grants.ts): write new code
+ * against `Grants` and the `wiseAs` facade; "the tokens" here are the grant a call without a
+ * profile uses. Refreshed by one caller at a time when they come close to expiry. Throws {@link noTokens} (ACCOUNT_NOT_READY) when the customer has none,
  * {@link RelinkRequiredError} once Wise refused them for good, DomainError WISE_UNAVAILABLE when
  * another caller's refresh does not finish within the deadline.
  */

@@ -26,6 +26,8 @@ export interface AppConfig {
   readonly dynamoEndpoint?: string;
   readonly appKeyId?: string;
   readonly credentialsSecretArn?: string;
+  /** The secret holding the HMAC key of the identity digests (shared/ports/identity.ts); AWS only. */
+  readonly identityKeySecretArn?: string;
   readonly allowedReturnUrls: readonly string[];
   readonly oauthCallbackUrl: string;
   readonly webhookPublicKeys?: string;
@@ -45,6 +47,7 @@ const envSchema = z.object({
   DYNAMODB_ENDPOINT: url.optional(),
   APP_KEY_ID: z.string().min(1).optional(),
   WISE_CREDENTIALS_SECRET_ARN: z.string().min(1).optional(),
+  IDENTITY_KEY_SECRET_ARN: z.string().min(1).optional(),
   ALLOWED_RETURN_URLS: z.string().default(''),
   OAUTH_CALLBACK_URL: url,
   WISE_WEBHOOK_PUBLIC_KEYS: z.string().optional(),
@@ -52,6 +55,30 @@ const envSchema = z.object({
   WISE_MTLS_CA_PEM: z.string().optional(),
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36500).default(2555),
 });
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Why a URL the service sends customers to (a return URL prefix, the OAuth callback) is not
+ * acceptable in `environment`, or undefined. Production answers customers over https only: an
+ * http:// target would carry the one-time link result and codes in clear over the network.
+ * `http://localhost` is for development (the local stack, or a sandbox reached from a
+ * developer's machine, as infra/config.ts allows it), never production.
+ */
+export const unsafeUrlProblem = (value: string, environment: WiseEnvironment): string | undefined => {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'is not a URL';
+  }
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:' && LOCAL_HOSTS.has(url.hostname) && environment !== 'production')
+    return undefined;
+  return environment === 'production'
+    ? 'must use https in production'
+    : 'must use https (or http://localhost)';
+};
 
 /** Reads the function's configuration from its environment; fails fast naming the bad variable. */
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
@@ -67,6 +94,20 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
   const web = e.WISE_WEB_BASE_URL ?? hosts?.web ?? api;
   if (!api || !web)
     throw new Error('Invalid configuration: WISE_API_BASE_URL is required for the local environment');
+  const allowedReturnUrls = e.ALLOWED_RETURN_URLS.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  // Named, never quoted: the message reaches the function's log.
+  const unsafe = [
+    ...allowedReturnUrls.map(
+      (u) => ['ALLOWED_RETURN_URLS', unsafeUrlProblem(u, e.WISE_ENVIRONMENT)] as const,
+    ),
+    ['OAUTH_CALLBACK_URL', unsafeUrlProblem(e.OAUTH_CALLBACK_URL, e.WISE_ENVIRONMENT)] as const,
+  ].filter(([, problem]) => problem !== undefined);
+  if (unsafe.length > 0)
+    throw new Error(
+      `Invalid configuration: ${unsafe.map(([name, problem]) => `${name} ${problem}`).join(', ')}`,
+    );
   return {
     wiseEnvironment: e.WISE_ENVIRONMENT,
     wiseApiBaseUrl: api.replace(/\/$/, ''),
@@ -76,9 +117,8 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): AppConfig => {
     dynamoEndpoint: e.DYNAMODB_ENDPOINT,
     appKeyId: e.APP_KEY_ID,
     credentialsSecretArn: e.WISE_CREDENTIALS_SECRET_ARN,
-    allowedReturnUrls: e.ALLOWED_RETURN_URLS.split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
+    identityKeySecretArn: e.IDENTITY_KEY_SECRET_ARN,
+    allowedReturnUrls,
     oauthCallbackUrl: e.OAUTH_CALLBACK_URL,
     webhookPublicKeys: e.WISE_WEBHOOK_PUBLIC_KEYS,
     mtlsCaPem: e.WISE_MTLS_CA_PEM,

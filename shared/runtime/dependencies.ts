@@ -6,17 +6,23 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { KmsCipher } from '../adapters/kms-cipher';
 import { LocalCipher } from '../adapters/local-cipher';
 import { SecretsManagerCredentials, StaticCredentials } from '../adapters/secrets-manager-credentials';
+import { DynamoIdentityRecords } from '../adapters/dynamodb/identity-records';
+import { localIdentityKey, SecretsManagerIdentityKey, StaticIdentityKey } from '../adapters/identity-key';
+import type { IdentityDigestKey, IdentityRecords } from '../ports/identity';
 import type { Cipher } from '../ports/cipher';
 import type { WiseCredentialsProvider } from '../ports/secrets';
+import type { Grants } from '../ports/grants';
 import type { UserTokens } from '../ports/user-tokens';
 import type { WiseAs } from '../ports/wise';
 import { AccountStore } from '../store/account-store';
 import { ClientTokenCache } from '../tokens/client-token';
 import { CustomerWiseAccess } from '../tokens/customer-wise';
 import { RegistrationCodeRemint } from '../tokens/remint';
-import { UserTokenService } from '../tokens/user-tokens';
+import { GrantService, longestRefreshMs } from '../tokens/grants';
+import { GrantedUserTokens } from '../tokens/user-tokens';
+import { IdempotencyRecords, ReplayedAnswers } from '../http/idempotency';
 import { WiseClient } from '../wise/client';
-import { WiseTransport, type FetchLike, type RetryPolicy } from '../wise/transport';
+import { defaultRetryPolicy, WiseTransport, type FetchLike, type RetryPolicy } from '../wise/transport';
 import type { AppConfig } from './config';
 import {
   buildStoreDependencies,
@@ -32,13 +38,23 @@ export interface Dependencies extends StoreDependencies {
   wise: WiseClient;
   clientToken: ClientTokenCache;
   accounts: AccountStore;
+  /** The customer's Wise grants, one token pair per grant (shared/ports/grants.ts). */
+  grants: Grants;
+  /** Compatibility: `grants` seen as the v1 single pair. */
   tokens: UserTokens;
   /** Wise as one customer: the user-token calls, with the token and its refresh handled. */
   wiseAs: WiseAs;
+  /** The identity on record linking compares with, as keyed digests (shared/ports/identity.ts). */
+  identities: IdentityRecords;
+  /** The key of those digests (exposed so that the local stack shares one across its functions). */
+  identityKey: IdentityDigestKey;
+  /** Idempotency-Key replay: records keyed with `identityKey`, answers sealed with `cipher`. */
+  idempotency: ReplayedAnswers;
 }
 
 export interface DependencyOverrides extends StoreDependencyOverrides {
   cipher?: Cipher;
+  identityKey?: IdentityDigestKey;
   credentials?: WiseCredentialsProvider;
   fetch?: FetchLike;
   retry?: Partial<RetryPolicy>;
@@ -77,6 +93,20 @@ const cipherFor = (config: AppConfig, env: NodeJS.ProcessEnv): Cipher => {
   };
 };
 
+/**
+ * The identity digests' HMAC key: in AWS the stack's secret (IDENTITY_KEY_SECRET_ARN), read on
+ * first use; locally a key file under .local/ (LOCAL_IDENTITY_KEY_FILE), else one in memory.
+ */
+const identityKeyFor = (config: AppConfig, env: NodeJS.ProcessEnv): IdentityDigestKey => {
+  if (config.wiseEnvironment === 'local')
+    return env.LOCAL_IDENTITY_KEY_FILE ? localIdentityKey(env.LOCAL_IDENTITY_KEY_FILE) : new StaticIdentityKey();
+  const target = lazily(() => {
+    if (!config.identityKeySecretArn) throw new Error('Invalid configuration: IDENTITY_KEY_SECRET_ARN');
+    return new SecretsManagerIdentityKey(config.identityKeySecretArn);
+  });
+  return { get: () => target().get() };
+};
+
 const credentialsFor = (config: AppConfig, env: NodeJS.ProcessEnv): WiseCredentialsProvider => {
   const target = lazily((): WiseCredentialsProvider => {
     if (config.credentialsSecretArn) return new SecretsManagerCredentials(config.credentialsSecretArn);
@@ -102,6 +132,7 @@ export const buildDependencies = (
   const { config, clock, table } = store;
   const cipher = overrides.cipher ?? cipherFor(config, env);
   const credentials = overrides.credentials ?? credentialsFor(config, env);
+  const identityKey = overrides.identityKey ?? identityKeyFor(config, env);
   const transport = new WiseTransport({
     baseUrl: config.wiseApiBaseUrl,
     logger,
@@ -122,15 +153,19 @@ export const buildDependencies = (
   });
   const wise = new WiseClient(transport, credentials);
   const accounts = new AccountStore(table, clock);
-  const tokens = new UserTokenService(
+  const grants = new GrantService(
     table,
     cipher,
     wise,
     clock,
     new RegistrationCodeRemint(accounts, cipher, wise),
     store.lease,
+    accounts,
+    // The refresh lease must outlive the longest refresh this transport can make.
+    { refreshBudgetMs: longestRefreshMs({ ...defaultRetryPolicy, ...overrides.retry }) },
   );
-  const access = new CustomerWiseAccess(wise, tokens);
+  const tokens = new GrantedUserTokens(grants, accounts, wise);
+  const access = new CustomerWiseAccess(wise, grants);
   return {
     ...store,
     cipher,
@@ -139,7 +174,11 @@ export const buildDependencies = (
     wise,
     clientToken: new ClientTokenCache(wise, clock),
     accounts,
+    grants,
     tokens,
     wiseAs: (customerId, options) => access.wiseAs(customerId, options),
+    identities: new DynamoIdentityRecords(table, identityKey, clock),
+    identityKey,
+    idempotency: new ReplayedAnswers(new IdempotencyRecords(table, clock), { digestKey: identityKey, cipher }),
   };
 };

@@ -33,4 +33,12 @@ export const functionProfiles: Record<FunctionName, FunctionProfile> = {
   'kyc-reviews': { memoryMb: DEFAULT_MEMORY_MB, timeoutSeconds: API_FUNCTION_TIMEOUT_SECONDS },
   // A slower answer than Wise waits for is wasted work: Wise has already given up and will retry.
   webhooks: { memoryMb: DEFAULT_MEMORY_MB, timeoutSeconds: WISE_WEBHOOK_DEADLINE_SECONDS },
+  // A batch of 25 recorded events, three bounded DynamoDB calls each, several at once: seconds at
+  // most; 60 s leaves room for a slow table without a timeout (a timeout is what bisection splits).
+  'webhook-projection': { memoryMb: 512, timeoutSeconds: 60 },
+  // A batch of 50 changes, one bus call and at most three DynamoDB calls each, one at a time (order).
+  'partner-events': { memoryMb: 512, timeoutSeconds: 60 },
+  // Wise is read at <= 10 calls/s: a run stops taking work well before this (RECONCILE_RUN_BUDGET_MS)
+  // and leaves the rest to the next run.
+  reconcile: { memoryMb: 512, timeoutSeconds: 300 },
 };

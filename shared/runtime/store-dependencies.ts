@@ -1,9 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoAuditTrail } from '../adapters/dynamodb/audit-trail';
 import { DynamoLease } from '../adapters/dynamodb/lease';
-import { IdempotencyRecords } from '../http/idempotency';
+import type { ReplayedAnswers } from '../http/idempotency';
 import type { AuditTrail } from '../ports/audit';
-import type { IdempotencyStore } from '../ports/idempotency';
 import { systemClock, type Clock } from '../ports/clock';
 import type { Lease } from '../ports/lease';
 import { createDocumentClient, type Table } from '../store/dynamo';
@@ -11,7 +10,7 @@ import { loadConfig, type AppConfig } from './config';
 
 /**
  * What a function that only talks to its own table needs (the webhooks function): configuration,
- * clock, table, logger, the one lease and the Idempotency-Key records the handler stack uses. Nothing here imports
+ * clock, table, logger and the one lease. Nothing here imports
  * KMS, Secrets Manager or the Wise client, so a function built from these alone carries none of
  * their code — it cannot decrypt, read the Wise secret or call Wise, and it starts faster.
  */
@@ -19,7 +18,11 @@ export interface StoreDependencies {
   config: AppConfig;
   clock: Clock;
   table: Table;
-  idempotency: IdempotencyStore;
+  /**
+   * Idempotency-Key replay (the handler stack's): only the Wise-facing functions have it
+   * (shared/runtime/dependencies.ts), as it needs the digest key and the cipher.
+   */
+  idempotency?: ReplayedAnswers;
   /** One holder at a time for a piece of work (signup, token refresh, KYC review creation). */
   lease: Lease;
   /** The customers' audit trail (route 21): every function records what it does to a customer. */
@@ -48,7 +51,6 @@ export const buildStoreDependencies = (
     config,
     clock,
     table,
-    idempotency: new IdempotencyRecords(table, clock),
     lease: new DynamoLease(table, clock),
     audit: new DynamoAuditTrail(table, clock, { retentionDays: config.auditRetentionDays }),
     logger,

@@ -15,7 +15,21 @@ export const customerPk = (customerId: string) => `CUSTOMER#${customerId}`;
 export const ACCOUNT_SK = 'ACCOUNT';
 export const profileSk = (profileId: number) => `PROFILE#${profileId}`;
 
-type AccountItem = Omit<CustomerAccount, 'profiles'> & { pk: string; sk: string; gsi1pk?: string };
+type AccountItem = Omit<CustomerAccount, 'profiles'> & {
+  pk: string;
+  sk: string;
+  gsi1pk?: string;
+  gsi2pk?: string;
+  gsi2sk?: string;
+};
+
+/**
+ * gsi2's keys for an account in `status`, written with every status write (route 22 lists
+ * customers by status, newest status change first). CREATING is left out of the index: see
+ * shared/table.ts. Writers that set `status` outside this store must set these too.
+ */
+export const statusIndexKeys = (customerId: string, status: string, atIso: string) =>
+  status === 'CREATING' ? undefined : { gsi2pk: `STATUS#${status}`, gsi2sk: `${atIso}#${customerId}` };
 type ProfileItem = ProfileRecord & { pk: string; sk: string; gsi1pk: string; customerId: string };
 
 /**
@@ -52,7 +66,7 @@ export class AccountStore implements Accounts {
         return profile as ProfileRecord;
       })
       .sort((a, b) => (a.type === b.type ? a.id - b.id : a.type === 'PERSONAL' ? -1 : 1));
-    const { pk: _pk, sk: _sk, gsi1pk: _g, ...rest } = account;
+    const { pk: _pk, sk: _sk, gsi1pk: _g, gsi2pk: _g2, gsi2sk: _g2s, ...rest } = account;
     return { ...rest, profiles };
   }
 
@@ -74,6 +88,7 @@ export class AccountStore implements Accounts {
             ...account,
             // As `update` does: a user-state webhook must find an account created already linked.
             ...(account.wiseUserId !== undefined ? { gsi1pk: `WISEUSER#${account.wiseUserId}` } : {}),
+            ...statusIndexKeys(account.customerId, account.status, now),
             ...leaseFields,
             createdAt: now,
             updatedAt: now,
@@ -97,8 +112,9 @@ export class AccountStore implements Accounts {
     fields: AccountFields,
     options: AccountUpdateOptions = {},
   ): Promise<boolean> {
+    const now = this.iso();
     const names: Record<string, string> = { '#updatedAt': 'updatedAt' };
-    const values: Record<string, unknown> = { ':updatedAt': this.iso() };
+    const values: Record<string, unknown> = { ':updatedAt': now };
     const sets = ['#updatedAt = :updatedAt'];
     for (const [key, value] of Object.entries(fields)) {
       if (value === undefined) continue;
@@ -111,7 +127,18 @@ export class AccountStore implements Accounts {
       values[':gsi1pk'] = `WISEUSER#${fields.wiseUserId}`;
       sets.push('#gsi1pk = :gsi1pk');
     }
-    const removes = (options.remove ?? []).map((r) => {
+    const indexRemoves: string[] = [];
+    if (fields.status !== undefined) {
+      const keys = statusIndexKeys(customerId, fields.status, now);
+      if (keys) {
+        Object.assign(names, { '#gsi2pk': 'gsi2pk', '#gsi2sk': 'gsi2sk' });
+        Object.assign(values, { ':gsi2pk': keys.gsi2pk, ':gsi2sk': keys.gsi2sk });
+        sets.push('#gsi2pk = :gsi2pk', '#gsi2sk = :gsi2sk');
+      } else {
+        indexRemoves.push('gsi2pk', 'gsi2sk');
+      }
+    }
+    const removes = [...(options.remove ?? []), ...indexRemoves].map((r) => {
       names[`#${r}`] = r;
       return `#${r}`;
     });

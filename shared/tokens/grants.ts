@@ -196,7 +196,10 @@ export class GrantService implements Grants {
   private async readAll(customerId: string): Promise<GrantItem[]> {
     const grants = await this.query(customerId);
     if (grants.length > 0) return grants;
-    return (await this.migrate(customerId)) ? this.query(customerId) : [];
+    // No v1 pair either: it may have been migrated since the query (the grant and the deletion
+    // commit together), so one more query sees that grant. Only customers without grants pay it.
+    await this.migrate(customerId);
+    return this.query(customerId);
   }
 
   private async readGrant(customerId: string, grantId: string): Promise<GrantItem | undefined> {
@@ -210,15 +213,15 @@ export class GrantService implements Grants {
    * Moves a v1 `TOKENS` pair into a grant covering the account's profiles as stored (a
    * registration-code grant for a user this service created), re-encrypted under the grant's
    * context, and deletes it, in one transaction conditional on the v1 version read: of two
-   * containers migrating at once, one wins and the other reads its grant. True when there was one.
+   * containers migrating at once, one wins and the other reads its grant.
    */
-  private async migrate(customerId: string): Promise<boolean> {
+  private async migrate(customerId: string): Promise<void> {
     const v1Key = { pk: grantKey(customerId, '').pk, sk: TOKENS_SK };
     const out = await this.table.db.send(
       new GetCommand({ TableName: this.table.name, Key: v1Key, ConsistentRead: true }),
     );
     const v1 = out.Item as V1TokensItem | undefined;
-    if (!v1) return false;
+    if (!v1) return;
     const account = await this.accounts.get(customerId);
     const grantId = randomUUID();
     const version = 1;
@@ -262,7 +265,6 @@ export class GrantService implements Grants {
       // Another container migrated (or a v1 writer moved the pair on): read what is there now.
       if (!isTransactionConflict(err)) throw err;
     }
-    return true;
   }
 
   /** The grant a call uses: the one covering the profile, or (no profile) see the port. */
@@ -345,7 +347,7 @@ export class GrantService implements Grants {
         { Put: { TableName: this.table.name, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
         ...grants
           .filter((g) => g !== replaced)
-          .flatMap((g) => this.giveUp(customerId, g, covered, options.kind === 'authorization_code')),
+          .flatMap((g) => this.giveUp(customerId, g, covered, true)),
         ...(replaced ? [this.deleteWrite(customerId, replaced)] : []),
       ];
       try {
@@ -643,8 +645,8 @@ export class GrantService implements Grants {
 
   /**
    * What another grant becomes when `taken` profiles move to a new grant: it keeps the rest, and is
-   * deleted when nothing is left (also, for a new authorization-code grant, an empty
-   * authorization-code grant: Wise has just invalidated its refresh token).
+   * deleted when nothing is left (and, for a newly kept grant, an empty authorization-code grant:
+   * Wise has just invalidated its refresh token, and it reaches no profile).
    */
   private giveUp(customerId: string, g: GrantItem, taken: readonly number[], dropEmptyAuth: boolean): TransactWrite[] {
     const rest = g.profileIds.filter((id) => !taken.includes(id));

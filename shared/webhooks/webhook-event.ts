@@ -136,7 +136,8 @@ export type WiseEvent =
 
 /** A delivery the product reads, or one it only records: an event type it does not use, or data it does not recognise. */
 export type Interpretation =
-  { kind: 'event'; event: WiseEvent } | { kind: 'record-only'; reason: 'UNKNOWN_TYPE' | 'UNRECOGNISED_DATA' };
+  | { kind: 'event'; event: WiseEvent }
+  | { kind: 'record-only'; reason: 'UNKNOWN_TYPE' | 'UNRECOGNISED_DATA' | 'NO_DATA' };
 
 /** What the event record keeps to describe an event (small: the record must stay under 1 KB). */
 export interface EventSummary {
@@ -281,4 +282,21 @@ export const interpret = (envelope: WebhookEnvelope): Interpretation => {
     default:
       return { kind: 'record-only', reason: 'UNKNOWN_TYPE' };
   }
+};
+
+/**
+ * Reads a recorded event again from what its record kept (`eventType` and the `data` as JSON):
+ * what the projection and replay apply. A record without its data (written by a version that kept
+ * none for applied events) can only be recorded as such.
+ */
+export const interpretRecorded = (eventType: string, payload: string | undefined): Interpretation => {
+  if (payload === undefined) return { kind: 'record-only', reason: 'NO_DATA' };
+  let data: unknown;
+  try {
+    data = JSON.parse(payload);
+  } catch {
+    return { kind: 'record-only', reason: 'UNRECOGNISED_DATA' };
+  }
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return { kind: 'record-only', reason: 'UNRECOGNISED_DATA' };
+  return interpret({ event_type: eventType, data: data as Record<string, unknown> });
 };

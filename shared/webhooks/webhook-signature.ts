@@ -1,4 +1,4 @@
-import { constants, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { constants, createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import type { WiseEnvironment } from '../runtime/config';
 
 /**
@@ -6,7 +6,7 @@ import type { WiseEnvironment } from '../runtime/config';
  * https://docs.wise.com/guides/developer/webhooks/event-handling (also in
  * transferwise/digital-signatures-examples). Pinned in code rather than fetched, so that a
  * compromised network path or configuration store cannot swap the key a delivery is checked with.
- * Rotation goes through WISE_WEBHOOK_PUBLIC_KEYS (which replaces these) and then a release.
+ * Rotation: Wise's new key goes into WISE_WEBHOOK_PUBLIC_KEYS (added beside these), then a release pins it.
  */
 export const WISE_WEBHOOK_PUBLIC_KEYS = {
   production: `-----BEGIN PUBLIC KEY-----
@@ -41,11 +41,22 @@ const PEM_BLOCK = /-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/g;
 /** The keys a delivery may be signed with, parsed once per container. */
 export interface WebhookKeyring {
   readonly keys: readonly KeyObject[];
-  /** `override`: WISE_WEBHOOK_PUBLIC_KEYS; `pinned`: Wise's key for the environment; `none`: refuse everything. */
-  readonly source: 'override' | 'pinned' | 'none';
-  /** Why no key is usable (for the operator's log), never key material. */
+  /**
+   * `pinned`: Wise's key for the environment; `pinned+extra`: that key and WISE_WEBHOOK_PUBLIC_KEYS
+   * beside it; `extra`: the configured keys alone (local, where nothing is pinned); `none`: refuse everything.
+   */
+  readonly source: 'pinned' | 'pinned+extra' | 'extra' | 'none';
+  /** Each key's SHA-256 fingerprint of its DER (SPKI) encoding, hex: what the start-up log names. */
+  readonly fingerprints: readonly string[];
+  /** Why a configured key is not used (for the operator's log), never key material. */
   readonly problem?: string;
 }
+
+/** SHA-256 of the key's DER (SPKI) encoding, hex: `openssl pkey -pubin -outform DER | sha256sum`. */
+export const keyFingerprint = (key: KeyObject): string =>
+  createHash('sha256')
+    .update(key.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
 
 const parseRsaKey = (pem: string): KeyObject => {
   const key = createPublicKey({ key: pem, format: 'pem' });
@@ -56,41 +67,59 @@ const parseRsaKey = (pem: string): KeyObject => {
   return key;
 };
 
-/**
- * The verification keys for an environment. WISE_WEBHOOK_PUBLIC_KEYS (one or more PEM blocks,
- * concatenated) replaces the pinned key, so Wise's rotations need no code change: configure old
- * and new key together, then drop the old one. An override that does not parse completely is
- * refused as a whole — falling back to the pinned key would silently ignore the operator's intent.
- * `local` has no pinned key: the simulator's key always arrives through the override.
- */
-export const webhookKeyringFor = (environment: WiseEnvironment, override?: string): WebhookKeyring => {
-  // Environment variables often carry PEMs with literal "\n"; accept both spellings.
-  const text = override?.replace(/\\n/g, '\n').trim();
-  if (text) {
-    const blocks = text.match(PEM_BLOCK) ?? [];
-    if (blocks.length === 0)
-      return { keys: [], source: 'none', problem: 'WISE_WEBHOOK_PUBLIC_KEYS holds no PEM public key' };
-    // Text between the blocks is a truncated or mangled key, not something to skip over.
-    if (text.replace(PEM_BLOCK, '').trim() !== '') {
-      return {
-        keys: [],
-        source: 'none',
-        problem: 'WISE_WEBHOOK_PUBLIC_KEYS holds text that is not a PEM public key',
-      };
-    }
-    try {
-      return { keys: blocks.map(parseRsaKey), source: 'override' };
-    } catch (err) {
-      return {
-        keys: [],
-        source: 'none',
-        problem: `WISE_WEBHOOK_PUBLIC_KEYS holds an unusable key (${(err as Error).message})`,
-      };
-    }
+/** The configured extra keys, or why none of them is used. Partial sets are refused as a whole. */
+const extraKeys = (text: string): { keys: KeyObject[]; problem?: string } => {
+  const blocks = text.match(PEM_BLOCK) ?? [];
+  if (blocks.length === 0) return { keys: [], problem: 'WISE_WEBHOOK_PUBLIC_KEYS holds no PEM public key' };
+  // Text between the blocks is a truncated or mangled key, not something to skip over.
+  if (text.replace(PEM_BLOCK, '').trim() !== '') {
+    return { keys: [], problem: 'WISE_WEBHOOK_PUBLIC_KEYS holds text that is not a PEM public key' };
   }
-  if (environment === 'local')
-    return { keys: [], source: 'none', problem: 'no webhook key configured for the local environment' };
-  return { keys: [parseRsaKey(WISE_WEBHOOK_PUBLIC_KEYS[environment])], source: 'pinned' };
+  try {
+    return { keys: blocks.map(parseRsaKey) };
+  } catch (err) {
+    return {
+      keys: [],
+      problem: `WISE_WEBHOOK_PUBLIC_KEYS holds an unusable key (${(err as Error).message})`,
+    };
+  }
+};
+
+const ring = (
+  keys: readonly KeyObject[],
+  source: WebhookKeyring['source'],
+  problem?: string,
+): WebhookKeyring => {
+  // The same key configured twice (Wise's own key pasted into the extras) is checked once.
+  const unique = new Map(keys.map((k) => [keyFingerprint(k), k]));
+  return {
+    keys: [...unique.values()],
+    source,
+    fingerprints: [...unique.keys()],
+    ...(problem ? { problem } : {}),
+  };
+};
+
+/**
+ * The verification keys for an environment. In sandbox and production Wise's pinned key is always
+ * one of them: WISE_WEBHOOK_PUBLIC_KEYS (one or more PEM blocks, concatenated) only ADDS keys beside
+ * it (Wise announcing a rotation, a test key), so a configuration store that is written to cannot
+ * swap the key deliveries are checked with. A set of extra keys that does not parse completely is
+ * refused as a whole (and said so in `problem`): using part of it would silently ignore the
+ * operator's intent. `local` has no pinned key: the simulator's key arrives as an extra.
+ */
+export const webhookKeyringFor = (environment: WiseEnvironment, configured?: string): WebhookKeyring => {
+  // Environment variables often carry PEMs with literal "\n"; accept both spellings.
+  const text = configured?.replace(/\\n/g, '\n').trim();
+  const extra = text ? extraKeys(text) : { keys: [] };
+  if (environment === 'local') {
+    if (extra.keys.length > 0) return ring(extra.keys, 'extra');
+    return ring([], 'none', extra.problem ?? 'no webhook key configured for the local environment');
+  }
+  const pinned = parseRsaKey(WISE_WEBHOOK_PUBLIC_KEYS[environment]);
+  return extra.keys.length > 0
+    ? ring([pinned, ...extra.keys], 'pinned+extra')
+    : ring([pinned], 'pinned', extra.problem);
 };
 
 export type SignatureCheck = 'valid' | 'missing' | 'malformed' | 'mismatch';

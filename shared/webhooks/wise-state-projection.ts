@@ -34,6 +34,21 @@ export const ownerKeyOf = (event: WiseEvent): string | undefined => {
 };
 
 /**
+ * The key an event waits under while no customer of ours owns its profile or user (gsi1pk of its
+ * UNMATCHED record); undefined when it names neither, so that no arrival could ever apply it.
+ */
+export const pendingKeyOf = (event: WiseEvent): string | undefined => {
+  if (event.type === 'users#state-change') return `PENDING_USER#${event.userId}`;
+  return event.profileId === undefined ? undefined : `PENDING_PROFILE#${event.profileId}`;
+};
+
+/** The projection as its use cases see it: which customer, then the one conditional write. */
+export interface StateProjection {
+  ownerOf(event: WiseEvent, budget: CallBudget): Promise<string | undefined>;
+  applyFor(event: WiseEvent, customerId: string, budget: CallBudget): Promise<Application>;
+}
+
+/**
  * Applies Wise's events to the items the partner API serves. Every write is a conditional update
  * on the field's own `...OccurredAt`: Wise does not deliver in order (API-NOTES §6.3), so a state
  * is written only when it occurred strictly later than the stored one. That makes application
@@ -42,7 +57,7 @@ export const ownerKeyOf = (event: WiseEvent): string | undefined => {
  * Two steps, so that a caller can run the write beside other work: `ownerOf` (which customer; a
  * per-container cache, else one gsi1 query) and `applyFor` (exactly one conditional UpdateItem).
  */
-export class WiseStateProjection {
+export class WiseStateProjection implements StateProjection {
   constructor(
     private readonly table: Table,
     private readonly clock: Clock,

@@ -27,7 +27,8 @@ const CASES_PER_ROUTE = 1500;
 const MS_PER_ROUTE = 1500;
 const HTTP_CASES = 300;
 
-const tables: Record<FunctionName, RouteTable<any>> = {
+// The functions with routes (the stream consumer behind the table's stream has none).
+const tables: Partial<Record<FunctionName, RouteTable<any>>> = {
   onboarding: onboardingRoutes,
   oauth: oauthRoutes,
   webhooks: webhookRoutes,
@@ -39,7 +40,9 @@ let handlers: Record<FunctionName, LambdaHandler>;
 let victim: { customerId: string; profileId: number };
 beforeAll(async () => {
   t = await startReliabilityStack({ subscribe: false });
-  handlers = Object.fromEntries(functionNames.map((fn) => [fn, handlerWith(fn, t.stack.deps[fn], tables[fn])])) as typeof handlers;
+  handlers = Object.fromEntries(
+    functionNames.flatMap((fn) => (tables[fn] ? [[fn, handlerWith(fn, t.stack.deps[fn], tables[fn])]] : [])),
+  ) as typeof handlers;
   victim = await activeCustomer(t, 'fuzz');
 });
 afterAll(async () => {

@@ -82,6 +82,9 @@ export const startTestStack = async (options: TestStackOptions = {}): Promise<Te
         port: gatewayPort,
         publicUrl,
         overrides: { retry: { baseDelayMs: 20, maxDelayMs: 200 } },
+        // The table's stream consumers run as in AWS (filters, batches, retries, bisection), polled
+        // briskly so that a test waiting for the projection waits little.
+        streams: { pollMs: 20, retryDelayMs: 20 },
         ...options.stack,
       });
     } catch (err) {

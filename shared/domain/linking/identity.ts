@@ -1,22 +1,29 @@
+import {
+  profileFact,
+  type GrantedProfile,
+  type IdentityFact,
+  type IdentitySummary,
+  type IdentityVerdict,
+} from '../identity';
+
+export type { GrantedProfile, IdentityVerdict } from '../identity';
+
+/** How the identity on record answers for one fact (shared/ports/identity.ts `compare`). */
+export type CompareWithRecord = (fact: IdentityFact, value: string) => Promise<'match' | 'mismatch' | 'none'>;
+
 /**
- * After a link, the partner checks that the Wise profile belongs to its own customer (Wise's
- * accessing-accounts guide: compare the date of birth for personal profiles). A business profile
- * carries no date of birth, and a partner that gave none asked for no check.
+ * Is the granted profile the partner's customer? Wise's accessing-accounts guide: compare what the
+ * partner knows — a personal profile's date of birth, a business profile's registration number —
+ * with the profile Wise granted. Nothing on record for the profile's type: `unverifiable` (never a
+ * silent pass). Wise shows no value to compare: `mismatch` (fail closed).
  */
-export interface GrantedProfile {
-  readonly type: string;
-  readonly dateOfBirth?: string | null;
-}
-
-export type IdentityCheck = 'match' | 'mismatch' | 'not_checked';
-
-export const checkIdentity = (partnerDateOfBirth: string | undefined, profile: GrantedProfile): IdentityCheck => {
-  if (!partnerDateOfBirth) return 'not_checked';
-  if (profile.type.toUpperCase() !== 'PERSONAL') return 'not_checked';
-  // A personal profile without a date of birth cannot prove it is the same person: fail closed.
-  if (!profile.dateOfBirth) return 'mismatch';
-  return normaliseDate(profile.dateOfBirth) === normaliseDate(partnerDateOfBirth) ? 'match' : 'mismatch';
+export const verifyIdentity = async (
+  profile: GrantedProfile,
+  onRecord: IdentitySummary,
+  compare: CompareWithRecord,
+): Promise<IdentityVerdict> => {
+  const { fact, value } = profileFact(profile);
+  if (!onRecord[fact]) return 'unverifiable';
+  if (value === undefined) return 'mismatch';
+  return (await compare(fact, value)) === 'match' ? 'match' : 'mismatch';
 };
-
-/** Wise prints dates as YYYY-MM-DD; tolerate a time part so that a format drift is not a false mismatch. */
-const normaliseDate = (value: string): string => value.trim().slice(0, 10);

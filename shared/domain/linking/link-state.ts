@@ -4,19 +4,22 @@ import type { AccountStatus } from '../account';
 /** How long a customer has to finish Wise's authorization page; Wise's own codes live 30 minutes too. */
 export const LINK_STATE_TTL_MS = 30 * 60 * 1000;
 
+/** Wise's claim-account codes live five minutes (API-NOTES §2.3): a claim link is good that long. */
+export const CLAIM_CODE_TTL_MS = 5 * 60 * 1000;
+
 /** 32 random bytes: twice the 128 bits an OAuth state needs to be unguessable. */
 const STATE_BYTES = 32;
 
 /**
  * A pending link: what the OAuth `state` stands for. Only its hash is stored, so a table read
- * (a backup, an operator) cannot replay a customer's link.
+ * (a backup, an operator) cannot replay a customer's link. It carries no identity: what the
+ * granted profile is compared with is the identity on record (route 18), read when the link is
+ * completed (route 17), never something the caller who started the link supplied.
  */
 export interface LinkState {
   readonly customerId: string;
-  /** Allowlisted before it was stored; the callback redirects nowhere else. */
+  /** Allowlisted and normalised before it was stored; the callback redirects nowhere else. */
   readonly returnUrl: string;
-  /** The partner's own record of the customer's date of birth (YYYY-MM-DD), when it gave one. */
-  readonly dateOfBirth?: string;
   /** Started with Wise's claim-account code (a user this service created takes over its account). */
   readonly claimAccount?: boolean;
   /** Epoch ms. */
@@ -33,16 +36,22 @@ export const newStateValue = (random: (size: number) => Buffer = randomBytes): s
 export const stateHash = (state: string): string => createHash('sha256').update(state, 'utf8').digest('hex');
 
 export const newLinkState = (
-  input: { customerId: string; returnUrl: string; dateOfBirth?: string; claimAccount?: boolean },
+  input: { customerId: string; returnUrl: string; claimAccount?: boolean },
   now: number,
 ): LinkState => ({
   customerId: input.customerId,
   returnUrl: input.returnUrl,
-  ...(input.dateOfBirth ? { dateOfBirth: input.dateOfBirth } : {}),
   ...(input.claimAccount ? { claimAccount: true } : {}),
   createdAt: now,
   expiresAt: now + LINK_STATE_TTL_MS,
 });
+
+/**
+ * Until when the link answered to the partner is good: the state's expiry, or for a claim the
+ * claim code's five minutes (after them Wise's claim page refuses the code).
+ */
+export const linkExpiresAt = (state: LinkState): number =>
+  state.claimAccount ? Math.min(state.expiresAt, state.createdAt + CLAIM_CODE_TTL_MS) : state.expiresAt;
 
 /** A consumed state is usable only before its expiry; the instant of expiry already counts as late. */
 export const isExpired = (state: Pick<LinkState, 'expiresAt'>, now: number): boolean => now >= state.expiresAt;
@@ -54,6 +63,7 @@ export const statusesMovingToLinkPending: readonly AccountStatus[] = [
   'LINK_PENDING',
   'RELINK_REQUIRED',
   'LINK_REJECTED',
+  'DISCONNECTED',
 ];
 
 /** Whether starting a link moves an account in this status to LINK_PENDING (ACTIVE, LINKED, CREATING and

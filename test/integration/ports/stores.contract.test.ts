@@ -6,7 +6,7 @@ import { CallBudget } from '../../../shared/webhooks/call-budget';
 import { START, subjects, unique } from './subjects';
 
 const budget = () => new CallBudget(Date.now() + 10_000, 5_000);
-const answer = { status: 201, body: { id: 1 } };
+const answer = { status: 201, sealed: 'v1.sealed-data-key.sealed-answer' };
 
 describe.each(subjects())('IdempotencyStore contract: $name', (subject) => {
   beforeAll(() => subject.setUp());
@@ -26,7 +26,7 @@ describe.each(subjects())('IdempotencyStore contract: $name', (subject) => {
     // Assess
     expect(first).toEqual({ kind: 'fresh' });
     expect(concurrent).toBeInstanceOf(InProgressError);
-    expect(replay).toEqual({ kind: 'replay', result: answer });
+    expect(replay).toEqual({ kind: 'replay', answer });
     expect(reused).toBeInstanceOf(DomainError);
     expect((reused as DomainError).code).toBe('IDEMPOTENCY_KEY_REUSED');
   });
@@ -60,6 +60,21 @@ describe.each(subjects())('IdempotencyStore contract: $name', (subject) => {
 
     // Assess
     expect(other).toEqual({ kind: 'fresh' });
+  });
+
+  it('does not make a record again when completing one that is gone (expired or erased)', async () => {
+    // Prepare
+    const { idempotency } = subject.ports();
+    const scope = unique('scope');
+    await idempotency.begin(scope, 'gone', 'h');
+    await idempotency.release(scope, 'gone');
+
+    // Act
+    await idempotency.complete(scope, 'gone', answer);
+    const next = await idempotency.begin(scope, 'gone', 'another-hash');
+
+    // Assess: a fresh run, not IDEMPOTENCY_KEY_REUSED against a record with no hash.
+    expect(next).toEqual({ kind: 'fresh' });
   });
 });
 

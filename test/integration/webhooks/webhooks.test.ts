@@ -1,19 +1,22 @@
 import { generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
-import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes as webhookRoutes } from '../../../functions/webhooks/routes';
 import { publicAccount } from '../../../shared/domain/account';
 import type { GatewayEvent, LambdaHandler } from '../../../shared/http/types';
 import { handlerWith } from '../../../shared/runtime/function';
+import { waitUntil } from '../../../shared/runtime/wait';
 import { SUBSCRIBED_EVENTS } from '../../../shared/webhooks/subscriptions';
 import { subscribe } from '../../../scripts/wise-subscribe';
 import { dedupKeyOf } from '../../../shared/webhooks/webhook-event';
-import { eventually, startTestStack, type TestStack } from '../../support/stack';
+import { startTestStack, type TestStack } from '../../support/stack';
 
 /**
- * Route 11 against the whole local stack: the simulator's own signed deliveries, and crafted
- * deliveries signed with a test key that the webhook function trusts beside the simulator's
- * (WISE_WEBHOOK_PUBLIC_KEYS holds both, as during a key rotation).
+ * Route 11 against the whole local stack, storage-first: the receiver records, the table's stream
+ * carries the record to the projection (run by the local stream runner exactly as the CDK event
+ * source mapping declares it), which applies it. Deliveries are the simulator's own, and crafted ones
+ * signed with a test key the webhook function trusts beside the simulator's (WISE_WEBHOOK_PUBLIC_KEYS
+ * holds both, as during a key rotation). Tests wait for the projection, never for a fixed time.
  */
 const testKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const strangerKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -23,6 +26,7 @@ let t: TestStack;
 let webhooks: LambdaHandler | undefined;
 
 const WEBHOOK_PATH = '/v1/webhooks/wise';
+const DAY_MS = 24 * 3600 * 1000;
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 const envelope = (eventType: string, data: Record<string, unknown>) =>
@@ -74,6 +78,33 @@ const item = async (pk: string, sk: string) =>
     )
   ).Item;
 
+const keyOf = (body: string) => `WEBHOOK#${dedupKeyOf(JSON.parse(body))}`;
+const recordOf = (body: string) => item(keyOf(body), 'EVENT');
+
+/** The event's record once the projection has recorded its outcome (the test fails if it never does). */
+const projected = async (body: string) => {
+  const record = await waitUntil(
+    async () => {
+      const r = await recordOf(body);
+      return r && r.status !== 'RECEIVED' ? r : undefined;
+    },
+    { every: 25, deadline: Date.now() + 10_000 },
+  );
+  expect(record, 'the projection recorded no outcome within 10 s').toBeDefined();
+  return record!;
+};
+
+/** Delivers, expects 200 recorded, and waits for the projection's outcome. */
+const deliverAndProject = async (body: string) => {
+  const res = await deliver(body);
+  expect([res.status, res.body]).toEqual([200, { result: 'recorded' }]);
+  return projected(body);
+};
+
+/** How many stream records of this key the projection was handed (one per change of the item). */
+const streamDeliveriesOf = (pk: string) =>
+  t.stack.streams!.invocations('webhook-projection').flatMap((i) => i.keys).filter((k) => k.pk === pk).length;
+
 /** A customer of ours whose Wise user and personal profile exist at the simulator. */
 const seedCustomer = async () => {
   const customerId = `c-${randomUUID().slice(0, 8)}`;
@@ -110,6 +141,23 @@ const clientToken = async () => {
     body: 'grant_type=client_credentials',
   });
   return ((await res.json()) as { access_token: string }).access_token;
+};
+
+/** Route 11's handler over other dependencies, invoked as API Gateway would (payload 2.0). */
+const invokeWebhooks = (deps: typeof t.stack.deps.webhooks, body: string, base64 = true) => {
+  const handler = handlerWith('webhooks', { ...deps, config: { ...deps.config, webhookPublicKeys: testKeyPem } }, webhookRoutes);
+  const event = {
+    version: '2.0',
+    routeKey: `POST ${WEBHOOK_PATH}`,
+    rawPath: WEBHOOK_PATH,
+    rawQueryString: '',
+    headers: { 'content-type': 'application/json', 'x-signature-sha256': signed(body) },
+    body: base64 ? Buffer.from(body).toString('base64') : body,
+    isBase64Encoded: base64,
+    requestContext: { requestId: randomUUID(), routeKey: `POST ${WEBHOOK_PATH}`, http: { method: 'POST', path: WEBHOOK_PATH } },
+  } as unknown as GatewayEvent;
+  const context = { getRemainingTimeInMillis: () => 5000, functionName: 'webhooks', awsRequestId: randomUUID() } as never;
+  return handler(event, context);
 };
 
 beforeAll(async () => {
@@ -155,24 +203,30 @@ describe('route 11 with the simulator', () => {
 
     // Assess
     expect(sim.status).toBe(200);
-    const profile = await eventually(async () => {
-      const res = await t.call('GET', `/v1/customers/${customerId}/wise-account`, { as: customerId });
-      const shown =
-        res.status === 200
-          ? (res.body as ReturnType<typeof publicAccount>).profiles.find((p) => p.id === profileId)
-          : undefined;
-      return shown?.verification === 'verified' ? shown : undefined;
-    }, 5_000);
-    expect(Date.now() - started).toBeLessThan(5_000);
-    expect(profile.verificationUpdatedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    const profile = await waitUntil(
+      async () => {
+        const res = await t.call('GET', `/v1/customers/${customerId}/wise-account`, { as: customerId });
+        const shown =
+          res.status === 200
+            ? (res.body as ReturnType<typeof publicAccount>).profiles.find((p) => p.id === profileId)
+            : undefined;
+        return shown?.verification === 'verified' ? shown : undefined;
+      },
+      { every: 25, deadline: started + 5_000 },
+    );
+    expect(profile, 'not verified within 5 s').toBeDefined();
+    expect(profile!.verificationUpdatedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
     // The simulator notes our answer just after receiving it.
-    const delivered = await eventually(async () => {
-      const state = await t.sim_('GET', '/_sim/state');
-      const deliveries = (
-        state.body.deliveries as { event_type: string; responseStatus: number | null }[]
-      ).filter((d) => d.event_type === 'profiles#verification-state-change');
-      return deliveries.at(-1)?.responseStatus ?? undefined;
-    }, 5_000);
+    const delivered = await waitUntil(
+      async () => {
+        const state = await t.sim_('GET', '/_sim/state');
+        const deliveries = (state.body.deliveries as { event_type: string; responseStatus: number | null }[]).filter(
+          (d) => d.event_type === 'profiles#verification-state-change',
+        );
+        return deliveries.at(-1)?.responseStatus ?? undefined;
+      },
+      { every: 25, deadline: Date.now() + 5_000 },
+    );
     expect(delivered).toBe(200);
   });
 
@@ -185,14 +239,17 @@ describe('route 11 with the simulator', () => {
 
     // Assess
     expect(res.status).toBe(200);
-    const account = await eventually(async () => {
-      const a = await t.stack.deps.webhooks.accounts.get(customerId);
-      return a?.status === 'DEACTIVATED' ? a : undefined;
-    }, 5_000);
-    expect(account.status).toBe('DEACTIVATED');
+    const account = await waitUntil(
+      async () => {
+        const a = await t.stack.deps.webhooks.accounts.get(customerId);
+        return a?.status === 'DEACTIVATED' ? a : undefined;
+      },
+      { every: 25, deadline: Date.now() + 5_000 },
+    );
+    expect(account?.status).toBe('DEACTIVATED');
   });
 
-  it('accepts the simulator test notification and applies nothing', async () => {
+  it('accepts the simulator test notification, under a key of its own, and applies nothing', async () => {
     // Prepare
     const token = await clientToken();
     const subs = await t.sim_('GET', '/v3/applications/local-partner/subscriptions', undefined, {
@@ -208,18 +265,17 @@ describe('route 11 with the simulator', () => {
       'POST',
       `/v3/applications/local-partner/subscriptions/${sub!.id}/test-notifications`,
       undefined,
-      {
-        authorization: `Bearer ${token}`,
-      },
+      { authorization: `Bearer ${token}` },
     );
 
     // Assess
     expect(res.status).toBe(200);
-    const record = await eventually(
-      async () => (await webhookRecords()).find((r) => r.status === 'TEST'),
-      5_000,
-    );
-    expect(record.eventType).toBe('profiles#verification-state-change');
+    const record = await waitUntil(async () => (await webhookRecords()).find((r) => r.status === 'TEST'), {
+      every: 25,
+      deadline: Date.now() + 5_000,
+    });
+    expect(record).toMatchObject({ eventType: 'profiles#verification-state-change' });
+    expect(String(record!.pk)).toMatch(/^WEBHOOK#TEST#/);
   });
 });
 
@@ -246,10 +302,7 @@ describe('route 11 refuses what Wise did not sign', () => {
         return deliver(body, {}, { signature: signed(body, strangerKey.privateKey) });
       },
     ],
-    [
-      'a missing signature header',
-      async () => deliver(verificationEvent(424242, 'verified', Date.now()), {}, { signature: null }),
-    ],
+    ['a missing signature header', async () => deliver(verificationEvent(424242, 'verified', Date.now()), {}, { signature: null })],
     [
       'a legacy SHA-1 X-Signature only',
       async () => {
@@ -260,8 +313,7 @@ describe('route 11 refuses what Wise did not sign', () => {
     ],
     [
       'a signature that is not Base64',
-      async () =>
-        deliver(verificationEvent(424242, 'verified', Date.now()), {}, { signature: 'not base64 !' }),
+      async () => deliver(verificationEvent(424242, 'verified', Date.now()), {}, { signature: 'not base64 !' }),
     ],
   ];
 
@@ -289,9 +341,37 @@ describe('route 11 refuses what Wise did not sign', () => {
     expect(res.status).toBe(413);
     expect((await webhookRecords()).length).toBe(before);
   });
+
+  it('refuses every delivery with 503 when no verification key is configured (fail closed), storing nothing', async () => {
+    // Prepare
+    const deps = t.stack.deps.webhooks;
+    const unconfigured = handlerWith('webhooks', { ...deps, config: { ...deps.config, webhookPublicKeys: undefined } }, webhookRoutes);
+    const body = verificationEvent(424243, 'verified', Date.now());
+    const before = (await webhookRecords()).length;
+
+    // Act
+    const res = await unconfigured(
+      {
+        version: '2.0',
+        routeKey: `POST ${WEBHOOK_PATH}`,
+        rawPath: WEBHOOK_PATH,
+        rawQueryString: '',
+        headers: { 'content-type': 'application/json', 'x-signature-sha256': signed(body) },
+        body,
+        isBase64Encoded: false,
+        requestContext: { requestId: randomUUID(), routeKey: `POST ${WEBHOOK_PATH}`, http: { method: 'POST', path: WEBHOOK_PATH } },
+      } as unknown as GatewayEvent,
+      { getRemainingTimeInMillis: () => 5000, functionName: 'webhooks', awsRequestId: randomUUID() } as never,
+    );
+
+    // Assess
+    expect(res.statusCode).toBe(503);
+    expect(JSON.parse(res.body as string)).toMatchObject({ code: 'WEBHOOK_KEYS_NOT_CONFIGURED' });
+    expect((await webhookRecords()).length).toBe(before);
+  });
 });
 
-describe('route 11 records and applies each event once, in order of occurrence', () => {
+describe('route 11 records each event once; the projection applies it once, in order of occurrence', () => {
   it('applies ten concurrent copies of one delivery once, records it once and answers every copy 200', async () => {
     // Prepare
     const { customerId, profileId } = await seedCustomer();
@@ -303,112 +383,86 @@ describe('route 11 records and applies each event once, in order of occurrence',
 
     // Assess
     expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
-    const results = answers.map((a) => (a.body as { result: string }).result);
-    // One copy's write changed the store; the copy that created the record may be another one,
-    // whose own write then found the state already there ("stale"); the rest are duplicates.
-    expect(results.filter((r) => r === 'applied')).toHaveLength(1);
-    expect(results.filter((r) => r === 'stale').length).toBeLessThanOrEqual(1);
-    expect(results.filter((r) => r !== 'applied' && r !== 'stale').every((r) => r === 'duplicate')).toBe(true);
-    const records = (await webhookRecords()).filter((r) => r.resourceId === String(profileId));
-    expect(records).toHaveLength(1);
-    expect(records[0]).toMatchObject({ status: 'APPLIED', customerId });
-    expect(records[0]!.expiresAt - Math.floor(t.clock.now() / 1000)).toBeGreaterThanOrEqual(16 * 24 * 3600);
+    const results = answers.map((a) => (a.body as { result: string }).result).sort();
+    expect(results).toEqual(['recorded', ...Array(9).fill('duplicate')].sort());
+    const record = await projected(body);
+    expect(record).toMatchObject({ status: 'APPLIED', outcome: 'APPLIED', customerId });
+    expect((await webhookRecords()).filter((r) => r.resourceId === String(profileId))).toHaveLength(1);
+    expect(record.expiresAt - Math.floor(t.clock.now() / 1000)).toBeGreaterThanOrEqual(16 * 24 * 3600);
     expect((await t.stack.deps.webhooks.accounts.getProfile(customerId, profileId))?.verification).toBe('verified');
+    // One record, one stream record, one application: the copies never reached the projection.
+    expect(streamDeliveriesOf(keyOf(body))).toBe(1);
   });
 
-  it('answers a later redelivery with 200 and changes nothing', async () => {
+  it('answers a later redelivery with 200 duplicate and changes nothing, neither the state nor the record', async () => {
     // Prepare
     const { customerId, profileId } = await seedCustomer();
     const body = verificationEvent(profileId, 'verified', Date.now());
-    await deliver(body);
-    const before = await t.stack.deps.webhooks.accounts.getProfile(customerId, profileId);
+    await deliverAndProject(body);
+    const [profileBefore, recordBefore] = [await t.stack.deps.webhooks.accounts.getProfile(customerId, profileId), await recordOf(body)];
 
     // Act: Wise's retry carries a new X-Delivery-Id and the same body.
     const again = await deliver(body, { 'x-delivery-id': randomUUID() });
 
     // Assess
-    expect(again.status).toBe(200);
-    expect(again.body).toEqual({ result: 'duplicate' });
-    expect(await t.stack.deps.webhooks.accounts.getProfile(customerId, profileId)).toEqual(before);
+    expect([again.status, again.body]).toEqual([200, { result: 'duplicate' }]);
+    expect(await t.stack.deps.webhooks.accounts.getProfile(customerId, profileId)).toEqual(profileBefore);
+    expect(await recordOf(body)).toEqual(recordBefore);
   });
 
   it.each([
-    ['newest first', [1, 0]],
-    ['oldest first', [0, 1]],
-  ])('ends in the newest verification state when events arrive %s', async (_name, order) => {
+    ['newest first', [1, 0], ['APPLIED', 'STALE']],
+    ['oldest first', [0, 1], ['APPLIED', 'APPLIED']],
+  ])('ends in the newest verification state when events arrive %s', async (_name, order, outcomes) => {
     // Prepare
     const { customerId, profileId } = await seedCustomer();
     const t0 = Date.parse('2026-03-01T10:00:00Z');
-    const events = [
-      verificationEvent(profileId, 'not_verified', t0),
-      verificationEvent(profileId, 'verified', t0 + 60_000),
-    ];
+    const events = [verificationEvent(profileId, 'not_verified', t0), verificationEvent(profileId, 'verified', t0 + 60_000)];
 
     // Act
-    for (const i of order) expect((await deliver(events[i]!)).status).toBe(200);
+    const records = [];
+    for (const i of order) records.push(await deliverAndProject(events[i]!));
 
     // Assess
-    const profile = await t.stack.deps.webhooks.accounts.getProfile(customerId, profileId);
-    expect(profile).toMatchObject({
+    expect(records.map((r) => r.outcome)).toEqual(outcomes);
+    expect(await t.stack.deps.webhooks.accounts.getProfile(customerId, profileId)).toMatchObject({
       verification: 'verified',
       verificationUpdatedAt: '2026-03-01T10:01:00.000Z',
       verificationOccurredAt: t0 + 60_000,
     });
   });
 
-  it.each([
-    ['this version (APPLIED, written beside the application)', { status: 'APPLIED' }],
-    ['the previous version (RECEIVED with a lease, long over)', { status: 'RECEIVED', leaseOffsetMs: -1 }],
-  ])('applies a redelivered event whose first attempt recorded it and died before applying: a record of %s', async (_name, left) => {
-    // Prepare: the record an attempt left behind before it crashed.
+  it('ends in the newest state when an older and a newer event arrive at once, in the same batch', async () => {
+    // Prepare
     const { customerId, profileId } = await seedCustomer();
-    const body = verificationEvent(profileId, 'verified', Date.now());
-    const dedupKey = dedupKeyOf(JSON.parse(body));
-    await t.stack.deps.webhooks.table.db.send(
-      new PutCommand({
-        TableName: t.tableName,
-        Item: {
-          pk: `WEBHOOK#${dedupKey}`,
-          sk: 'EVENT',
-          dedupKey,
-          eventType: 'profiles#verification-state-change',
-          status: left.status,
-          ...(left.status === 'APPLIED' ? { customerId } : {}),
-          ...('leaseOffsetMs' in left ? { leaseUntil: t.clock.now() + left.leaseOffsetMs } : {}),
-          receivedAt: t.clock.now() - 60_000,
-          expiresAt: Math.floor(t.clock.now() / 1000) + 30 * 24 * 3600,
-        },
-      }),
-    );
-    const recordBefore = await item(`WEBHOOK#${dedupKey}`, 'EVENT');
+    const t0 = Date.parse('2026-03-02T10:00:00Z');
+    const events = [verificationEvent(profileId, 'verified', t0 + 60_000), verificationEvent(profileId, 'not_verified', t0)];
 
     // Act
-    const res = await deliver(body);
-    const again = await deliver(body);
+    const answers = await Promise.all(events.map((e) => deliver(e)));
+    await Promise.all(events.map((e) => projected(e)));
 
     // Assess
-    expect([res.status, res.body, again.body]).toEqual([200, { result: 'applied' }, { result: 'duplicate' }]);
+    expect(answers.map((a) => a.body)).toEqual([{ result: 'recorded' }, { result: 'recorded' }]);
     expect(await t.stack.deps.webhooks.accounts.getProfile(customerId, profileId)).toMatchObject({
       verification: 'verified',
+      verificationOccurredAt: t0 + 60_000,
     });
-    expect(await item(`WEBHOOK#${dedupKey}`, 'EVENT')).toEqual(recordBefore);
   });
 
-  it('records an event for a profile no customer owns as UNMATCHED', async () => {
+  it('keeps an event for a profile no customer owns UNMATCHED, indexed by its profile', async () => {
     // Prepare
     const body = verificationEvent(987654321, 'verified', Date.now());
 
     // Act
-    const res = await deliver(body);
+    const record = await deliverAndProject(body);
 
     // Assess
-    expect(res.body).toEqual({ result: 'unmatched' });
-    expect(await item(`WEBHOOK#${dedupKeyOf(JSON.parse(body))}`, 'EVENT')).toMatchObject({
-      status: 'UNMATCHED',
-    });
+    expect(record).toMatchObject({ status: 'UNMATCHED', gsi1pk: 'PENDING_PROFILE#987654321' });
+    expect(record).not.toHaveProperty('customerId');
   });
 
-  it('stores and acknowledges an event type it does not use', async () => {
+  it('stores and acknowledges an event type it does not use, which never reaches the projection', async () => {
     // Prepare
     const body = envelope('balances#update', {
       resource: { type: 'balance-account', id: 5, profile_id: 7 },
@@ -421,43 +475,44 @@ describe('route 11 records and applies each event once, in order of occurrence',
 
     // Assess
     expect(res.body).toEqual({ result: 'ignored' });
-    const record = await item(`WEBHOOK#${dedupKeyOf(JSON.parse(body))}`, 'EVENT');
+    const record = await recordOf(body);
     expect(record).toMatchObject({ status: 'IGNORED', reason: 'UNKNOWN_TYPE', eventType: 'balances#update' });
     expect(JSON.parse(record!.payload as string)).toMatchObject({ amount: 10 });
+    await t.stack.streams!.drained();
+    expect(streamDeliveriesOf(keyOf(body))).toBe(0);
   });
 
-  it('verifies, acknowledges and does not apply a test notification', async () => {
-    // Prepare
+  it('verifies, acknowledges and does not apply a test notification; the real event with the same body is still applied', async () => {
+    // Prepare: X-Test-Notification is not signed, so anyone replaying a captured delivery can add it.
     const { customerId, profileId } = await seedCustomer();
+    const body = verificationEvent(profileId, 'verified', Date.now());
 
     // Act
-    const res = await deliver(verificationEvent(profileId, 'verified', Date.now()), {
-      'x-test-notification': 'true',
-    });
+    const test = await deliver(body, { 'x-test-notification': 'true' });
+    await t.stack.streams!.drained();
+    const verificationAfterTest = (await t.stack.deps.webhooks.accounts.getProfile(customerId, profileId))?.verification;
+    const real = await deliverAndProject(body);
 
     // Assess
-    expect(res.body).toEqual({ result: 'test' });
-    expect((await t.stack.deps.webhooks.accounts.getProfile(customerId, profileId))?.verification).toBe(
-      'unknown',
-    );
+    expect(test.body).toEqual({ result: 'test' });
+    expect(verificationAfterTest).toBe('unknown');
+    expect(await item(`WEBHOOK#TEST#${dedupKeyOf(JSON.parse(body))}`, 'EVENT')).toMatchObject({ status: 'TEST' });
+    expect(real).toMatchObject({ status: 'APPLIED', outcome: 'APPLIED', customerId });
+    expect((await t.stack.deps.webhooks.accounts.getProfile(customerId, profileId))?.verification).toBe('verified');
   });
 
   it('verifies a body API Gateway handed over base64-encoded', async () => {
     // Prepare: a content type API Gateway does not treat as text arrives base64-encoded.
     const { customerId, profileId } = await seedCustomer();
+    const body = verificationEvent(profileId, 'verified', Date.now());
 
     // Act
-    const res = await deliver(
-      verificationEvent(profileId, 'verified', Date.now()),
-      {},
-      { contentType: 'application/octet-stream' },
-    );
+    const res = await deliver(body, {}, { contentType: 'application/octet-stream' });
 
     // Assess
-    expect(res.body).toEqual({ result: 'applied' });
-    expect((await t.stack.deps.webhooks.accounts.getProfile(customerId, profileId))?.verification).toBe(
-      'verified',
-    );
+    expect(res.body).toEqual({ result: 'recorded' });
+    expect(await projected(body)).toMatchObject({ outcome: 'APPLIED' });
+    expect((await t.stack.deps.webhooks.accounts.getProfile(customerId, profileId))?.verification).toBe('verified');
   });
 
   it('keeps the newest KYC review status and creates a minimal review when none is stored', async () => {
@@ -480,11 +535,11 @@ describe('route 11 records and applies each event once, in order of occurrence',
     const t0 = Date.parse('2026-03-01T10:00:00Z');
 
     // Act
-    const first = await deliver(kyc('PASSED', t0 + 120_000));
-    const older = await deliver(kyc('PROCESSING', t0 + 60_000));
+    const first = await deliverAndProject(kyc('PASSED', t0 + 120_000));
+    const older = await deliverAndProject(kyc('PROCESSING', t0 + 60_000));
 
     // Assess
-    expect([first.body, older.body]).toEqual([{ result: 'applied' }, { result: 'stale' }]);
+    expect([first.outcome, older.outcome]).toEqual(['APPLIED', 'STALE']);
     expect(await item(`CUSTOMER#${customerId}`, `KYC#${profileId}#${reviewId}`)).toMatchObject({
       reviewId,
       profileId,
@@ -507,18 +562,13 @@ describe('route 11 records and applies each event once, in order of occurrence',
     const reversed = randomUUID();
 
     // Act
-    const a1 = await deliver(kycFor(inOrder, 'PROCESSING'));
-    const a2 = await deliver(kycFor(inOrder, 'PASSED'));
-    const b1 = await deliver(kycFor(reversed, 'PASSED'));
-    const b2 = await deliver(kycFor(reversed, 'PROCESSING'));
+    const outcomes = [];
+    for (const body of [kycFor(inOrder, 'PROCESSING'), kycFor(inOrder, 'PASSED'), kycFor(reversed, 'PASSED'), kycFor(reversed, 'PROCESSING')]) {
+      outcomes.push((await deliverAndProject(body)).outcome);
+    }
 
     // Assess
-    expect([a1.body, a2.body, b1.body, b2.body]).toEqual([
-      { result: 'applied' },
-      { result: 'applied' },
-      { result: 'applied' },
-      { result: 'stale' },
-    ]);
+    expect(outcomes).toEqual(['APPLIED', 'APPLIED', 'APPLIED', 'STALE']);
     expect(await item(`CUSTOMER#${customerId}`, `KYC#${profileId}#${inOrder}`)).toMatchObject({ status: 'PASSED' });
     expect(await item(`CUSTOMER#${customerId}`, `KYC#${profileId}#${reversed}`)).toMatchObject({ status: 'PASSED' });
   });
@@ -529,7 +579,7 @@ describe('route 11 records and applies each event once, in order of occurrence',
     const at = Date.parse('2026-03-02T09:00:00Z');
 
     // Act
-    const res = await deliver(
+    const record = await deliverAndProject(
       envelope('profiles#cdd-check-state-change', {
         resource: { type: 'profile', id: profileId },
         current_state: 'EVIDENCE_REQUIRED',
@@ -539,13 +589,9 @@ describe('route 11 records and applies each event once, in order of occurrence',
     );
 
     // Assess
-    expect(res.body).toEqual({ result: 'applied' });
+    expect(record).toMatchObject({ status: 'APPLIED', outcome: 'APPLIED' });
     const account = await t.stack.deps.webhooks.accounts.get(customerId);
-    expect(account?.profiles[0]?.cdd).toEqual({
-      state: 'EVIDENCE_REQUIRED',
-      requiredEvidences: ['SOURCE_OF_INCOME'],
-      occurredAt: at,
-    });
+    expect(account?.profiles[0]?.cdd).toEqual({ state: 'EVIDENCE_REQUIRED', requiredEvidences: ['SOURCE_OF_INCOME'], occurredAt: at });
     expect(publicAccount(account!).profiles[0]).toMatchObject({
       cdd: { state: 'EVIDENCE_REQUIRED', requiredEvidences: ['SOURCE_OF_INCOME'] },
     });
@@ -564,8 +610,8 @@ describe('route 11 records and applies each event once, in order of occurrence',
     const t0 = Date.parse('2026-03-03T09:00:00Z');
 
     // Act
-    await deliver(transfer('processing', t0 + 1000));
-    await deliver(transfer('incoming_payment_waiting', t0));
+    await deliverAndProject(transfer('processing', t0 + 1000));
+    await deliverAndProject(transfer('incoming_payment_waiting', t0));
 
     // Assess
     expect(await item(`CUSTOMER#${customerId}`, 'TRANSFER#49983981')).toMatchObject({
@@ -578,91 +624,64 @@ describe('route 11 records and applies each event once, in order of occurrence',
 });
 
 describe('route 11 when the record cannot be written', () => {
-  it('answers 5xx so that Wise redelivers, and applies nothing', async () => {
+  it('answers 5xx so that Wise redelivers, and records and applies nothing', async () => {
     // Prepare: the same function against a table that does not exist.
     const { customerId, profileId } = await seedCustomer();
     const deps = t.stack.deps.webhooks;
-    const broken = handlerWith(
-      'webhooks',
-      {
-        ...deps,
-        table: { db: deps.table.db, name: 'no-such-table' },
-        config: { ...deps.config, webhookPublicKeys: testKeyPem },
-      },
-      webhookRoutes,
-    );
     const body = verificationEvent(profileId, 'verified', Date.now());
-    const event = {
-      version: '2.0',
-      routeKey: `POST ${WEBHOOK_PATH}`,
-      rawPath: WEBHOOK_PATH,
-      rawQueryString: '',
-      headers: { 'content-type': 'application/json', 'x-signature-sha256': signed(body) },
-      body: Buffer.from(body).toString('base64'),
-      isBase64Encoded: true,
-      requestContext: {
-        requestId: randomUUID(),
-        routeKey: `POST ${WEBHOOK_PATH}`,
-        http: { method: 'POST', path: WEBHOOK_PATH },
-      },
-    } as unknown as GatewayEvent;
-    const context = {
-      getRemainingTimeInMillis: () => 5000,
-      functionName: 'webhooks',
-      awsRequestId: randomUUID(),
-    } as never;
 
     // Act
-    const res = await broken(event, context);
+    const res = await invokeWebhooks({ ...deps, table: { db: deps.table.db, name: 'no-such-table' } }, body);
+    await t.stack.streams!.drained();
 
     // Assess
     expect(res.statusCode).toBe(503);
+    expect(res.headers?.['retry-after'] ?? res.headers?.['Retry-After']).toBe('60');
     expect(JSON.parse(res.body as string)).toMatchObject({ code: 'WEBHOOK_NOT_RECORDED' });
+    expect(await recordOf(body)).toBeUndefined();
     expect((await deps.accounts.getProfile(customerId, profileId))?.verification).toBe('unknown');
   });
-});
 
-describe('route 11 when only the record fails', () => {
-  it("answers 5xx though the state was applied; Wise's retry records it and changes nothing more", async () => {
-    // Prepare: the function as deployed, but every PutItem (the record) is throttled.
+  it("answers 5xx when the put is throttled; Wise's retry records the event once and it is applied once", async () => {
+    // Prepare: the function as deployed, but its one write (the record) is throttled.
     const { customerId, profileId } = await seedCustomer();
     const deps = t.stack.deps.webhooks;
     const throttled = Object.create(deps.table.db) as typeof deps.table.db;
-    throttled.send = ((command: { constructor: { name: string } }, ...rest: unknown[]) =>
-      command.constructor.name === 'PutCommand'
-        ? Promise.reject(Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' }))
-        : (deps.table.db.send as (...a: unknown[]) => Promise<unknown>)(command, ...rest)) as typeof throttled.send;
-    const flaky = handlerWith(
-      'webhooks',
-      { ...deps, table: { db: throttled, name: deps.table.name }, config: { ...deps.config, webhookPublicKeys: testKeyPem } },
-      webhookRoutes,
-    );
+    throttled.send = (() =>
+      Promise.reject(Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' }))) as typeof throttled.send;
     const body = verificationEvent(profileId, 'verified', Date.now());
-    const dedupKey = dedupKeyOf(JSON.parse(body));
-    const event = {
-      version: '2.0',
-      routeKey: `POST ${WEBHOOK_PATH}`,
-      rawPath: WEBHOOK_PATH,
-      rawQueryString: '',
-      headers: { 'content-type': 'application/json', 'x-signature-sha256': signed(body) },
-      body,
-      isBase64Encoded: false,
-      requestContext: { requestId: randomUUID(), routeKey: `POST ${WEBHOOK_PATH}`, http: { method: 'POST', path: WEBHOOK_PATH } },
-    } as unknown as GatewayEvent;
-    const context = { getRemainingTimeInMillis: () => 5000, functionName: 'webhooks', awsRequestId: randomUUID() } as never;
 
     // Act
-    const first = await flaky(event, context);
-    const profileAfterFirst = await deps.accounts.getProfile(customerId, profileId);
+    const first = await invokeWebhooks({ ...deps, table: { db: throttled, name: deps.table.name } }, body, false);
     const retry = await deliver(body);
+    const record = await projected(body);
 
     // Assess
     expect(first.statusCode).toBe(503);
-    expect(JSON.parse(first.body as string)).toMatchObject({ code: 'WEBHOOK_NOT_RECORDED' });
-    expect(retry.status).toBe(200);
-    expect(await item(`WEBHOOK#${dedupKey}`, 'EVENT')).toMatchObject({ status: 'APPLIED', customerId });
-    expect(await deps.accounts.getProfile(customerId, profileId)).toEqual(profileAfterFirst);
-    expect(profileAfterFirst?.verification).toBe('verified');
+    expect(retry.body).toEqual({ result: 'recorded' });
+    expect(record).toMatchObject({ status: 'APPLIED', outcome: 'APPLIED', customerId });
+    expect((await deps.accounts.getProfile(customerId, profileId))?.verification).toBe('verified');
+    expect(streamDeliveriesOf(keyOf(body))).toBe(1);
+  });
+});
+
+describe('route 11 de-duplicates for at least 16 days', () => {
+  it('answers a copy that arrives 16 days after the first one duplicate, and applies nothing again', async () => {
+    // Prepare: the first copy recorded and applied, then a newer state from another event.
+    const { customerId, profileId } = await seedCustomer();
+    const t0 = Date.now() - DAY_MS;
+    const old = verificationEvent(profileId, 'not_verified', t0);
+    await deliverAndProject(old);
+    await deliverAndProject(verificationEvent(profileId, 'verified', t0 + 1000));
+
+    // Act: Wise's last retries come about two weeks later; the record must still be there.
+    t.clock.advance(16 * DAY_MS);
+    const late = await deliver(old);
+
+    // Assess
+    expect([late.status, late.body]).toEqual([200, { result: 'duplicate' }]);
+    expect((await t.stack.deps.webhooks.accounts.getProfile(customerId, profileId))?.verification).toBe('verified');
+    expect(((await recordOf(old))!.expiresAt as number) * 1000).toBeGreaterThan(t.clock.now());
   });
 });
 

@@ -98,6 +98,8 @@ export function personalBody(overrides: Record<string, unknown> = {}): Record<st
     dateOfBirth: '1977-07-01',
     externalCustomerId: 'customer-1',
     contactDetails: { email: 'o.wilson@example.com', phoneNumber: '+14085551234' },
+    // Wise's own example (an Arizona address) carries an occupation; Arizona requires one.
+    occupations: [{ code: 'Software Engineer', format: 'FREE_FORM' }],
     ...overrides,
   };
 }
@@ -195,12 +197,13 @@ export async function subscribeApplication(
   url: string,
   triggerOn: string,
   cc?: string,
+  version = '2.0.0',
 ): Promise<string> {
   const token = cc ?? (await clientToken(wise));
   const res = await call(wise, 'POST', `/v3/applications/${CLIENT_ID}/subscriptions`, token, {
     name: `sub ${triggerOn}`,
     trigger_on: triggerOn,
-    delivery: { version: '2.0.0', url },
+    delivery: { version, url },
   });
   if (res.status !== 200) throw new Error(`subscribe failed ${res.status} ${await res.text()}`);
   return ((await res.json()) as { id: string }).id;

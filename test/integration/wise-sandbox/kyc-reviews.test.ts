@@ -57,11 +57,16 @@ describe('KYC reviews', () => {
     });
     return kycReview.parse(await res.json());
   };
-  const patchLink = async (id: string, redirectUrl = 'http://localhost:3000/kyc/return?x=1') => {
+  const patch = async (id: string, redirectUrl = 'http://localhost:3000/kyc/return?x=1') => {
     const res = await call(wise, 'PATCH', `/v1/profiles/${profileId}/kyc-reviews/${id}`, u.accessToken, {
       redirectUrl,
     });
     return kycReview.parse(await res.json());
+  };
+  /** A review past NEW (Wise: "at most few seconds"; here 3 s on the simulator's clock), then PATCHed. */
+  const patchLink = async (id: string, redirectUrl?: string) => {
+    await wise.advance(3000);
+    return patch(id, redirectUrl);
   };
 
   it('creates a review for a quote: 202, status NEW, no link, redirectUrl null', async () => {
@@ -201,12 +206,16 @@ describe('KYC reviews', () => {
     expect(missing.status).toBe(404);
   });
 
-  it('PATCH redirectUrl moves NEW to WAITING_CUSTOMER_INPUT and returns a 5-minute link; bad URI 400', async () => {
+  it('NEW for a few seconds on the simulator clock: PATCH then gives no link; WAITING_CUSTOMER_INPUT (webhook) then a 5-minute link; bad URI 400', async () => {
     // Prepare
     const review = await newReview();
     const before = receiver.received.length;
     // Act
-    const patched = await patchLink(review.id);
+    const whileNew = await patch(review.id);
+    await wise.advance(2999);
+    const stillNew = await patch(review.id);
+    await wise.advance(1);
+    const waiting = await patch(review.id);
     const bad = await call(
       wise,
       'PATCH',
@@ -215,21 +224,43 @@ describe('KYC reviews', () => {
       { redirectUrl: 'not a uri' },
     );
     // Assess
-    expect(patched.status).toBe('WAITING_CUSTOMER_INPUT');
-    expect(patched.link?.value).toMatch(new RegExp(`^${wise.url}/embedded-flows/verification\\?token=`));
-    expect(Date.parse(`${patched.link?.expiresAt}Z`) - clock.now()).toBe(5 * 60 * 1000);
+    expect(whileNew).toMatchObject({ status: 'NEW', redirectUrl: 'http://localhost:3000/kyc/return?x=1' });
+    expect(whileNew.link).toBeUndefined();
+    expect(stillNew.status).toBe('NEW');
+    expect(waiting.status).toBe('WAITING_CUSTOMER_INPUT');
+    expect(waiting.link?.value).toMatch(new RegExp(`^${wise.url}/embedded-flows/verification\\?token=`));
+    // Printed as in Wise's PATCH example: zone-less, nine fraction digits, 56 ms after updatedAt.
+    expect(waiting.link?.expiresAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}$/);
+    expect(Date.parse(`${waiting.link?.expiresAt.slice(0, 23)}Z`) - Date.parse(`${waiting.updatedAt}Z`)).toBe(56);
     expect(bad.status).toBe(400);
-    const hooks = await receiver.waitFor(before + 1);
-    const event = JSON.parse(hooks[before]?.rawBody.toString() ?? '{}') as {
-      event_type: string;
-      data: unknown;
-    };
+    await receiver.waitFor(before + 1);
+    // Every review created so far left NEW at the same advance; this one's event is among them.
+    const events = receiver
+      .bodies()
+      .slice(before)
+      .filter((b) => (b.data.resource as { id?: string } | undefined)?.id === review.id);
+    expect(events).toHaveLength(1);
+    const event = events[0]!;
     expect(event.event_type).toBe('kyc-reviews#state-change');
     expect(kycStateChangeData.parse(event.data).resource).toMatchObject({
       id: review.id,
       state: 'WAITING_CUSTOMER_INPUT',
       profileId,
+      updatedAt: new Date(Date.parse(`${review.createdAt}Z`) + 3000).toISOString().replace(/Z$/, ''),
     });
+  });
+
+  it('the hosted link lives 5 minutes after it is issued, whatever expiresAt prints', async () => {
+    // Prepare
+    const review = await patchLink((await newReview()).id);
+    // Act
+    await wise.advance(5 * 60 * 1000 - 1);
+    const justAlive = await fetch(review.link?.value ?? '', { redirect: 'manual' });
+    await wise.advance(1);
+    const dead = await fetch(review.link?.value ?? '', { redirect: 'manual' });
+    // Assess
+    expect(justAlive.status).toBe(200);
+    expect(dead.status).toBe(410);
   });
 
   it('hosted page: Complete verification → PROCESSING then PASSED webhooks → redirect with status=success', async () => {
@@ -311,12 +342,12 @@ describe('KYC reviews', () => {
     expect((await simStateOf(wise)).kycReviews.find((r) => r.id === review.id)?.status).toBe('PASSED');
   });
 
-  it('requirement submission: multipart with submissionData and files; RFC-7807-like errors', async () => {
+  it('requirement submission: POST /v2/profiles/{id}/kyc-requirements/{key}, submissionData a string field, files; RFC-7807-like errors', async () => {
     // Prepare
     const review = await patchLink((await newReview()).id);
-    const path = `/v2/profiles/${profileId}/kyc-reviews/${review.id}/requirements/ACCOUNT_PURPOSE`;
-    const post = (form: FormData | string) =>
-      fetch(`${wise.url}${path}`, {
+    const path = `/v2/profiles/${profileId}/kyc-requirements/ACCOUNT_PURPOSE`;
+    const post = (form: FormData | string, at = path) =>
+      fetch(`${wise.url}${at}`, {
         method: 'POST',
         headers:
           typeof form === 'string'
@@ -324,16 +355,17 @@ describe('KYC reviews', () => {
             : { authorization: `Bearer ${u.accessToken}` },
         body: form,
       });
+    const submission = JSON.stringify({
+      data: { accountPurpose: 'SENDING_MONEY_TO_FRIENDS_OR_FAMILY' },
+      version: 'V1',
+      kycReviewId: review.id,
+    });
     const good = new FormData();
-    good.set(
-      'submissionData',
-      JSON.stringify({
-        data: { accountPurpose: 'SENDING_MONEY_TO_FRIENDS_OR_FAMILY' },
-        version: 'V1',
-        kycReviewId: review.id,
-      }),
-    );
+    good.set('submissionData', submission);
     good.append('files', new File([Buffer.from('%PDF-1.4')], 'doc.pdf', { type: 'application/pdf' }));
+    // What the product sent before: the JSON as a file part (`filename="blob"`), which Wise does not bind.
+    const asFile = new FormData();
+    asFile.set('submissionData', new Blob([submission], { type: 'application/json' }));
     const badFile = new FormData();
     badFile.set('submissionData', JSON.stringify({ data: {}, version: 'V1', kycReviewId: review.id }));
     badFile.append('files', new File([Buffer.from('MZ')], 'virus.exe', { type: 'application/octet-stream' }));
@@ -344,29 +376,33 @@ describe('KYC reviews', () => {
     // Act
     const notMultipart = await post('{}');
     const nothing = await post(empty);
+    const fileSubmission = await post(asFile);
     const wrongFile = await post(badFile);
+    const retired = await post(good, `/v2/profiles/${profileId}/kyc-reviews/${review.id}/requirements/ACCOUNT_PURPOSE`);
+    const missingId = await post(noReviewId);
     const ok = await post(good);
     const twice = await post(good);
-    const flatPath = await fetch(`${wise.url}/v2/profiles/${profileId}/kyc-requirements/ACCOUNT_PURPOSE`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${u.accessToken}` },
-      body: noReviewId,
-    });
     // Assess
     expect(notMultipart.status).toBe(415);
     expect(nothing.status).toBe(400);
     expect(kycProblem.parse(await nothing.json()).detail).toBe('No files or submissionData is submitted');
+    expect(fileSubmission.status).toBe(400);
+    expect(kycProblem.parse(await fileSubmission.json()).errors?.[0]).toMatchObject({
+      code: 'invalid_value',
+      ref: 'submissionData',
+    });
     expect(wrongFile.status).toBe(400);
     expect(kycProblem.parse(await wrongFile.json()).errors?.[0]).toMatchObject({
       code: 'invalid_file',
       ref: 'files[0]',
     });
-    expect(ok.status).toBe(202);
-    expect(twice.status).toBe(400);
-    expect(flatPath.status).toBe(400);
-    expect(kycProblem.parse(await flatPath.json()).errors).toEqual([
+    expect(retired.status).toBe(404);
+    expect(missingId.status).toBe(400);
+    expect(kycProblem.parse(await missingId.json()).errors).toEqual([
       { code: 'invalid_value', ref: 'submissionData.kycReviewId', detail: 'kycReviewId must not be empty' },
     ]);
+    expect(ok.status).toBe(202);
+    expect(twice.status).toBe(400);
     const v2 = kycReviewV2.parse(
       await (
         await call(wise, 'GET', `/v2/profiles/${profileId}/kyc-reviews/${review.id}`, u.accessToken)

@@ -1,6 +1,7 @@
 import { verify, constants } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WiseSandbox } from '../../../local/wise-sandbox';
+import { createSimClock } from '../../../local/wise-sandbox';
 import {
   CLIENT_ID,
   call,
@@ -167,10 +168,25 @@ describe('webhook subscriptions', () => {
 
 describe('webhook deliveries', () => {
   let wise: WiseSandbox;
+  // Retries and the 5 s delivery timeout run on the simulator's clock: the test moves it.
+  const clock = createSimClock(Date.parse('2026-05-01T00:00:00Z'));
   beforeAll(async () => {
-    wise = await start({ webhookRetry: { baseDelayMs: 40, factor: 2, maxAttempts: 4, timeoutMs: 300 } });
+    wise = await start({ clock });
   });
   afterAll(() => wise.close());
+
+  const deliveryOf = async (subId: string) => {
+    const d = (await simStateOf(wise)).deliveries.find((x) => x.subscriptionId === subId);
+    if (!d) throw new Error(`no delivery for ${subId}`);
+    return d;
+  };
+  const at = (offsetMs: number, from: number) => new Date(from + offsetMs).toISOString();
+  const sendEvent = (eventType: string) =>
+    fetch(`${wise.url}/_sim/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ event_type: eventType }),
+    });
 
   it('verification simulation sends profiles#verification-state-change, signed over the raw body', async () => {
     // Prepare
@@ -213,74 +229,113 @@ describe('webhook deliveries', () => {
     });
   });
 
-  it('retries a failing receiver with exponential backoff and a new X-Delivery-Id per attempt', async () => {
+  it("retries a failing receiver on Wise's backoff (1 min, then 2 min) with a new X-Delivery-Id per attempt", async () => {
     // Prepare
     const receiver = await new WebhookReceiver().start();
     receiver.answers = [500, 503, 200];
     const subId = await subscribeApplication(wise, receiver.url, 'users#state-change');
     const u = await signUpUser(wise);
+    const t0 = clock.now();
     // Act
     await fetch(`${wise.url}/_sim/users/${u.userId}/deactivate`, { method: 'POST' });
+    const afterFirst = await deliveryOf(subId);
+    await wise.advance(60_000 - 1);
+    const beforeRetry = await deliveryOf(subId);
+    await wise.advance(1);
+    const afterSecond = await deliveryOf(subId);
+    await wise.advance(2 * 60_000);
+    const done = await deliveryOf(subId);
     const hooks = await receiver.waitFor(3);
-    await new Promise((r) => setTimeout(r, 50));
     await receiver.close();
     // Assess
+    expect(afterFirst).toMatchObject({ attempts: 1, responseStatus: 500, nextAttemptAt: at(60_000, t0) });
+    expect(beforeRetry.attempts).toBe(1);
+    expect(afterSecond).toMatchObject({ attempts: 2, responseStatus: 503, nextAttemptAt: at(180_000, t0) });
+    expect(done).toMatchObject({ attempts: 3, responseStatus: 200, status: 'delivered', nextAttemptAt: null });
+    expect(done.attemptedAt).toEqual([at(0, t0), at(60_000, t0), at(180_000, t0)]);
     const ids = hooks.map((h) => h.headers['x-delivery-id']);
     expect(new Set(ids).size).toBe(3);
+    expect(done.deliveryIds).toEqual(ids);
     expect(hooks.every((h) => h.rawBody.equals(hooks[0]?.rawBody ?? Buffer.alloc(0)))).toBe(true);
-    const gap1 = (hooks[1]?.at ?? 0) - (hooks[0]?.at ?? 0);
-    const gap2 = (hooks[2]?.at ?? 0) - (hooks[1]?.at ?? 0);
-    expect(gap1).toBeGreaterThanOrEqual(35);
-    expect(gap2).toBeGreaterThanOrEqual(75);
     const data = userStateChangeData.parse(JSON.parse(hooks[0]?.rawBody.toString() ?? '').data);
     expect(data).toMatchObject({
       resource: { id: u.userId, type: 'user' },
       previous_state: 'ACTIVE',
       current_state: 'DEACTIVATED',
     });
-    const delivery = (await simStateOf(wise)).deliveries.find((d) => d.subscriptionId === subId);
-    expect(delivery).toMatchObject({ attempts: 3, responseStatus: 200, status: 'delivered' });
   });
 
-  it('treats no answer within the timeout as a failure, and gives up after maxAttempts', async () => {
+  it('after eleven backoff retries Wise retries daily, 26 attempts in all', async () => {
     // Prepare
     const receiver = await new WebhookReceiver().start();
-    receiver.answers = ['hang'];
+    receiver.answers = [503];
     const subId = await subscribeApplication(wise, receiver.url, 'transfers#state-change');
     // Act
-    await fetch(`${wise.url}/_sim/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ event_type: 'transfers#state-change' }),
-    });
-    await receiver.waitFor(4);
-    await new Promise((r) => setTimeout(r, 500));
+    await sendEvent('transfers#state-change');
+    const gaps: number[] = [];
+    for (let i = 0; i < 25; i++) {
+      const d = await deliveryOf(subId);
+      const next = Date.parse(d.nextAttemptAt ?? '');
+      gaps.push(next - Date.parse(d.attemptedAt.at(-1) ?? ''));
+      await wise.advance(next - clock.now());
+    }
+    const last = await deliveryOf(subId);
     await receiver.close();
     // Assess
-    expect(receiver.received.length).toBe(4);
-    expect((await simStateOf(wise)).deliveries.find((d) => d.subscriptionId === subId)).toMatchObject({
-      attempts: 4,
-      responseStatus: null,
-      status: 'failed',
-    });
+    const minute = 60_000;
+    const day = 24 * 60 * minute;
+    expect(gaps).toEqual([
+      ...[1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024].map((m) => m * minute),
+      ...Array<number>(14).fill(day),
+    ]);
+    expect(last).toMatchObject({ attempts: 26, status: 'failed', nextAttemptAt: null });
+    expect(receiver.received).toHaveLength(26);
   });
 
-  it('honours Retry-After (compressed like the backoff)', async () => {
-    // Prepare: Retry-After 120 s × (40 ms / 60 000 ms) = 80 ms instead of the 40 ms backoff
+  it('no answer within 5 s on the simulator clock is a failed attempt', async () => {
+    // Prepare
     const receiver = await new WebhookReceiver().start();
-    receiver.answers = [429, 200];
-    receiver.extraHeaders = { 'retry-after': '120' };
-    await subscribeApplication(wise, receiver.url, 'profiles#cdd-check-state-change');
+    receiver.answers = ['hang', 200];
+    const subId = await subscribeApplication(wise, receiver.url, 'profiles#state-change');
+    const t0 = clock.now();
     // Act
-    await fetch(`${wise.url}/_sim/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ event_type: 'profiles#cdd-check-state-change' }),
-    });
-    const hooks = await receiver.waitFor(2);
+    const sent = sendEvent('profiles#state-change');
+    await receiver.waitFor(1);
+    const hanging = await deliveryOf(subId);
+    await wise.advance(5000);
+    await sent;
+    const timedOut = await deliveryOf(subId);
+    await wise.advance(60_000);
+    const delivered = await deliveryOf(subId);
     await receiver.close();
     // Assess
-    expect((hooks[1]?.at ?? 0) - (hooks[0]?.at ?? 0)).toBeGreaterThanOrEqual(75);
+    expect(hanging).toMatchObject({ attempts: 1, status: 'pending', responseStatus: null, nextAttemptAt: null });
+    expect(timedOut).toMatchObject({ attempts: 1, responseStatus: null, nextAttemptAt: at(65_000, t0) });
+    expect(delivered).toMatchObject({ attempts: 2, status: 'delivered' });
+  });
+
+  it('honours Retry-After, in seconds and as an HTTP date', async () => {
+    // Prepare
+    const seconds = await new WebhookReceiver().start();
+    seconds.answers = [429, 200];
+    seconds.extraHeaders = { 'retry-after': '120' };
+    const bySeconds = await subscribeApplication(wise, seconds.url, 'profiles#cdd-check-state-change');
+    const date = await new WebhookReceiver().start();
+    date.answers = [503, 200];
+    date.extraHeaders = { 'retry-after': new Date(clock.now() + 300_000).toUTCString() };
+    const byDate = await subscribeApplication(wise, date.url, 'profiles#cdd-check-state-change');
+    const t0 = clock.now();
+    // Act
+    await sendEvent('profiles#cdd-check-state-change');
+    const first = [await deliveryOf(bySeconds), await deliveryOf(byDate)];
+    await wise.advance(300_000);
+    const last = [await deliveryOf(bySeconds), await deliveryOf(byDate)];
+    await seconds.close();
+    await date.close();
+    // Assess
+    expect(first.map((d) => d.nextAttemptAt)).toEqual([at(120_000, t0), at(300_000, t0)]);
+    expect(last.map((d) => d.status)).toEqual(['delivered', 'delivered']);
+    expect(last.map((d) => d.attemptedAt[1])).toEqual([at(120_000, t0), at(300_000, t0)]);
   });
 
   it('a 400 answer is attempted at most 3 times', async () => {
@@ -289,19 +344,15 @@ describe('webhook deliveries', () => {
     receiver.answers = [400];
     const subId = await subscribeApplication(wise, receiver.url, 'balances#update');
     // Act
-    await fetch(`${wise.url}/_sim/events`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ event_type: 'balances#update' }),
-    });
-    await receiver.waitFor(3);
-    await new Promise((r) => setTimeout(r, 400));
+    await sendEvent('balances#update');
+    await wise.advance(60_000);
+    await wise.advance(120_000);
+    const failed = await deliveryOf(subId);
+    await wise.advance(24 * 60 * 60 * 1000);
     await receiver.close();
     // Assess
-    expect(receiver.received.length).toBe(3);
-    expect((await simStateOf(wise)).deliveries.find((d) => d.subscriptionId === subId)?.status).toBe(
-      'failed',
-    );
+    expect(failed).toMatchObject({ attempts: 3, status: 'failed', nextAttemptAt: null });
+    expect(receiver.received).toHaveLength(3);
   });
 
   it('test notifications carry X-Test-Notification: true and dummy data', async () => {

@@ -1,11 +1,11 @@
 import { DomainError, InProgressError } from '../../../shared/errors/domain-error';
-import type { HttpResult } from '../../../shared/http/types';
 import type { Clock } from '../../../shared/ports/clock';
 import {
   IDEMPOTENCY_WINDOW_SECONDS,
   STALE_IN_PROGRESS_MS,
   type IdempotencyOutcome,
   type IdempotencyStore,
+  type StoredAnswer,
 } from '../../../shared/ports/idempotency';
 
 interface IdempotencyRecord {
@@ -14,8 +14,8 @@ interface IdempotencyRecord {
   startedAt: number;
   /** Epoch seconds, as the table's TTL attribute. */
   expiresAt: number;
-  /** The answer as JSON, so a replay is a copy as it is from DynamoDB. */
-  result?: string;
+  /** The stored answer as JSON, so a replay is a copy as it is from DynamoDB. */
+  answer?: string;
 }
 
 /**
@@ -51,25 +51,20 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
       return { kind: 'fresh' };
     }
     if (existing.requestHash !== requestHash) throw new DomainError('IDEMPOTENCY_KEY_REUSED');
-    if (existing.state !== 'COMPLETED' || existing.result === undefined) {
+    if (existing.state !== 'COMPLETED' || existing.answer === undefined) {
       throw new InProgressError('IN_PROGRESS', {
         detail: 'A request with this Idempotency-Key is still in progress; retry shortly.',
       });
     }
-    return { kind: 'replay', result: JSON.parse(existing.result) as HttpResult };
+    return { kind: 'replay', answer: JSON.parse(existing.answer) as StoredAnswer };
   }
 
-  async complete(scope: string, key: string, result: HttpResult): Promise<void> {
+  async complete(scope: string, key: string, answer: StoredAnswer): Promise<void> {
     const id = InMemoryIdempotencyStore.id(scope, key);
-    // DynamoDB's unconditional update creates an item without hash or expiry when it is missing:
-    // a later begin then finds it neither expired nor for its body.
-    const existing = this.records.get(id) ?? {
-      requestHash: '',
-      startedAt: 0,
-      expiresAt: Infinity,
-      state: 'IN_PROGRESS' as const,
-    };
-    this.records.set(id, { ...existing, state: 'COMPLETED', result: JSON.stringify(result) });
+    // As the table's conditional update: a record that is gone (expired, erased) is not made again.
+    const existing = this.records.get(id);
+    if (!existing) return;
+    this.records.set(id, { ...existing, state: 'COMPLETED', answer: JSON.stringify(answer) });
   }
 
   async release(scope: string, key: string): Promise<void> {

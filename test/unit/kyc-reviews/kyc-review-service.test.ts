@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  hostedLinkContext,
   KycReviewService,
   LINK_PURPOSE,
   type KycReviewServiceDeps,
@@ -109,9 +110,16 @@ describe('KycReviewService.create', () => {
     ]);
     const stored = (await storedReview(reviews))!;
     expect(JSON.stringify(stored)).not.toContain('secret-1');
-    expect(
-      await fakeCipher.decrypt(stored.linkCiphertext!, customerContext(CUSTOMER, LINK_PURPOSE)),
-    ).toContain('secret-1');
+    // Bound to the customer and the review: it opens under neither another review's context nor the customer's alone.
+    expect(await fakeCipher.decrypt(stored.linkCiphertext!, hostedLinkContext(CUSTOMER, REVIEW))).toContain(
+      'secret-1',
+    );
+    await expect(
+      fakeCipher.decrypt(stored.linkCiphertext!, hostedLinkContext(CUSTOMER, 'another-review')),
+    ).rejects.toThrow();
+    await expect(
+      fakeCipher.decrypt(stored.linkCiphertext!, customerContext(CUSTOMER, LINK_PURPOSE)),
+    ).rejects.toThrow();
   });
 
   it('refuses a redirect URL off the allowlist, and a foreign profile, before any Wise call', async () => {

@@ -20,6 +20,7 @@ import {
   FakeWise,
   FakeWiseAccess,
   InMemoryAccountStore,
+  InMemoryAuditTrail,
   InMemoryItems,
   InMemoryLease,
   InMemoryUserTokens,
@@ -86,6 +87,7 @@ let signupAnswer: () => Promise<{ id: number }>;
 let grantAnswer: () => Promise<TokenResponse>;
 
 let tokens: RecordingTokens;
+let audit: InMemoryAuditTrail;
 const deps = (): SignupPorts => ({
   accounts,
   lease,
@@ -94,6 +96,7 @@ const deps = (): SignupPorts => ({
   wiseAs: access.wiseAsFn,
   clientToken: { get: async () => 'client-token', invalidate: () => undefined },
   tokens,
+  audit,
   logger: createLogger('test'),
 });
 
@@ -112,6 +115,7 @@ beforeEach(() => {
   accounts = new RecordingAccounts(events, clock, items);
   lease = new InMemoryLease(clock, items);
   tokens = new RecordingTokens(events);
+  audit = new InMemoryAuditTrail(clock, items);
   signupAnswer = async () => ({ id: 777 });
   grantAnswer = async () => userTokens;
   wise = new FakeWise()
@@ -168,6 +172,35 @@ describe('signup with a KMS-sealed registration code', () => {
       wiseUserId: 777,
       personalProfileId: 900,
     });
+    // Both status moves are on the audit trail, with the statuses and ids only.
+    expect(audit.events(CUSTOMER).map(({ action, details }) => ({ action, details }))).toEqual([
+      { action: 'customer.signup_started', details: { previousStatus: 'NONE', status: 'CREATING' } },
+      { action: 'customer.signed_up', details: { previousStatus: 'CREATING', status: 'ACTIVE', profileId: 900, wiseUserId: 777 } },
+    ]);
+  });
+
+  it('records the actor it is given on every event of the signup', async () => {
+    // Act
+    await new Signup(deps()).run(CUSTOMER, input, Date.now() + 10_000, { kind: 'partner', subject: 'back-office' });
+
+    // Assess
+    expect(audit.events(CUSTOMER).map((e) => e.actor)).toEqual([
+      { kind: 'partner', subject: 'back-office' },
+      { kind: 'partner', subject: 'back-office' },
+    ]);
+  });
+
+  it('writes nothing when the audit event cannot be recorded, so no change lands without its event', async () => {
+    // Prepare
+    audit.failNext();
+
+    // Act
+    const outcome = await new Signup(deps()).run(CUSTOMER, input, Date.now() + 10_000).catch((e: unknown) => e);
+
+    // Assess
+    expect(outcome).toBeInstanceOf(Error);
+    expect(await accounts.get(CUSTOMER)).toBeUndefined();
+    expect(events).toEqual([]);
   });
 
   it('after a 409 NOT_UNIQUE, keeps the user when our registration code still mints its tokens', async () => {
@@ -213,6 +246,12 @@ describe('signup with a KMS-sealed registration code', () => {
     expect(stored.status).toBe('EXISTING_ACCOUNT');
     expect(stored.registrationCodeCiphertext).toBeUndefined();
     expect(lease.holder(accountLease(CUSTOMER))).toBeUndefined();
+    expect(audit.actions(CUSTOMER)).toEqual(['customer.signup_started', 'status.changed']);
+    expect(audit.events(CUSTOMER)[1]!.details).toEqual({
+      previousStatus: 'CREATING',
+      status: 'EXISTING_ACCOUNT',
+      reason: 'EXISTING_WISE_ACCOUNT',
+    });
   });
 
   it('answers 409 IN_PROGRESS while another caller holds the lease, without calling Wise', async () => {

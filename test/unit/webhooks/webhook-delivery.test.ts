@@ -1,56 +1,40 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { describe, expect, it, vi } from 'vitest';
-import { ManualClock } from '../../../shared/ports/clock';
+import { describe, expect, it } from 'vitest';
+import type { NewWebhookEvent, RecordOutcome } from '../../../shared/ports/webhook-events';
+import type { CallBudget } from '../../../shared/webhooks/call-budget';
 import {
   MAX_WEBHOOK_BODY_BYTES,
   receiveWebhookDelivery,
   type WebhookDeliveryPorts,
 } from '../../../shared/webhooks/webhook-delivery';
-import type {
-  RecordOutcome,
-  StoredWebhookEvent,
-  WebhookEventStore,
-} from '../../../shared/webhooks/webhook-event-store';
+import { dedupKeyOf } from '../../../shared/webhooks/webhook-event';
 import { webhookKeyringFor } from '../../../shared/webhooks/webhook-signature';
-import type { Application, WiseStateProjection } from '../../../shared/webhooks/wise-state-projection';
+import { InMemoryWebhookEventStore, ManualClock } from '../../support/fakes';
 import { problemOf } from '../../support/problems';
 
 const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const keyring = webhookKeyringFor('local', pair.publicKey.export({ type: 'spki', format: 'pem' }) as string);
-const BODY = JSON.stringify({
-  data: {
-    resource: { type: 'profile', id: 111 },
-    current_state: 'verified',
-    occurred_at: '2026-01-01T00:00:00Z',
-  },
-  subscription_id: 's',
-  event_type: 'profiles#verification-state-change',
-  schema_version: '2.0.0',
-  sent_at: '2026-01-01T00:00:01Z',
-});
+const DATA = { resource: { type: 'profile', id: 111 }, current_state: 'verified', occurred_at: '2026-01-01T00:00:00Z' };
+const envelopeOf = (eventType: string, data: Record<string, unknown> = DATA) =>
+  JSON.stringify({ data, subscription_id: 's', event_type: eventType, schema_version: '2.0.0', sent_at: '2026-01-01T00:00:01Z' });
+const BODY = envelopeOf('profiles#verification-state-change');
 
-const fakes = (
-  overrides: { events?: Partial<WebhookEventStore>; projection?: Partial<WiseStateProjection> } = {},
-) => {
-  const events = {
-    record: vi.fn(async (): Promise<RecordOutcome> => ({ kind: 'new' })),
-    ...overrides.events,
-  };
-  const projection = {
-    ownerOf: vi.fn(async (): Promise<string | undefined> => 'c1'),
-    applyFor: vi.fn(async (): Promise<Application> => ({ outcome: 'APPLIED', customerId: 'c1' })),
-    ...overrides.projection,
-  };
-  const clock = new ManualClock(1_000_000);
-  const ports: WebhookDeliveryPorts = {
-    keyring,
-    events: events as unknown as WebhookEventStore,
-    projection: projection as unknown as WiseStateProjection,
-    clock,
-    logger: new Logger({ logLevel: 'SILENT' }),
-  };
-  return { ports, events, projection, clock };
+/** The event store, counting its calls; `failing` makes every record throw (a throttled or missing table). */
+class CountingEventStore extends InMemoryWebhookEventStore {
+  calls = 0;
+  failing: Error | undefined;
+  override async record(event: NewWebhookEvent, budget: CallBudget): Promise<RecordOutcome> {
+    this.calls++;
+    if (this.failing) throw this.failing;
+    return super.record(event, budget);
+  }
+}
+
+const fakes = () => {
+  const events = new CountingEventStore(new ManualClock(1_000_000));
+  const ports: WebhookDeliveryPorts = { keyring, events, logger: new Logger({ logLevel: 'SILENT' }) };
+  return { ports, events };
 };
 
 const delivery = (body = BODY, headers: Record<string, string> = {}) => {
@@ -61,19 +45,17 @@ const delivery = (body = BODY, headers: Record<string, string> = {}) => {
   return { body: Buffer.from(body), header: (n: string) => all[n], remainingMs: 5000 };
 };
 
-describe('receiveWebhookDelivery', () => {
+describe('receiveWebhookDelivery refuses before storing', () => {
   it('refuses everything when no key is configured (fail closed, 503) and touches no store', async () => {
     // Prepare
     const { ports, events } = fakes();
 
     // Act
-    const err = await problemOf(
-      receiveWebhookDelivery({ ...ports, keyring: webhookKeyringFor('local') }, delivery()),
-    );
+    const err = await problemOf(receiveWebhookDelivery({ ...ports, keyring: webhookKeyringFor('local') }, delivery()));
 
     // Assess
-    expect([err.status, err.code]).toEqual([503, 'WEBHOOK_KEYS_NOT_CONFIGURED']);
-    expect(events.record).not.toHaveBeenCalled();
+    expect([err.status, err.code, err.retryAfterSeconds]).toEqual([503, 'WEBHOOK_KEYS_NOT_CONFIGURED', 300]);
+    expect(events.calls).toBe(0);
   });
 
   it('answers 413 to an oversized body before looking at its signature', async () => {
@@ -82,13 +64,11 @@ describe('receiveWebhookDelivery', () => {
     const big = 'x'.repeat(MAX_WEBHOOK_BODY_BYTES + 1);
 
     // Act
-    const err = await problemOf(
-      receiveWebhookDelivery(ports, { body: Buffer.from(big), header: () => undefined, remainingMs: 5000 }),
-    );
+    const err = await problemOf(receiveWebhookDelivery(ports, { body: Buffer.from(big), header: () => undefined, remainingMs: 5000 }));
 
     // Assess
     expect(err.status).toBe(413);
-    expect(events.record).not.toHaveBeenCalled();
+    expect(events.calls).toBe(0);
   });
 
   it('answers 401 without parsing or storing when the signature does not verify', async () => {
@@ -96,13 +76,11 @@ describe('receiveWebhookDelivery', () => {
     const { ports, events } = fakes();
 
     // Act
-    const err = await problemOf(
-      receiveWebhookDelivery(ports, { ...delivery(), body: Buffer.from('{not json at all') }),
-    );
+    const err = await problemOf(receiveWebhookDelivery(ports, { ...delivery(), body: Buffer.from('{not json at all') }));
 
     // Assess
     expect([err.status, err.code]).toEqual([401, 'INVALID_SIGNATURE']);
-    expect(events.record).not.toHaveBeenCalled();
+    expect(events.calls).toBe(0);
   });
 
   it("answers 400 to a signed body that is not Wise's envelope, storing nothing", async () => {
@@ -115,179 +93,90 @@ describe('receiveWebhookDelivery', () => {
 
     // Assess
     expect([notJson.status, noType.status]).toEqual([400, 400]);
-    expect(events.record).not.toHaveBeenCalled();
+    expect(events.calls).toBe(0);
   });
+});
 
-  it('answers 5xx, so that Wise retries, when the record cannot be written, even if the state was applied', async () => {
+describe('receiveWebhookDelivery records, and only records', () => {
+  it('records an applicable event RECEIVED with its data, in one write, and answers recorded', async () => {
     // Prepare
-    const { ports, projection } = fakes({
-      events: { record: vi.fn(async () => Promise.reject(new Error('throttled'))) },
+    const { ports, events } = fakes();
+
+    // Act
+    const result = await receiveWebhookDelivery(ports, delivery(BODY, { 'x-delivery-id': 'd-1' }));
+
+    // Assess
+    expect(result).toBe('recorded');
+    expect(events.calls).toBe(1);
+    expect(await events.get(dedupKeyOf(JSON.parse(BODY)))).toMatchObject({
+      status: 'RECEIVED',
+      eventType: 'profiles#verification-state-change',
+      deliveryId: 'd-1',
+      resourceId: '111',
+      state: 'verified',
+      occurredAt: Date.parse('2026-01-01T00:00:00Z'),
+      payload: JSON.stringify(DATA),
     });
-
-    // Act
-    const err = await problemOf(receiveWebhookDelivery(ports, delivery()));
-
-    // Assess
-    expect([err.status, err.code, err.retryAfterSeconds]).toEqual([503, 'WEBHOOK_NOT_RECORDED', 60]);
-    expect(projection.applyFor).toHaveBeenCalledTimes(1);
   });
 
-  it("answers Wise's retry of a delivery whose record failed after its state was applied with 200, recording it", async () => {
-    // Prepare: the first attempt's write landed; the retry's is refused by its occurred_at condition.
-    const { ports, events } = fakes({
-      projection: {
-        applyFor: vi.fn(async (): Promise<Application> => ({ outcome: 'STALE', customerId: 'c1' })),
-      },
-    });
-
-    // Act
-    const result = await receiveWebhookDelivery(ports, delivery());
-
-    // Assess
-    expect(result).toBe('stale');
-    expect(events.record).toHaveBeenCalledWith(
-      expect.objectContaining({ status: 'APPLIED', customerId: 'c1' }),
-      expect.anything(),
-    );
-  });
-
-  it('answers 5xx when applying fails after the record landed, and the redelivery applies it', async () => {
+  it('answers a second copy duplicate and leaves the first record as it was', async () => {
     // Prepare
-    const record = vi.fn(async (): Promise<RecordOutcome> => ({ kind: 'new' }));
-    const applyFor = vi.fn(async (): Promise<Application> => ({ outcome: 'APPLIED', customerId: 'c1' }));
-    const { ports, projection } = fakes({ events: { record }, projection: { applyFor } });
-    applyFor.mockRejectedValueOnce(new Error('timeout'));
+    const { ports, events } = fakes();
+    await receiveWebhookDelivery(ports, delivery(BODY, { 'x-delivery-id': 'd-1' }));
+    const before = await events.get(dedupKeyOf(JSON.parse(BODY)));
 
     // Act
-    const err = await problemOf(receiveWebhookDelivery(ports, delivery()));
-    record.mockResolvedValueOnce({ kind: 'existing', event: { status: 'APPLIED' } as StoredWebhookEvent });
-    const again = await receiveWebhookDelivery(ports, delivery());
+    const again = await receiveWebhookDelivery(ports, delivery(BODY, { 'x-delivery-id': 'd-2' }));
 
     // Assess
-    expect(err.status).toBe(503);
-    expect(again).toBe('applied');
-    expect(projection.applyFor).toHaveBeenCalledTimes(2);
+    expect(again).toBe('duplicate');
+    expect(await events.get(dedupKeyOf(JSON.parse(BODY)))).toEqual(before);
   });
 
-  it('issues the record and the application at once, not one after the other', async () => {
-    // Prepare: the record hangs until the application has been issued.
-    let release: (outcome: RecordOutcome) => void = () => undefined;
-    const record = vi.fn(() => new Promise<RecordOutcome>((resolve) => (release = resolve)));
-    const { ports, projection } = fakes({ events: { record } });
-
-    // Act
-    const pending = receiveWebhookDelivery(ports, delivery());
-    await vi.waitFor(() => expect(projection.applyFor).toHaveBeenCalledTimes(1));
-    expect(record).toHaveBeenCalledTimes(1);
-    release({ kind: 'new' });
-
-    // Assess
-    expect(await pending).toBe('applied');
-  });
-
-  it('answers a redelivery of an applied event "duplicate": its application is refused as not newer', async () => {
+  it('records an event type the product does not use as IGNORED, keeping its data, and answers ignored', async () => {
     // Prepare
-    const existing = { status: 'APPLIED', customerId: 'c1' } as StoredWebhookEvent;
-    const { ports } = fakes({
-      events: { record: vi.fn(async (): Promise<RecordOutcome> => ({ kind: 'existing', event: existing })) },
-      projection: {
-        applyFor: vi.fn(async (): Promise<Application> => ({ outcome: 'STALE', customerId: 'c1' })),
-      },
-    });
-
-    // Act
-    const result = await receiveWebhookDelivery(ports, delivery());
-
-    // Assess
-    expect(result).toBe('duplicate');
-  });
-
-  it('applies a recorded event whose first attempt died before its write landed (no lease needed)', async () => {
-    // Prepare: a record left by an attempt that crashed, including one written by the previous version.
-    for (const existing of [
-      { status: 'APPLIED', customerId: 'c1' },
-      { status: 'RECEIVED', leaseUntil: 1_000_000 + 3000 },
-    ] as StoredWebhookEvent[]) {
-      const { ports, projection } = fakes({
-        events: {
-          record: vi.fn(async (): Promise<RecordOutcome> => ({ kind: 'existing', event: existing })),
-        },
-      });
-
-      // Act
-      const result = await receiveWebhookDelivery(ports, delivery());
-
-      // Assess
-      expect(result).toBe('applied');
-      expect(projection.applyFor).toHaveBeenCalledTimes(1);
-    }
-  });
-
-  it('records an event no customer owns as UNMATCHED and applies nothing', async () => {
-    // Prepare
-    const { ports, events, projection } = fakes({ projection: { ownerOf: vi.fn(async () => undefined) } });
-
-    // Act
-    const result = await receiveWebhookDelivery(ports, delivery());
-
-    // Assess
-    expect(result).toBe('unmatched');
-    expect(events.record).toHaveBeenCalledWith(
-      expect.objectContaining({ status: 'UNMATCHED' }),
-      expect.anything(),
-    );
-    expect(projection.applyFor).not.toHaveBeenCalled();
-  });
-
-  it('answers 5xx and records nothing when the owner cannot be looked up', async () => {
-    // Prepare
-    const { ports, events } = fakes({
-      projection: { ownerOf: vi.fn(async () => Promise.reject(new Error('timeout'))) },
-    });
-
-    // Act
-    const err = await problemOf(receiveWebhookDelivery(ports, delivery()));
-
-    // Assess
-    expect(err.status).toBe(503);
-    expect(events.record).not.toHaveBeenCalled();
-  });
-
-  it('records an event type it does not use as IGNORED, with its data, and applies nothing', async () => {
-    // Prepare
-    const { ports, events, projection } = fakes();
-    const body = JSON.stringify({
-      data: { amount: 10 },
-      event_type: 'balances#update',
-      schema_version: '2.0.0',
-    });
+    const { ports, events } = fakes();
+    const body = envelopeOf('balances#update', { amount: 10 });
 
     // Act
     const result = await receiveWebhookDelivery(ports, delivery(body));
 
     // Assess
     expect(result).toBe('ignored');
-    expect(events.record).toHaveBeenCalledWith(
-      expect.objectContaining({ status: 'IGNORED', reason: 'UNKNOWN_TYPE', payload: '{"amount":10}' }),
-      expect.anything(),
-    );
-    expect(projection.ownerOf).not.toHaveBeenCalled();
-    expect(projection.applyFor).not.toHaveBeenCalled();
+    expect(await events.get(dedupKeyOf(JSON.parse(body)))).toMatchObject({
+      status: 'IGNORED',
+      reason: 'UNKNOWN_TYPE',
+      payload: '{"amount":10}',
+    });
   });
 
-  it('records a test notification as TEST and applies nothing', async () => {
+  it("records a test notification TEST under a key of its own, so it never takes the real event's key", async () => {
     // Prepare
-    const { ports, events, projection } = fakes();
+    const { ports, events } = fakes();
 
     // Act
-    const result = await receiveWebhookDelivery(ports, delivery(BODY, { 'x-test-notification': 'true' }));
+    const test = await receiveWebhookDelivery(ports, delivery(BODY, { 'x-test-notification': 'true' }));
+    const real = await receiveWebhookDelivery(ports, delivery(BODY));
 
     // Assess
-    expect(result).toBe('test');
-    expect(events.record).toHaveBeenCalledWith(
-      expect.objectContaining({ status: 'TEST' }),
-      expect.anything(),
-    );
-    expect(projection.applyFor).not.toHaveBeenCalled();
+    expect([test, real]).toEqual(['test', 'recorded']);
+    const key = dedupKeyOf(JSON.parse(BODY));
+    expect(await events.get(`TEST#${key}`)).toMatchObject({ status: 'TEST' });
+    expect(await events.get(key)).toMatchObject({ status: 'RECEIVED' });
+  });
+
+  it('answers 503 WEBHOOK_NOT_RECORDED with Retry-After when the record cannot be written, so that Wise retries', async () => {
+    // Prepare
+    const { ports, events } = fakes();
+    events.failing = Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+
+    // Act
+    const err = await problemOf(receiveWebhookDelivery(ports, delivery()));
+    events.failing = undefined;
+    const retry = await receiveWebhookDelivery(ports, delivery());
+
+    // Assess
+    expect([err.status, err.code, err.retryAfterSeconds]).toEqual([503, 'WEBHOOK_NOT_RECORDED', 60]);
+    expect(retry).toBe('recorded');
   });
 });

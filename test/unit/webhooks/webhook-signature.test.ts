@@ -1,4 +1,4 @@
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -87,11 +87,11 @@ describe('Wise published keys', () => {
   });
 });
 
-describe('WISE_WEBHOOK_PUBLIC_KEYS', () => {
+describe('WISE_WEBHOOK_PUBLIC_KEYS (extra keys)', () => {
   const oldKey = rsa();
   const newKey = rsa();
 
-  it('replaces the pinned key and accepts each of several concatenated keys (rotation)', () => {
+  it('adds the configured keys beside the pinned key, which is kept, and accepts each (rotation)', () => {
     // Prepare
     const keyring = webhookKeyringFor('production', `${pemOf(oldKey)}${pemOf(newKey)}`);
     const body = '{"event_type":"x","data":{}}';
@@ -102,15 +102,44 @@ describe('WISE_WEBHOOK_PUBLIC_KEYS', () => {
     );
 
     // Assess
-    expect(keyring.source).toBe('override');
+    expect(keyring.source).toBe('pinned+extra');
+    expect(keyring.keys).toHaveLength(3);
+    expect(keyring.keys[0]!.export({ type: 'spki', format: 'pem' })).toBe(
+      WISE_WEBHOOK_PUBLIC_KEYS.production,
+    );
     expect(checks).toEqual(['valid', 'valid', 'mismatch']);
-    expect(
-      checkWebhookSignature(
-        Buffer.from(WISE_SAMPLE_BODY),
-        WISE_SAMPLE_SIGNATURE,
-        webhookKeyringFor('sandbox', pemOf(oldKey)).keys,
-      ),
-    ).toBe('mismatch');
+  });
+
+  it.each(['sandbox', 'production'] as const)(
+    "never replaces Wise's pinned %s key: a delivery Wise signed still verifies beside an extra key",
+    (environment) => {
+      // Prepare: Wise's own sandbox sample, and the sandbox keyring with an unrelated extra key.
+      const keyring = webhookKeyringFor(environment, pemOf(oldKey));
+
+      // Act
+      const check = checkWebhookSignature(Buffer.from(WISE_SAMPLE_BODY), WISE_SAMPLE_SIGNATURE, keyring.keys);
+
+      // Assess: the pinned key is the first key, whatever is configured.
+      expect(keyring.keys[0]!.export({ type: 'spki', format: 'pem' })).toBe(
+        WISE_WEBHOOK_PUBLIC_KEYS[environment],
+      );
+      expect(check).toBe(environment === 'sandbox' ? 'valid' : 'mismatch');
+    },
+  );
+
+  it('names every key by the SHA-256 fingerprint of its DER encoding, each key once', () => {
+    // Prepare
+    const der = (pem: string) => createPublicKey(pem).export({ type: 'spki', format: 'der' });
+    const expected = [WISE_WEBHOOK_PUBLIC_KEYS.sandbox, pemOf(newKey)].map((pem) =>
+      createHash('sha256').update(der(pem)).digest('hex'),
+    );
+
+    // Act: the pinned key configured again as an extra is not a second key.
+    const keyring = webhookKeyringFor('sandbox', `${WISE_WEBHOOK_PUBLIC_KEYS.sandbox}${pemOf(newKey)}`);
+
+    // Assess
+    expect(keyring.fingerprints).toEqual(expected);
+    expect(keyring.keys).toHaveLength(2);
   });
 
   it('reads PEMs written with literal \\n, as environment variables often carry them', () => {
@@ -142,12 +171,16 @@ describe('WISE_WEBHOOK_PUBLIC_KEYS', () => {
         format: 'pem',
       }) as string,
     ],
-  ])('refuses the whole override for %s, without falling back to the pinned key', (_name, override) => {
+  ])('refuses the whole set of extra keys for %s, keeping only the pinned key', (_name, extra) => {
     // Act
-    const keyring = webhookKeyringFor('sandbox', `${pemOf(oldKey)}${override}`);
+    const keyring = webhookKeyringFor('sandbox', `${pemOf(oldKey)}${extra}`);
+    const local = webhookKeyringFor('local', `${pemOf(oldKey)}${extra}`);
 
     // Assess
-    expect(keyring).toMatchObject({ keys: [], source: 'none' });
+    expect(keyring).toMatchObject({ source: 'pinned', problem: expect.any(String) });
+    expect(keyring.keys).toHaveLength(1);
+    expect(keyring.keys[0]!.export({ type: 'spki', format: 'pem' })).toBe(WISE_WEBHOOK_PUBLIC_KEYS.sandbox);
+    expect(local).toMatchObject({ keys: [], source: 'none', problem: expect.any(String) });
   });
 
   it('treats a blank override as unset', () => {

@@ -308,6 +308,10 @@ export const simState = z.looseObject({
       event_type: z.string(),
       responseStatus: z.number().nullable(),
       attempts: z.number().int(),
+      status: z.enum(['pending', 'delivered', 'failed']),
+      deliveryIds: z.array(z.string()),
+      attemptedAt: z.array(isoInstant),
+      nextAttemptAt: isoInstant.nullable(),
     }),
   ),
 });

@@ -1,0 +1,61 @@
+import * as z from 'zod';
+import { auditActions } from '../../shared/ports/audit';
+import { named, operationOf } from '../../shared/http/operation';
+import type { OnboardingServices } from './routes';
+import { customerParams, isoInstant } from './schemas';
+
+/** `limit` and `cursor` of routes 21 and 22. */
+export const pageQuery = {
+  limit: z.coerce
+    .number({ message: 'must be a whole number from 1 to 100' })
+    .int('must be a whole number from 1 to 100')
+    .min(1, 'must be a whole number from 1 to 100')
+    .max(100, 'must be a whole number from 1 to 100')
+    .default(50)
+    .describe('Items per page, 1 to 100 (default 50).'),
+  cursor: z
+    .string()
+    .min(1)
+    .max(1024)
+    .optional()
+    .describe("The previous page's `nextCursor`, as it was: opaque, bound to this query."),
+};
+
+const auditEventSchema = z.object({
+  id: z.string(),
+  at: isoInstant,
+  action: z.enum(auditActions),
+  actor: z.object({
+    kind: z.enum(['customer', 'partner', 'wise-access', 'wise', 'system']),
+    subject: z.string().optional().describe("The caller's token subject (`sub`), for callers with a token."),
+  }),
+  details: z
+    .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+    .optional()
+    .describe('Ids, statuses, profile ids and reason codes only: never a secret, never personal data.'),
+});
+
+const auditEventsSchema = z.object({
+  items: z.array(auditEventSchema).describe('Newest first.'),
+  nextCursor: z.string().optional().describe('Present when older events remain.'),
+});
+
+/** Route 21. */
+export const listAuditEvents = operationOf<OnboardingServices>()({
+  route: 'listAuditEvents',
+  summary: "Read a customer's audit trail",
+  description:
+    'Partner backend only. Every signup, link start, completion and rejection, disconnect, identity change, Wise access token issued, ' +
+    'hosted KYC link issued, status change and erasure of the customer, newest first, with the actor (`kind` and the token `subject`). ' +
+    'Events are kept for the configured retention (CDK context `auditRetentionDays`, default 2,555 days); after an erasure only its ' +
+    '`customer.erased` event remains. A customer never seen has an empty trail. `cursor` is opaque and bound to this customer: ' +
+    "another customer's, another query's or an edited cursor is 400.",
+  params: customerParams,
+  query: z.object(pageQuery),
+  responses: { 200: { description: 'A page of the audit trail.', body: named('AuditEvents', auditEventsSchema) } },
+  problems: [],
+  handle: async ({ params, query }, { auditEvents }) => ({
+    status: 200,
+    body: await auditEvents.page(params.customerId, query.limit, query.cursor),
+  }),
+});

@@ -1,0 +1,47 @@
+import * as z from 'zod';
+import { accountStatuses } from '../../shared/domain/account';
+import { named, operationOf } from '../../shared/http/operation';
+import { pageQuery } from './list-audit-events';
+import type { OnboardingServices } from './routes';
+import { isoInstant } from './schemas';
+
+/** CREATING is a signup in progress and not on the status index (shared/table.ts). */
+const listedStatuses = accountStatuses.filter((s) => s !== 'CREATING') as [
+  Exclude<(typeof accountStatuses)[number], 'CREATING'>,
+  ...Exclude<(typeof accountStatuses)[number], 'CREATING'>[],
+];
+
+const customerListSchema = z.object({
+  items: z
+    .array(
+      z.object({
+        customerId: z.string(),
+        status: z.enum(accountStatuses),
+        updatedAt: isoInstant.describe('When the customer entered this status.'),
+      }),
+    )
+    .describe('Newest status change first.'),
+  nextCursor: z.string().optional().describe('Present when more customers remain.'),
+});
+
+/** Route 22. */
+export const listCustomers = operationOf<OnboardingServices>()({
+  route: 'listCustomers',
+  summary: 'List customers by status',
+  description:
+    'Partner backend only: the customers in one status (e.g. every `RELINK_REQUIRED` customer, who must link again, or every ' +
+    '`EXISTING_ACCOUNT` one, who should link instead of signing up), newest status change first, from an index on the status ' +
+    '(never a table scan). `CREATING` (a signup under way, resumed by repeating route 1) is not listed: 400. A customer whose ' +
+    'status changes while the list is paged moves to the head of its new status. `cursor` is opaque and bound to the status: ' +
+    "another status's, another query's or an edited cursor is 400.",
+  query: z.object({
+    status: z.enum(listedStatuses, { message: `must be one of ${listedStatuses.join(', ')}` }),
+    ...pageQuery,
+  }),
+  responses: { 200: { description: 'A page of customers in the status.', body: named('CustomerList', customerListSchema) } },
+  problems: [],
+  handle: async ({ query }, { customerLists }) => ({
+    status: 200,
+    body: await customerLists.inStatus(query.status, query.limit, query.cursor),
+  }),
+});

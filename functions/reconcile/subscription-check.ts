@@ -1,0 +1,35 @@
+import { SUBSCRIBED_EVENTS } from '../../shared/webhooks/subscriptions';
+import type { WiseSubscription } from '../../shared/ports/wise';
+
+/** The schema version the product's webhook parser reads (shared/webhooks/subscriptions.ts creates them at it). */
+export const EXPECTED_SCHEMA_VERSION = '2.0.0';
+
+export interface ExpectedSubscription {
+  readonly event: string;
+  readonly version: string;
+}
+
+export const expectedSubscriptions = (): ExpectedSubscription[] =>
+  SUBSCRIBED_EVENTS.map((event) => ({ event, version: EXPECTED_SCHEMA_VERSION }));
+
+export interface SubscriptionFinding {
+  readonly event: string;
+  readonly expectedVersion: string;
+  /** absent: no subscription for the event points at the webhook URL; else the version(s) found there. */
+  readonly foundVersions: readonly string[];
+}
+
+/**
+ * Which expected application subscriptions Wise does not have: none for the event at our webhook
+ * URL, or only at another schema version (the parser would read it wrong). Pure.
+ */
+export const missingSubscriptions = (
+  existing: readonly WiseSubscription[],
+  webhookUrl: string,
+  expected: readonly ExpectedSubscription[] = expectedSubscriptions(),
+): SubscriptionFinding[] =>
+  expected.flatMap(({ event, version }) => {
+    const ours = existing.filter((s) => s.trigger_on === event && s.delivery.url === webhookUrl);
+    if (ours.some((s) => s.delivery.version === version)) return [];
+    return [{ event, expectedVersion: version, foundVersions: ours.map((s) => s.delivery.version ?? 'unknown') }];
+  });

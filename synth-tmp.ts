@@ -1,0 +1,13 @@
+import * as fs from 'node:fs';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { WiseOnboardingStack } from '/work/main/infra/stack.js';
+import { WiseOnboardingEdgeStack } from '/work/main/infra/edge-stack.js';
+import { testConfig } from '/work/main/test/infra/support/stack.js';
+const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+const s = new WiseOnboardingStack(app, 'Test', { config: testConfig });
+const e = new WiseOnboardingEdgeStack(app, 'Edge');
+const t = Template.fromStack(s).toJSON();
+fs.writeFileSync('/tmp/main.json', JSON.stringify(t, null, 1));
+fs.writeFileSync('/tmp/edge.json', JSON.stringify(Template.fromStack(e).toJSON(), null, 1));
+console.log(Object.keys(t.Resources).length);
