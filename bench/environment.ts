@@ -14,6 +14,9 @@ import { ensureTable } from '../local/dynamodb/create-table';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../local/dynamodb/launcher';
 import { LOCAL_WISE_CLIENT } from '../local/stack';
 import { startWiseSandbox, type WiseSandbox } from '../local/wise-sandbox/index';
+import { consumerHandlerWith } from '../local/stream-runner/consumers';
+import { startStreamRunner, type StreamRunner } from '../local/stream-runner/runner';
+import { streamConsumerByName } from '../shared/stream-consumers';
 import { DynamoInstrument } from './capacity';
 import { fakeKmsClient } from './fake-kms';
 import type { RecordedCall } from './recording';
@@ -39,7 +42,13 @@ export interface BenchEnvironment {
   record(): RecordedCall[];
   stopRecording(): void;
   readonly deps: Record<FunctionName, Dependencies>;
+  /** The functions behind the API (the stream consumer runs through {@link startProjection}). */
   readonly handlers: Record<FunctionName, LambdaHandler>;
+  /**
+   * The webhook projection over the table's stream, as the local stack runs it (local/stream-runner),
+   * starting at the stream's end (LATEST): it sees only the records written after it started.
+   */
+  startProjection(): Promise<StreamRunner>;
   /** A key pair the webhook function trusts (as during a key rotation, beside the simulator's key). */
   readonly webhookKey: { privateKey: KeyObject; publicKeyPem: string };
   /** The environment a fresh Lambda process gets (cold-start runs), as the CDK stack would set it. */
@@ -49,7 +58,7 @@ export interface BenchEnvironment {
   close(): Promise<void>;
 }
 
-const routeTables: Record<FunctionName, RouteTable<Dependencies>> = {
+const routeTables: Partial<Record<FunctionName, RouteTable<Dependencies>>> = {
   onboarding: onboardingRoutes,
   oauth: oauthRoutes,
   webhooks: webhookRoutes,
@@ -129,6 +138,20 @@ export const startBenchEnvironment = async (): Promise<BenchEnvironment> => {
         POWERTOOLS_LOG_LEVEL: 'INFO',
       }),
       signWebhook: (body) => sign('RSA-SHA256', Buffer.from(body), webhookKey.privateKey).toString('base64'),
+      startProjection: async () => {
+        const runner = await startStreamRunner({
+          endpoint: dynamo.endpoint,
+          tableName,
+          consumers: [
+            { definition: streamConsumerByName('webhook-projection'), handler: consumerHandlerWith('webhook-projection', env.deps['webhook-projection']) },
+          ],
+          pollMs: 20,
+          startingPosition: 'LATEST',
+        });
+        // The first empty read has taken the shard iterators: everything written from now on is seen.
+        await runner.drained();
+        return runner;
+      },
       resetCounters: () => {
         counters.wise.clear();
         counters.kms = 0;
@@ -157,7 +180,7 @@ export const startBenchEnvironment = async (): Promise<BenchEnvironment> => {
     const cipher = createKmsCipher(fakeKmsClient(), baseEnv.APP_KEY_ID, () => {
       counters.kms += 1;
     });
-    for (const fn of ['onboarding', 'oauth', 'webhooks', 'kyc-reviews'] as const) {
+    for (const fn of ['onboarding', 'oauth', 'webhooks', 'kyc-reviews', 'webhook-projection'] as const) {
       const deps = buildDependencies(createLogger(fn), baseEnv, {
         table,
         cipher,
@@ -166,7 +189,8 @@ export const startBenchEnvironment = async (): Promise<BenchEnvironment> => {
         onWiseCall: (path) => counters.wise.set(path, (counters.wise.get(path) ?? 0) + 1),
       });
       env.deps[fn] = deps;
-      env.handlers[fn] = handlerWith(fn, deps, routeTables[fn]);
+      const routes = routeTables[fn];
+      if (routes) env.handlers[fn] = handlerWith(fn, deps, routes);
     }
     return env;
   } catch (err) {

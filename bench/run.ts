@@ -17,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import type { GatewayEvent } from '../shared/http/types';
 import { functionNames } from '../shared/routes';
 import { buildBundles, PROJECT_ROOT, type BundleName } from './bundles';
+import { measureAccessToken } from './access-token';
 import { measureColdStarts } from './cold-start';
 import { measureCost } from './cost';
 import { startBenchEnvironment, type BenchEnvironment } from './environment';
@@ -90,7 +91,9 @@ const measureWarm = async (env: BenchEnvironment) => {
   const webhookThroughput = await measureWebhookThroughput(env, 16, DELIVERIES);
   log('cost per onboarding and per webhook');
   const cost = await measureCost(env, 10);
-  return { routes, webhookThroughput, cost };
+  log(`route 20 (Wise access tokens): ${ROUTE_ITERATIONS} requests next to their floor, and the cost per token`);
+  const accessToken = await measureAccessToken(env, ROUTE_ITERATIONS);
+  return { routes: { ...routes, accessToken: accessToken.route }, webhookThroughput, cost: { ...cost, accessToken: accessToken.cost } };
 };
 
 /** Everything but the final tables: the functions' own log lines would bury them. */

@@ -46,6 +46,8 @@ export interface StackConfig {
   readonly apiOrigin?: { readonly domainName: string; readonly certificateArn: string };
   /** Concurrency reserved for (and capping) the webhook receiver. */
   readonly webhookReservedConcurrency: number;
+  /** How often reconciliation runs (EventBridge Scheduler), in minutes: context `reconcileEvery`. */
+  readonly reconcileEveryMinutes: number;
   /** How long audit events are kept (route 21), through the table's TTL; functions get it as AUDIT_RETENTION_DAYS. */
   readonly auditRetentionDays: number;
 }
@@ -76,6 +78,7 @@ export const configKeys = [
   'apiOriginCertificateArn',
   'webhookReservedConcurrency',
   'auditRetentionDays',
+  'reconcileEvery',
 ] as const;
 
 export type ConfigKey = (typeof configKeys)[number];
@@ -101,7 +104,9 @@ export const DEFAULT_AUDIT_RETENTION_DAYS = 2555;
 const PARTITION = 'aws(?:-[a-z]+)*';
 const ROLE_ARN = new RegExp(`^arn:${PARTITION}:iam::\\d{12}:role/[\\w+=,.@/-]+$`);
 /** CLOUDFRONT-scope web ACLs live in us-east-1 under `global/`. */
-const CLOUDFRONT_WEB_ACL_ARN = new RegExp(`^arn:${PARTITION}:wafv2:us-east-1:\\d{12}:global/webacl/[\\w-]+/[\\w-]+$`);
+const CLOUDFRONT_WEB_ACL_ARN = new RegExp(
+  `^arn:${PARTITION}:wafv2:us-east-1:\\d{12}:global/webacl/[\\w-]+/[\\w-]+$`,
+);
 const CERTIFICATE_ARN = new RegExp(`^arn:${PARTITION}:acm:([a-z0-9-]+):\\d{12}:certificate/[\\w-]+$`);
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
@@ -131,7 +136,9 @@ export const parseStackConfig = (input: StackConfigInput): StackConfig => {
   }
   // http://localhost is for developing against a sandbox; production answers customers only over https.
   const production = wiseEnvironment === 'production';
-  allowedReturnUrls.forEach((url) => assertSafeUrl('allowedReturnUrls', url, { allowLocalhost: !production }));
+  allowedReturnUrls.forEach((url) =>
+    assertSafeUrl('allowedReturnUrls', url, { allowLocalhost: !production }),
+  );
 
   const jwtIssuer = requiredString(input, 'jwtIssuer');
   // API Gateway only accepts https issuers: it fetches the OpenID discovery document from there.
@@ -183,7 +190,10 @@ export const parseStackConfig = (input: StackConfigInput): StackConfig => {
 
   const edgeCertificateArn = optionalString(input, 'edgeCertificateArn');
   if (edgeCertificateArn !== undefined && CERTIFICATE_ARN.exec(edgeCertificateArn)?.[1] !== 'us-east-1') {
-    throw new StackConfigError('edgeCertificateArn', 'expected an ACM certificate ARN in us-east-1 (CloudFront only uses those)');
+    throw new StackConfigError(
+      'edgeCertificateArn',
+      'expected an ACM certificate ARN in us-east-1 (CloudFront only uses those)',
+    );
   }
   if ((publicBaseUrl === undefined) !== (edgeCertificateArn === undefined)) {
     throw new StackConfigError(
@@ -204,7 +214,10 @@ export const parseStackConfig = (input: StackConfigInput): StackConfig => {
     throw new StackConfigError('apiOriginDomainName', `"${apiOriginDomainName}" is not a host name`);
   }
   if (apiOriginCertificateArn !== undefined && !CERTIFICATE_ARN.test(apiOriginCertificateArn)) {
-    throw new StackConfigError('apiOriginCertificateArn', `"${apiOriginCertificateArn}" is not an ACM certificate ARN`);
+    throw new StackConfigError(
+      'apiOriginCertificateArn',
+      `"${apiOriginCertificateArn}" is not an ACM certificate ARN`,
+    );
   }
 
   const webhookReservedConcurrency = integer(
@@ -220,6 +233,8 @@ export const parseStackConfig = (input: StackConfigInput): StackConfig => {
   if (auditRetentionDays < 1 || auditRetentionDays > 36_500) {
     throw new StackConfigError('auditRetentionDays', 'must be from 1 to 36500 days');
   }
+
+  const reconcileEveryMinutes = reconcileEveryOf(input);
 
   return {
     wiseEnvironment,
@@ -241,6 +256,7 @@ export const parseStackConfig = (input: StackConfigInput): StackConfig => {
         apiOrigin: { domainName: apiOriginDomainName, certificateArn: apiOriginCertificateArn },
       }),
     webhookReservedConcurrency,
+    reconcileEveryMinutes,
     auditRetentionDays,
   };
 };
@@ -260,7 +276,8 @@ export const parseEdgeStackConfig = (input: StackConfigInput): EdgeStackConfig =
 const roleArnsOf = (input: StackConfigInput): string[] => {
   const arns = list(input, 'keyAdminRoleArns');
   for (const arn of arns) {
-    if (!ROLE_ARN.test(arn)) throw new StackConfigError('keyAdminRoleArns', `"${arn}" is not an IAM role ARN`);
+    if (!ROLE_ARN.test(arn))
+      throw new StackConfigError('keyAdminRoleArns', `"${arn}" is not an IAM role ARN`);
   }
   return arns;
 };
@@ -277,6 +294,26 @@ const retentionOf = (input: StackConfigInput): RetentionDays => {
     );
   }
   return retentionDays as RetentionDays;
+};
+
+export const DEFAULT_RECONCILE_EVERY_MINUTES = 60;
+
+/**
+ * `reconcileEvery`: minutes as a number, or `30m`, `2h`, `1d`, `90 minutes`, `1 hour`. At least
+ * every 5 minutes (a run reads Wise at 10 calls/s and may take minutes), at most daily (the due
+ * lists are 24 h windows: a slower schedule would leave states unrepaired for days).
+ */
+const reconcileEveryOf = (input: StackConfigInput): number => {
+  const raw = input.reconcileEvery;
+  if (raw === undefined || raw === null || raw === '') return DEFAULT_RECONCILE_EVERY_MINUTES;
+  const unit: Record<string, number> = { m: 1, minute: 1, minutes: 1, h: 60, hour: 60, hours: 60, d: 1440, day: 1440, days: 1440 };
+  const m = typeof raw === 'number' ? [String(raw), String(raw)] : typeof raw === 'string' ? /^\s*(\d+)\s*([a-z]+)?\s*$/i.exec(raw) : null;
+  const factor = m?.[2] === undefined ? 1 : unit[m[2].toLowerCase()];
+  const minutes = m && factor !== undefined ? Number(m[1]) * factor : Number.NaN;
+  if (!Number.isInteger(minutes) || minutes < 5 || minutes > 1440) {
+    throw new StackConfigError('reconcileEvery', `expected minutes (5..1440) or e.g. "30m", "1h", "1d", got "${String(raw)}"`);
+  }
+  return minutes;
 };
 
 const optionalString = (input: StackConfigInput, key: ConfigKey): string | undefined => {

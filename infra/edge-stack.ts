@@ -26,7 +26,10 @@ export class WiseOnboardingEdgeStack extends Stack {
 
   constructor(scope: Construct, id: string, props: WiseOnboardingEdgeStackProps = {}) {
     const { account, config: overrides, ...stackProps } = props;
-    super(scope, id, { ...stackProps, env: { region: EDGE_REGION, ...(account !== undefined && { account }) } });
+    super(scope, id, {
+      ...stackProps,
+      env: { region: EDGE_REGION, ...(account !== undefined && { account }) },
+    });
     const config = parseEdgeStackConfig({ ...readContext(this.node), ...overrides });
 
     this.firewall = new EdgeFirewall(this, 'Firewall', {

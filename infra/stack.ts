@@ -8,6 +8,7 @@ import { PartnerApi } from './constructs/api.js';
 import { OperationsDashboard } from './constructs/dashboard.js';
 import { OnboardingData } from './constructs/data.js';
 import { EdgeDistribution, webAclNameOf } from './constructs/edge.js';
+import { PartnerEvents, TableStreamConsumers } from './constructs/events.js';
 import { OnboardingFunctions } from './constructs/functions.js';
 import { keyAdministrators, logGroupPrefix, newLogsKey } from './constructs/keys.js';
 
@@ -70,6 +71,21 @@ export class WiseOnboardingStack extends Stack {
       functions: this.functions.byName,
       table: this.data.table,
       ...(this.config.alarmEmail !== undefined && { alarmEmail: this.config.alarmEmail }),
+    });
+    new TableStreamConsumers(this, 'Events', {
+      functions: this.functions.byName,
+      data: this.data,
+      alarmTopic: this.alarms.topic,
+    });
+    const partnerEvents = new PartnerEvents(this, 'PartnerEvents', {
+      functions: this.functions.byName,
+      reconcileEveryMinutes: this.config.reconcileEveryMinutes,
+      webhookUrl: `${publicBaseUrl}v1/webhooks/wise`,
+      alarmTopic: this.alarms.topic,
+    });
+    new CfnOutput(this, 'EventBusName', {
+      value: partnerEvents.bus.eventBusName,
+      description: 'Partner events (PARTNER-API.md, "Partner events"): add rules on this bus',
     });
     this.dashboard = new OperationsDashboard(this, 'Dashboard', {
       httpApi: this.api.httpApi,

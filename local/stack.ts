@@ -189,7 +189,8 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
   const reconcile = localReconcile(
     env,
     { ...overrides, cipher: first.cipher, identityKey: first.identityKey, table: first.table },
-    `${publicUrl}/v1/webhooks/wise`,
+    // The URL `subscribeWebhooks` points the subscriptions at.
+    `${gateway.url}/v1/webhooks/wise`,
   );
   deps.reconcile = reconcile.deps;
   partnerEvents.attach(reconcile.run);

@@ -128,8 +128,8 @@ export const problemCodesOf = (route: Route, operation: Operation): ProblemCode[
   // The public routes answer only what they list: the callback answers HTML pages, the webhook its own codes.
   if (route.callers.length === 0) return [...codes];
   // The caller guard: a token (401), a caller that may act (403), a well-formed customerId (400);
-  // and a bare 500 for what nothing mapped.
-  add('UNAUTHORIZED', 'FORBIDDEN', 'INTERNAL_ERROR');
+  // a bare 500 for what nothing mapped, and 503 when the table, KMS or Secrets Manager fail.
+  add('UNAUTHORIZED', 'FORBIDDEN', 'INTERNAL_ERROR', 'SERVICE_UNAVAILABLE');
   if (pathPlaceholders(route.path).includes('customerId')) add('VALIDATION_FAILED');
   if (operation.params || operation.query) add('VALIDATION_FAILED');
   if (jsonBodiesOf(operation).length > 0)

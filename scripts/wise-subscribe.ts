@@ -1,7 +1,9 @@
 /**
  * `npm run wise:subscribe` — creates the application webhook subscriptions this product needs
  * (shared/webhooks/subscriptions.ts) at the configured Wise environment, pointing at the deployed
- * webhook route. Safe to run again: subscriptions that already point there are left alone.
+ * webhook route, each at the schema version the product reads for its event. Safe to run again:
+ * subscriptions that already point there at that version are left alone; one at an outdated
+ * version is migrated (the new one is created, then the old one deleted).
  *
  *   WISE_ENVIRONMENT=sandbox WISE_CREDENTIALS_SECRET_ARN=arn:... npm run wise:subscribe -- --url https://api.example.com/v1/webhooks/wise
  *
@@ -140,9 +142,19 @@ export const subscribe = async (
     clientKey,
     input.WEBHOOK_URL,
   );
-  for (const o of outcomes) print(`  ${o.created ? 'created ' : 'existing'}  ${o.event.padEnd(36)} ${o.id}`);
-  const created = outcomes.filter((o) => o.created).length;
-  print(`${created} created, ${outcomes.length - created} already in place.`);
+  for (const o of outcomes) {
+    const state = o.replaced.length > 0 ? 'migrated' : o.created ? 'created ' : 'existing';
+    const from = o.replaced.length > 0 ? ` (replaced ${o.replaced.map((r) => `${r.id} at ${r.version}`).join(', ')})` : '';
+    print(`  ${state}  ${o.event.padEnd(36)} ${o.version}  ${o.id}${from}`);
+  }
+  const migrated = outcomes.filter((o) => o.replaced.length > 0).length;
+  const created = outcomes.filter((o) => o.created && o.replaced.length === 0).length;
+  const kept = outcomes.length - created - migrated;
+  print(
+    migrated > 0
+      ? `${created} created, ${migrated} migrated to a newer schema version, ${kept} already in place.`
+      : `${created} created, ${kept} already in place.`,
+  );
   return outcomes;
 };
 

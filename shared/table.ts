@@ -4,7 +4,8 @@
  *
  * Single-table design. Item keys (pk / sk):
  *   CUSTOMER#{customerId} / ACCOUNT                 the customer's Wise account and onboarding progress
- *   CUSTOMER#{customerId} / TOKENS                  encrypted user tokens and the refresh lease
+ *   CUSTOMER#{customerId} / GRANT#{grantId}         one Wise grant: encrypted token pair, version, profileIds, kind, refresh lease
+ *   CUSTOMER#{customerId} / TOKENS                  v1 single token pair: moved into a GRANT item on first use, then deleted
  *   CUSTOMER#{customerId} / PROFILE#{profileId}     a Wise profile with its verification (gsi1pk PROFILE#{id})
  *   CUSTOMER#{customerId} / KYC#{profileId}#{id}    a KYC review and its hosted link
  *   CUSTOMER#{customerId} / KYCCREATE#{profileId}#{triggerKey}  the lease of a review being created (TTL)
@@ -31,6 +32,12 @@
  * except while CREATING (a signup in progress: indexing it would cost every onboarding two more
  * index writes, and it is transient).
  *
+ * gsi2 also holds reconciliation's due lists (shared/domain/reconciliation.ts), kept by the
+ * partner-events consumer: a profile item still unknown/not_verified carries gsi2pk
+ * RECONCILE#VERIFICATION, a KYC review item not yet PASSED RECONCILE#KYC, each with gsi2sk
+ * {when it is next due, ISO}#{pk}#{sk}; the keys go once the state is resolved.
+ * The account item also carries publishedAccess / publishedAccessVersion / publishedAccessAt, written
+ * by the partner-events consumer only: the profile access the partner was last told of.
  * The stream (NEW_AND_OLD_IMAGES) carries every change to the stream consumers
  * (shared/stream-consumers.ts): the table is the outbox.
  */

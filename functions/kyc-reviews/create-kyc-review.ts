@@ -1,3 +1,4 @@
+import { actorOf } from '../../shared/http/actor';
 import { named, operationOf, userTokenProblems } from '../../shared/http/operation';
 import type { KycServices } from './routes';
 import { createBody, kycReviewWithLinkSchema, profileParams } from './schemas';
@@ -35,9 +36,10 @@ export const createKycReview = operationOf<KycServices>()({
     'KYC_REVIEW_IN_PROGRESS',
     ...userTokenProblems,
   ],
-  handle: async ({ params, body, deadline }, { kycReviews }) => {
+  handle: async ({ params, body, caller, deadline }, { kycReviews }) => {
     const { created, review } = await kycReviews.create(params.customerId, params.profileId, body, {
       deadline,
+      actor: actorOf(caller, params.customerId),
     });
     return { status: created ? 201 : 200, body: review };
   },

@@ -16,6 +16,7 @@ import {
 import { parseWiseInstant, wiseInstantToIso } from '../../shared/domain/kyc/wise-time';
 import { DomainError, InProgressError, ValidationError } from '../../shared/errors/domain-error';
 import type { AccountStore } from '../../shared/ports/accounts';
+import type { AuditActor, AuditTrail } from '../../shared/ports/audit';
 import { customerContext, type Cipher } from '../../shared/ports/cipher';
 import type { Clock } from '../../shared/ports/clock';
 import {
@@ -67,7 +68,12 @@ export interface KycReviewServiceDeps {
   /** Waits in real time between reads of the store; a test's moved clock must not stretch or skip it. */
   sleep?: (ms: number) => Promise<void>;
   logger?: Pick<Logger, 'info' | 'warn'>;
+  /** Every hosted link answered is recorded (`kyc_link.issued`) before the answer leaves. */
+  audit?: Pick<AuditTrail, 'record'>;
 }
+
+/** Who asks for a hosted link, for the audit trail. */
+export type KycCallOptions = CallOptions & { actor?: AuditActor };
 
 /**
  * How long one request may hold the creation of a review for a trigger. The function times out
@@ -145,6 +151,32 @@ export class KycReviewService {
    * others answer with the review it records, or KYC_REVIEW_IN_PROGRESS when it takes longer.
    */
   async create(
+    customerId: string,
+    profileId: number,
+    input: { trigger: KycTrigger; redirectUrl: string },
+    options: KycCallOptions,
+  ): Promise<{ created: boolean; review: KycReviewWithLink }> {
+    const answer = await this.createOrFind(customerId, profileId, input, { deadline: options.deadline });
+    if (answer.review.link) await this.linkIssued(customerId, answer.review.id, profileId, answer.review.link, options.actor);
+    return answer;
+  }
+
+  /** The hosted link leaves only once its issue is on the audit trail (no secret in it: ids and the expiry). */
+  private async linkIssued(
+    customerId: string,
+    reviewId: string,
+    profileId: number,
+    link: HostedLink,
+    actor: AuditActor = { kind: 'system' },
+  ): Promise<void> {
+    await this.deps.audit?.record(customerId, {
+      action: 'kyc_link.issued',
+      actor,
+      details: { profileId, reviewId, expiresAt: link.expiresAt },
+    });
+  }
+
+  private async createOrFind(
     customerId: string,
     profileId: number,
     input: { trigger: KycTrigger; redirectUrl: string },
@@ -422,7 +454,7 @@ export class KycReviewService {
     profileId: number,
     reviewId: string,
     input: { redirectUrl?: string },
-    options: CallOptions,
+    options: KycCallOptions,
   ): Promise<HostedLink> {
     if (input.redirectUrl !== undefined) this.assertAllowed(input.redirectUrl);
     await this.assertOwnProfile(customerId, profileId);
@@ -440,13 +472,14 @@ export class KycReviewService {
       customerId,
       stored,
       redirectUrl,
-      this.deps.wiseAs(customerId, options),
+      this.deps.wiseAs(customerId, { deadline: options.deadline }),
     );
     if (!link) {
       throw new DomainError('KYC_LINK_UNAVAILABLE', {
         detail: `The review is ${review.status}: there is nothing for the customer to do on the hosted page.`,
       });
     }
+    await this.linkIssued(customerId, reviewId, profileId, link, options.actor);
     return link;
   }
 }

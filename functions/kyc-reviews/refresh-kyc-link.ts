@@ -1,3 +1,4 @@
+import { actorOf } from '../../shared/http/actor';
 import { named, operationOf, userTokenProblems } from '../../shared/http/operation';
 import type { KycServices } from './routes';
 import { hostedLinkSchema, linkBody, reviewParams } from './schemas';
@@ -23,8 +24,11 @@ export const refreshKycLink = operationOf<KycServices>()({
     'KYC_LINK_UNAVAILABLE',
     ...userTokenProblems,
   ],
-  handle: async ({ params, body, deadline }, { kycReviews }) => ({
+  handle: async ({ params, body, caller, deadline }, { kycReviews }) => ({
     status: 200,
-    body: await kycReviews.link(params.customerId, params.profileId, params.reviewId, body, { deadline }),
+    body: await kycReviews.link(params.customerId, params.profileId, params.reviewId, body, {
+      deadline,
+      actor: actorOf(caller, params.customerId),
+    }),
   }),
 });

@@ -28,6 +28,7 @@ export const kycServices = (deps: Dependencies): KycServices => {
       reviews,
       lease: deps.lease,
       logger: deps.logger,
+      audit: deps.audit,
     }),
     submitRequirement: new SubmitKycRequirement({
       clock: deps.clock,

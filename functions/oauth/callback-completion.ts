@@ -33,6 +33,8 @@ export interface CallbackCompletionPorts {
 export type CallbackAnswer =
   | { readonly kind: 'back_to_partner'; readonly location: string }
   | { readonly kind: 'no_usable_state' }
+  /** Wise sent an error without the state (it does not promise to echo it): whose link it was is unknown. */
+  | { readonly kind: 'not_finished' }
   | { readonly kind: 'failed' };
 
 /**
@@ -53,7 +55,11 @@ export class CallbackCompletion {
     try {
       // Wise need not echo the state with an error (issue 19, item 12): with no state there is no
       // customer and no return URL to trust, only the fixed page telling the customer to go back.
-      if (!query.state) return this.refused(query.error !== undefined ? 'error_without_state' : 'malformed');
+      if (!query.state && query.error !== undefined) {
+        this.ports.logger.warn('link callback refused', { why: 'error_without_state' });
+        return { kind: 'not_finished' };
+      }
+      if (!query.state) return this.refused('malformed');
       link = await this.ports.linkStates.consume(stateHash(query.state));
     } catch (err) {
       logger.error('link callback failed', { errorName: (err as Error | undefined)?.name ?? 'unknown' });

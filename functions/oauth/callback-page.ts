@@ -14,6 +14,12 @@ const pages = {
     message:
       'This Wise link is unknown, was already used, or has expired. Go back to the app and start linking again.',
   },
+  not_finished: {
+    status: 400,
+    title: 'Linking was not finished',
+    message:
+      'Wise did not finish linking your account. Go back to the app: you can start linking again from there.',
+  },
   failed: {
     status: 500,
     title: 'Something went wrong',

@@ -17,6 +17,8 @@ const render = (answer: CallbackAnswer) => {
       return redirectTo(answer.location);
     case 'no_usable_state':
       return callbackPage('invalid_state');
+    case 'not_finished':
+      return callbackPage('not_finished');
     case 'failed':
       return callbackPage('failed');
   }
@@ -66,7 +68,8 @@ export const oauthCallback = operationOf<OauthServices>()({
     400: {
       raw: {
         description:
-          'No usable state (missing, malformed, unknown, already used, or its return URL is no longer allowed): an HTML page, no redirect.',
+          'No usable state (missing, malformed, unknown, already used, or its return URL is no longer allowed; or an `error` without ' +
+          '`state`): an HTML page telling the customer to go back to the app, no redirect.',
         headers: htmlPageHeaders(),
         content: { 'text/html': { schema: { type: 'string' } } },
       },

@@ -8,25 +8,22 @@ export const customerParams = z.object({ customerId: customerIdSchema });
 /**
  * v1 accepted a caller-supplied date of birth on routes 8 and 10; linking now compares with the
  * identity on record only (route 18, partner backend). A body that still sends one is refused, so
- * that no partner believes it is checked.
+ * that no partner believes it is checked. A field of its own (not a refinement of the object), so
+ * that it is named together with every other bad field.
  */
-const noCallerIdentity = <T extends Record<string, unknown>>(body: T, ctx: z.RefinementCtx<T>) => {
-  if (body.dateOfBirth !== undefined)
-    ctx.addIssue({
-      code: 'custom',
-      path: ['dateOfBirth'],
-      message: 'is not accepted here: the partner backend records it with PUT /v1/customers/{customerId}/identity',
-    });
-};
+const noCallerIdentity = z
+  .unknown()
+  .refine((v) => v === undefined, 'is not accepted here: the partner backend records it with PUT /v1/customers/{customerId}/identity')
+  .optional()
+  .describe('Not accepted since version 2 (refused with 400): the identity on record (route 18) is what linking compares with.');
 
 /** Route 8's body. `claimAccount`: a user this service created takes over its Wise account. */
 export const startLinkBody = z
   .object({
     returnUrl: z.string().max(2048, 'must be at most 2048 characters').pipe(z.url('must be an absolute URL')),
     claimAccount: z.boolean().optional(),
+    dateOfBirth: noCallerIdentity,
   })
-  .loose()
-  .superRefine(noCallerIdentity)
   .transform(({ returnUrl, claimAccount }) => ({ returnUrl, ...(claimAccount !== undefined ? { claimAccount } : {}) }));
 
 /**
@@ -41,9 +38,8 @@ export const linkCodeBody = z
       .min(1, 'is required')
       .max(256, 'must be at most 256 characters')
       .regex(/^[A-Za-z0-9._~-]+$/, 'must be the code exactly as Wise showed it (letters, digits, . _ ~ -)'),
+    dateOfBirth: noCallerIdentity,
   })
-  .loose()
-  .superRefine(noCallerIdentity)
   .transform(({ code }) => ({ code }));
 
 /** Route 17's body: the one-time result route 9 put on the return URL (base64url, 256 bits). */

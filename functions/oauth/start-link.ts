@@ -15,9 +15,10 @@ const authorizeLinkSchema = z.object({
 
 /**
  * Route 8. Not replayed by Idempotency-Key: the answer carries the OAuth state (and, for a claim,
- * Wise's claim code), which must not rest in plain text in an idempotency record for a day; a
- * repeated call is harmless — it issues another single-use state, and any earlier one still works
- * until it expires.
+ * Wise's claim code), secrets that need not rest anywhere, even encrypted, for a day; and a
+ * replayed answer could hand back a state already consumed by the callback or a claim code dead
+ * after five minutes. A repeated call is harmless instead: it issues another single-use state,
+ * and any earlier one still works until it expires.
  */
 export const startLink = operationOf<OauthServices>()({
   route: 'startLink',

@@ -12,7 +12,9 @@ export const createAccount = operationOf<OnboardingServices>()({
     "Creates a Wise user with a registration code, then its personal profile, from the partner's KYC data (Wise's personal-profile " +
     'field names). A resumable state machine: a retry after a failure continues where it stopped and never makes a second Wise user. ' +
     `201 with the account; a repeat after success answers 200 with the same body. ${personRules} ` +
-    '`sendAuthorizationCodeAsEmail: true` on a customer in `EXISTING_ACCOUNT` asks Wise to email the customer a code for route 10.',
+    '`sendAuthorizationCodeAsEmail: true` on a customer in `EXISTING_ACCOUNT` asks Wise to email the customer a code for route 10. ' +
+    'The date of birth becomes the identity on record that linking compares with (route 18), also when Wise already knows the email ' +
+    '(409). Once a signup reached Wise the email is fixed: another one is 409 EMAIL_FIXED.',
   params: customerParams,
   body: newCustomer,
   idempotencyKey: 'replayed',
@@ -26,6 +28,7 @@ export const createAccount = operationOf<OnboardingServices>()({
   },
   problems: [
     'EXISTING_WISE_ACCOUNT',
+    'EMAIL_FIXED',
     'IN_PROGRESS',
     'LINK_IN_PROGRESS',
     'RELINK_REQUIRED',

@@ -1,8 +1,11 @@
 import { DynamoCustomerDirectory } from '../../shared/adapters/dynamodb/customer-directory';
 import { DynamoCustomerErasure } from '../../shared/adapters/dynamodb/customer-erasure';
+import { AuthorizeLinks } from '../../shared/domain/linking/authorize-links';
 import type { AccountStore } from '../../shared/ports/accounts';
+import type { Grants } from '../../shared/ports/grants';
 import type { Dependencies } from '../../shared/runtime/dependencies';
 import { functionRoutes } from '../../shared/runtime/function';
+import { LinkStateStore } from '../../shared/store/link-state-store';
 import { AuditEvents } from './audit-events';
 import { checkVerification } from './check-verification';
 import { ClaimLinks } from './claim-links';
@@ -25,6 +28,8 @@ import { WiseAccessTokens } from './wise-access-tokens';
 /** The use cases the onboarding function's operations call. */
 export interface OnboardingServices {
   readonly accounts: Pick<AccountStore, 'get'>;
+  /** Route 2 derives each profile's `access` from them. */
+  readonly grants: Pick<Grants, 'accessOf'>;
   readonly signup: Signup;
   readonly profiles: Profiles;
   readonly claimLinks: ClaimLinks;
@@ -37,8 +42,21 @@ export interface OnboardingServices {
 /** Built once per container. */
 const onboardingServices = (deps: Dependencies): OnboardingServices => {
   const { accounts, cipher, clock, config, logger, wiseAs } = deps;
+  // Route 7 issues its claim link the way route 8 issues any link: one state, one allowlist, one identity check.
+  const authorizeLinks = new AuthorizeLinks({
+    accounts,
+    linkStates: new LinkStateStore(deps.table),
+    identities: deps.identities,
+    credentials: deps.credentials,
+    audit: deps.audit,
+    clock,
+    allowedReturnUrls: config.allowedReturnUrls,
+    wiseWebBaseUrl: config.wiseWebBaseUrl,
+    redirectUri: config.oauthCallbackUrl,
+  });
   return {
     accounts,
+    grants: deps.grants,
     signup: new Signup({
       accounts,
       lease: deps.lease,
@@ -48,10 +66,11 @@ const onboardingServices = (deps: Dependencies): OnboardingServices => {
       clientToken: deps.clientToken,
       tokens: deps.tokens,
       audit: deps.audit,
+      identities: deps.identities,
       logger,
     }),
     profiles: new Profiles({ accounts, wiseAs, clock, logger }),
-    claimLinks: new ClaimLinks({ accounts, cipher, wiseAs, credentials: deps.credentials, clock, config }),
+    claimLinks: new ClaimLinks({ accounts, cipher, wiseAs, authorizeLinks, allowedReturnUrls: config.allowedReturnUrls }),
     wiseAccess: new WiseAccessTokens({ accounts, grants: deps.grants, audit: deps.audit, logger }),
     auditEvents: new AuditEvents(deps.audit),
     customerLists: new CustomerLists(new DynamoCustomerDirectory(deps.table)),

@@ -45,6 +45,13 @@ const accountSchema = z.object({
         .object({ state: z.string(), requiredEvidences: z.array(z.string()) })
         .optional()
         .describe("Wise's latest customer due-diligence state for the profile, when Wise sent one."),
+      access: z
+        .enum(['GRANTED', 'RELINK_REQUIRED', 'NONE'])
+        .optional()
+        .describe(
+          'Route 2: whether this service can act at Wise for the profile — `GRANTED` (a usable grant covers it), `RELINK_REQUIRED` ' +
+            '(Wise refused its grant: link it again), `NONE` (no grant covers it, e.g. after a disconnect).',
+        ),
     }),
   ),
 });

@@ -9,6 +9,7 @@ import {
 import { DomainError, InProgressError } from '../../shared/errors/domain-error';
 import { accountLease, type AccountStore } from '../../shared/ports/accounts';
 import type { AuditActor, AuditTrail } from '../../shared/ports/audit';
+import type { IdentityRecords } from '../../shared/ports/identity';
 import { customerContext, type Cipher } from '../../shared/ports/cipher';
 import { LEASE_OWNER, LEASE_UNTIL, type Lease } from '../../shared/ports/lease';
 import type { UserTokens } from '../../shared/ports/user-tokens';
@@ -38,7 +39,9 @@ export interface SignupPorts {
   clientToken: ClientToken;
   tokens: Pick<UserTokens, 'store' | 'has'>;
   /** Each status move is recorded just before its write: an event may precede a write that then failed (the retry records it again), no write lands without one. */
-  audit: Pick<AuditTrail, 'record'>;
+  audit: Pick<AuditTrail, 'record' | 'transactItem'>;
+  /** The date of birth of route 1 becomes the identity on record that linking compares with (route 18). */
+  identities: Pick<IdentityRecords, 'record'>;
   logger: Logger;
 }
 
@@ -92,11 +95,45 @@ export class Signup {
     this.timing = { ...defaultTiming, ...timing };
   }
 
+  /**
+   * Signs the customer up (below). Whatever Wise answered about the user — created, already
+   * created, or the email already known to Wise (409) — the partner's date of birth becomes the
+   * customer's identity on record, so that linking instead (route 8) can compare with it.
+   */
   async run(
     customerId: string,
     input: NewCustomer,
     deadline: number,
     actor: AuditActor = { kind: 'system' },
+  ): Promise<SignupOutcome> {
+    try {
+      const outcome = await this.signUpOnce(customerId, input, deadline, actor);
+      await this.recordIdentity(customerId, input, actor);
+      return outcome;
+    } catch (err) {
+      if (err instanceof DomainError && err.code === 'EXISTING_WISE_ACCOUNT')
+        await this.recordIdentity(customerId, input, actor);
+      throw err;
+    }
+  }
+
+  private async recordIdentity(customerId: string, input: NewCustomer, actor: AuditActor): Promise<void> {
+    await this.ports.identities.record(
+      customerId,
+      { dateOfBirth: input.dateOfBirth },
+      {
+        alsoWrite: (onRecord) => [
+          this.ports.audit.transactItem(customerId, { action: 'identity.changed', actor, details: { ...onRecord } }),
+        ],
+      },
+    );
+  }
+
+  private async signUpOnce(
+    customerId: string,
+    input: NewCustomer,
+    deadline: number,
+    actor: AuditActor,
   ): Promise<SignupOutcome> {
     const { accounts, lease } = this.ports;
     const owner = randomUUID();
@@ -180,8 +217,15 @@ export class Signup {
     return account;
   }
 
-  /** True for an account that needs no work from this call (ACTIVE); throws where signup cannot go on. */
+  /**
+   * True for an account that needs no work from this call (ACTIVE); throws where signup cannot go on.
+   * Once a signup recorded its email (just before Wise first hears of it), the email is fixed:
+   * restarting with another one would make route 1 an oracle of who has a Wise account, and a way
+   * to have Wise email anyone (EMAIL_FIXED). Emails are compared without regard to case.
+   */
   private isSettled(account: CustomerAccount, input: NewCustomer): boolean {
+    if (account.email !== undefined && account.email.toLowerCase() !== input.email.toLowerCase())
+      throw new DomainError('EMAIL_FIXED');
     switch (account.status) {
       case 'ACTIVE':
         return true;

@@ -62,7 +62,7 @@ export class PublishedAccess {
             ConditionExpression: `attribute_exists(pk) AND ${version === 0 ? 'attribute_not_exists(#v)' : '#v = :v'}`,
             ExpressionAttributeNames: { '#m': PUBLISHED_ACCESS, '#v': PUBLISHED_ACCESS_VERSION, '#at': PUBLISHED_ACCESS_AT },
             ExpressionAttributeValues: {
-              ':m': current,
+              ':m': JSON.stringify(current),
               ':next': version + 1,
               ':at': new Date(this.clock.now()).toISOString(),
               ...(version === 0 ? {} : { ':v': version }),

@@ -1,4 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { businessMetrics } from '../../shared/metrics/names';
 import type { Dependencies } from '../../shared/runtime/dependencies';
 import { WiseStateProjection } from '../../shared/webhooks/wise-state-projection';
 import { DynamoDueItems } from './due-items';
@@ -29,13 +30,14 @@ export const reconcileSettings = (env: NodeJS.ProcessEnv = process.env): Reconci
 /** The bucket every Wise call of the function spends from: hand `bucket.spend` to the transport's `onWiseCall`. */
 export const reconcileBucket = (): TokenBucket => new TokenBucket({ ratePerSecond: WISE_CALLS_PER_SECOND, capacity: WISE_CALLS_PER_SECOND });
 
+/** Powertools' `service` dimension of the function (POWERTOOLS_SERVICE_NAME, set by the stack). */
 export const METRIC_SERVICE = 'wise-onboarding-reconcile';
 
-/** Names of the metrics a run emits (the stack's alarms read them: infra/constructs/events.ts). */
-export const reconcileMetrics = {
-  failures: 'ReconcileFailures',
-  applied: 'ReconcileApplied',
-  subscriptionsMissing: 'SubscriptionsMissing',
+/** The metrics a run emits (shared/metrics/names.ts; the stack's alarms read them: infra/constructs/events.ts). */
+const reconcileMetrics = {
+  failures: businessMetrics.reconcileFailures.name,
+  applied: businessMetrics.reconcileApplied.name,
+  subscriptionsMissing: businessMetrics.subscriptionsMissing.name,
 } as const;
 
 export type ReconcileRun = (remainingMs: number) => Promise<ReconcileReport>;
@@ -71,7 +73,7 @@ export const reconcileJob = (
       ...(settings.maxItemsPerList !== undefined && { maxItemsPerList: settings.maxItemsPerList }),
     });
     emitMetrics(
-      METRIC_SERVICE,
+      process.env.POWERTOOLS_SERVICE_NAME ?? METRIC_SERVICE,
       {
         [reconcileMetrics.failures]: report.verification.failed + report.kyc.failed + (report.subscriptions.checked ? 0 : 1),
         [reconcileMetrics.applied]: report.verification.applied + report.kyc.applied,

@@ -158,7 +158,7 @@ export class Reconciler {
     }
     const applied: Application = await this.ports.projection.applyFor(event, customerId, CallBudget.within(Math.max(0, deadline - Date.now())));
     if (applied.outcome === 'APPLIED') {
-      this.ports.logger.info('reconciled', { source: 'reconcile', type: event.type, customerId, profileId: event.type === 'users#state-change' ? undefined : event.profileId });
+      this.ports.logger.info('reconciled', { source: 'reconcile', type: event.type, customerId, profileId: event.profileId });
       return 'applied';
     }
     return applied.outcome === 'UNMATCHED' ? 'skipped' : 'unchanged';

@@ -88,7 +88,7 @@ const settle = async (
 };
 
 /**
- * A profile or Wise user became `customerId`'s: applies every event kept for it, oldest first (the
+ * A profile or Wise user became `customerId`'s: applies every event kept for it in order of occurrence (the
  * order does not matter for the result — each write is conditional on occurred_at — but it keeps
  * the log readable). Returns how many were applied.
  */

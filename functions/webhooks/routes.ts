@@ -11,6 +11,7 @@ const webhookServices = (deps: StoreDependencies): WebhookDeliveryPorts => {
     keyring: webhookKeyringFor(deps.config.wiseEnvironment, deps.config.webhookPublicKeys),
     events: new WebhookEventStore(deps.table, deps.clock),
     logger: deps.logger,
+    metrics: deps.metrics,
   };
   if (ports.keyring.keys.length === 0)
     deps.logger.error('webhook keys not configured', { problem: ports.keyring.problem });

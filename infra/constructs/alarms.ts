@@ -103,10 +103,15 @@ export class OperationalAlarms extends Construct {
         threshold: 1,
         description: `The ${name} function failed (unhandled error or timeout).`,
       });
-      this.add(`${name}-Throttles`, 'FunctionThrottles', fn.metricThrottles({ period: PERIOD, statistic: 'Sum' }), {
-        threshold: 1,
-        description: `The ${name} function was throttled: requests were rejected for lack of concurrency.`,
-      });
+      this.add(
+        `${name}-Throttles`,
+        'FunctionThrottles',
+        fn.metricThrottles({ period: PERIOD, statistic: 'Sum' }),
+        {
+          threshold: 1,
+          description: `The ${name} function was throttled: requests were rejected for lack of concurrency.`,
+        },
+      );
     }
 
     const tableThrottles = new cloudwatch.MathExpression({
@@ -123,14 +128,20 @@ export class OperationalAlarms extends Construct {
       description: 'DynamoDB throttled reads or writes on the application table.',
     });
 
-    this.add('WebhookSignatureRejected', 'WebhookSignatureRejected', businessMetric('webhookSignatureRejected', 'SUM'), {
-      threshold: 5,
-      description: 'At least 5 webhook deliveries in 5 minutes failed signature verification.',
-    });
+    this.add(
+      'WebhookSignatureRejected',
+      'WebhookSignatureRejected',
+      businessMetric('webhookSignatureRejected', 'SUM'),
+      {
+        threshold: 5,
+        description: 'At least 5 webhook deliveries in 5 minutes failed signature verification.',
+      },
+    );
     this.add('WebhookLag', 'WebhookLag', businessMetric('webhookLag', 'AVG'), {
       threshold: 10 * 60_000,
       evaluationPeriods: 3,
-      description: 'Webhook deliveries arrived 10 minutes or more (average) after their event, for 15 minutes.',
+      description:
+        'Webhook deliveries arrived 10 minutes or more (average) after their event, for 15 minutes.',
     });
     this.add('WiseErrors', 'WiseErrors', businessMetric('wiseErrors', 'SUM'), {
       threshold: 20,

@@ -86,7 +86,12 @@ export class PartnerApi extends Construct {
       ...(config.corsOrigins.length > 0 && {
         corsPreflight: {
           allowOrigins: [...config.corsOrigins],
-          allowMethods: [apigw.CorsHttpMethod.GET, apigw.CorsHttpMethod.POST, apigw.CorsHttpMethod.PUT, apigw.CorsHttpMethod.DELETE],
+          allowMethods: [
+            apigw.CorsHttpMethod.GET,
+            apigw.CorsHttpMethod.POST,
+            apigw.CorsHttpMethod.PUT,
+            apigw.CorsHttpMethod.DELETE,
+          ],
           allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
           maxAge: Duration.hours(1),
         },
@@ -114,7 +119,11 @@ export class PartnerApi extends Construct {
     if (config.apiOrigin !== undefined) {
       this.originDomain = new apigw.DomainName(this, 'OriginDomain', {
         domainName: config.apiOrigin.domainName,
-        certificate: acm.Certificate.fromCertificateArn(this, 'OriginCertificate', config.apiOrigin.certificateArn),
+        certificate: acm.Certificate.fromCertificateArn(
+          this,
+          'OriginCertificate',
+          config.apiOrigin.certificateArn,
+        ),
         securityPolicy: apigw.SecurityPolicy.TLS_1_2,
       });
       new apigw.ApiMapping(this, 'OriginMapping', {
@@ -138,7 +147,9 @@ export class PartnerApi extends Construct {
 
   /** The host CloudFront forwards to: the API's own domain when configured, else its execute-api host. */
   get originHost(): string {
-    return this.config.apiOrigin?.domainName ?? `${this.httpApi.apiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`;
+    return (
+      this.config.apiOrigin?.domainName ?? `${this.httpApi.apiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`
+    );
   }
 
   /** Adds every route of the route table, each integrated with its function. */

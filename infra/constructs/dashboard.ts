@@ -65,8 +65,14 @@ export class OperationsDashboard extends Construct {
     const functions = Object.entries(props.functions);
     this.dashboard.addWidgets(
       new cloudwatch.TextWidget({ markdown: '# Functions and table', width: 24, height: 1 }),
-      graph('Function errors', functions.map(([name, fn]) => fn.metricErrors({ period: PERIOD, label: name }))),
-      graph('Function throttles', functions.map(([name, fn]) => fn.metricThrottles({ period: PERIOD, label: name }))),
+      graph(
+        'Function errors',
+        functions.map(([name, fn]) => fn.metricErrors({ period: PERIOD, label: name })),
+      ),
+      graph(
+        'Function throttles',
+        functions.map(([name, fn]) => fn.metricThrottles({ period: PERIOD, label: name })),
+      ),
       graph(
         'Function duration p99 (ms)',
         functions.map(([name, fn]) => fn.metricDuration({ period: PERIOD, statistic: 'p99', label: name })),
@@ -87,13 +93,20 @@ export class OperationsDashboard extends Construct {
       });
     };
     this.dashboard.addWidgets(
-      new cloudwatch.TextWidget({ markdown: `# Business (namespace ${METRICS_NAMESPACE})`, width: 24, height: 1 }),
+      new cloudwatch.TextWidget({
+        markdown: `# Business (namespace ${METRICS_NAMESPACE})`,
+        width: 24,
+        height: 1,
+      }),
       graph('Signups, links and relinks', [
         business('signups', 'SUM'),
         business('links', 'SUM'),
         business('relinks', 'SUM'),
       ]),
-      graph('Webhook results', [business('webhookResults', 'SUM'), business('webhookSignatureRejected', 'SUM')]),
+      graph('Webhook results', [
+        business('webhookResults', 'SUM'),
+        business('webhookSignatureRejected', 'SUM'),
+      ]),
       graph('Webhook lag (ms)', [business('webhookLag', 'AVG'), business('webhookLag', 'MAX')]),
       graph('Wise latency by operation (ms, average)', [business('wiseLatency', 'AVG')]),
       graph('Wise errors by operation', [business('wiseErrors', 'SUM')]),

@@ -42,7 +42,13 @@ export const ERASURE_PARTITION_KEY_PREFIXES = [
 ] as const;
 
 /** The table key operations DynamoDB performs with the caller's permissions (reads, writes, stream reads). */
-const TABLE_KEY_USE = ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'];
+const TABLE_KEY_USE = [
+  'kms:Decrypt',
+  'kms:DescribeKey',
+  'kms:Encrypt',
+  'kms:GenerateDataKey*',
+  'kms:ReEncrypt*',
+];
 
 export interface OnboardingDataProps {
   /** Who administers the keys (never uses them); see infra/constructs/keys.ts. */
@@ -121,6 +127,8 @@ export class OnboardingData extends Construct {
       partitionKey: { name: tableDefinition.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: tableDefinition.sortKey, type: dynamodb.AttributeType.STRING },
       timeToLiveAttribute: tableDefinition.ttlAttribute,
+      // The stream consumers' source (infra/constructs/events.ts): the table is the outbox.
+      stream: dynamodb.StreamViewType[tableDefinition.stream.viewType],
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
@@ -202,7 +210,10 @@ export class OnboardingData extends Construct {
    * reads under its own {@link grantItems} conditions. No LeadingKeys condition: the indexes' partition
    * keys are Wise ids and statuses, not the table's.
    */
-  grantIndexQuery(role: iam.IRole, indexNames: readonly string[] = tableDefinition.indexes.map((i) => i.name)): void {
+  grantIndexQuery(
+    role: iam.IRole,
+    indexNames: readonly string[] = tableDefinition.indexes.map((i) => i.name),
+  ): void {
     iam.Grant.addToPrincipal({
       grantee: role,
       actions: ['dynamodb:Query'],
@@ -238,7 +249,13 @@ export class OnboardingData extends Construct {
   grantTableKeyUse(role: iam.IRole): void {
     if (this.tableKeyUsers.has(role)) return;
     this.tableKeyUsers.add(role);
-    allowUse(this.tableKey, sidOf('TableThroughDynamoDb', role.node.id), role, TABLE_KEY_USE, viaService('dynamodb'));
+    allowUse(
+      this.tableKey,
+      sidOf('TableThroughDynamoDb', role.node.id),
+      role,
+      TABLE_KEY_USE,
+      viaService('dynamodb'),
+    );
   }
 
   /**

@@ -12,15 +12,6 @@ import type { StackConfig } from '../config.js';
 import { newLogsKey } from './keys.js';
 import type { PartnerApi } from './api.js';
 
-/**
- * Why the edge is CloudFront + AWS WAF rather than WAF on the API itself: WAF attaches to REST
- * APIs, not HTTP APIs, and moving to a REST API would change every function's event format and lose
- * the JWT authorizer. A CLOUDFRONT-scope web ACL must be created in us-east-1, so it lives in its own
- * small stack ({@link EdgeFirewall} in infra/edge-stack.ts) and the service stack, deployable in any
- * region, attaches it by ARN (context `edgeWebAclArn`). README "Edge protection" has the steps.
- */
-export const EDGE_DESIGN_NOTE = 'CloudFront + CLOUDFRONT-scope WAF web ACL from a us-east-1 edge stack';
-
 export interface EdgeDistributionProps {
   readonly config: StackConfig;
   readonly api: PartnerApi;
@@ -28,7 +19,10 @@ export interface EdgeDistributionProps {
 
 /**
  * The public entry point: a CloudFront distribution in front of the HTTP API, with the WAF web ACL
- * attached. Nothing is cached (every answer is per caller); every header but Host, every query
+ * attached. CloudFront + WAF rather than WAF on the API: WAF attaches to REST APIs, not HTTP APIs,
+ * and a REST API would change every function's event format and lose the JWT authorizer. The
+ * CLOUDFRONT-scope web ACL must be created in us-east-1, so it lives in its own stack
+ * ({@link EdgeFirewall}, infra/edge-stack.ts) and is attached here by ARN (`edgeWebAclArn`). Nothing is cached (every answer is per caller); every header but Host, every query
  * string and cookie is forwarded, so the JWT authorizer, the OAuth callback and Wise's signature
  * headers reach the API as sent.
  *
@@ -150,11 +144,20 @@ export class EdgeFirewall extends Construct {
     const rateRules = (Object.entries(edgeRateLimits) as [RouteId, { requestsPerWindow: number }][]).map(
       ([routeId, limit], index): wafv2.CfnWebACL.RuleProperty => {
         const route = routeById(routeId);
-        if (route.auth !== 'public') throw new Error(`edgeRateLimits.${routeId}: per-IP limits are for public routes`);
+        if (route.auth !== 'public')
+          throw new Error(`edgeRateLimits.${routeId}: per-IP limits are for public routes`);
         return {
           name: `PerIp-${routeId}`,
           priority: index,
-          action: { block: { customResponse: { responseCode: 429, customResponseBodyKey: 'too-many-requests', responseHeaders: [{ name: 'retry-after', value: String(EDGE_RATE_WINDOW_SECONDS) }] } } },
+          action: {
+            block: {
+              customResponse: {
+                responseCode: 429,
+                customResponseBodyKey: 'too-many-requests',
+                responseHeaders: [{ name: 'retry-after', value: String(EDGE_RATE_WINDOW_SECONDS) }],
+              },
+            },
+          },
           statement: {
             rateBasedStatement: {
               limit: limit.requestsPerWindow,
@@ -195,26 +198,24 @@ export class EdgeFirewall extends Construct {
       },
     );
 
-    const managedRules = MANAGED_RULE_GROUPS.map(
-      (name, index): wafv2.CfnWebACL.RuleProperty => ({
-        name,
-        priority: 10 + index,
-        overrideAction: { none: {} },
-        statement: {
-          managedRuleGroupStatement: {
-            vendorName: 'AWS',
-            name,
-            // Identity documents and KYC requirement files are uploaded as multipart bodies of a few
-            // MB; the functions bound body sizes themselves (maxBodyBytes), so the common set's
-            // 8 KB body rule only counts.
-            ...(name === 'AWSManagedRulesCommonRuleSet' && {
-              ruleActionOverrides: [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }],
-            }),
-          },
+    const managedRules = MANAGED_RULE_GROUPS.map((name, index): wafv2.CfnWebACL.RuleProperty => ({
+      name,
+      priority: 10 + index,
+      overrideAction: { none: {} },
+      statement: {
+        managedRuleGroupStatement: {
+          vendorName: 'AWS',
+          name,
+          // Identity documents and KYC requirement files are uploaded as multipart bodies of a few
+          // MB; the functions bound body sizes themselves (maxBodyBytes), so the common set's
+          // 8 KB body rule only counts.
+          ...(name === 'AWSManagedRulesCommonRuleSet' && {
+            ruleActionOverrides: [{ name: 'SizeRestrictions_BODY', actionToUse: { count: {} } }],
+          }),
         },
-        visibilityConfig: visibility(name),
-      }),
-    );
+      },
+      visibilityConfig: visibility(name),
+    }));
 
     this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
       name: EDGE_WEB_ACL_NAME,

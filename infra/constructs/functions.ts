@@ -78,7 +78,12 @@ export const FUNCTION_PROFILES: Record<FunctionName, FunctionProfile & FunctionG
     ...functionProfiles.onboarding,
     appSecrets: true,
     wiseCredentials: true,
-    items: [{ actions: USE_CASE_ACTIONS, partitionKeyPrefixes: ['CUSTOMER#', 'IDEMPOTENCY#', 'AUDIT#', 'WISEPROFILE#'] }],
+    items: [
+      {
+        actions: USE_CASE_ACTIONS,
+        partitionKeyPrefixes: ['CUSTOMER#', 'IDEMPOTENCY#', 'AUDIT#', 'WISEPROFILE#'],
+      },
+    ],
     indexQuery: true,
   },
   // Linking also keeps the pending OAuth states and route 9's link results, and asks gsi1 whose a
@@ -90,7 +95,14 @@ export const FUNCTION_PROFILES: Record<FunctionName, FunctionProfile & FunctionG
     items: [
       {
         actions: USE_CASE_ACTIONS,
-        partitionKeyPrefixes: ['CUSTOMER#', 'IDEMPOTENCY#', 'AUDIT#', 'WISEPROFILE#', 'LINKSTATE#', 'LINKRESULT#'],
+        partitionKeyPrefixes: [
+          'CUSTOMER#',
+          'IDEMPOTENCY#',
+          'AUDIT#',
+          'WISEPROFILE#',
+          'LINKSTATE#',
+          'LINKRESULT#',
+        ],
       },
     ],
     indexQuery: true,
@@ -174,7 +186,10 @@ export class OnboardingFunctions extends Construct {
     this.byName = Object.fromEntries(entries) as Record<FunctionName, nodejs.NodejsFunction>;
   }
 
-  private createFunction(name: FunctionName, { config, data, logsKey, oauthCallbackUrl }: OnboardingFunctionsProps) {
+  private createFunction(
+    name: FunctionName,
+    { config, data, logsKey, oauthCallbackUrl }: OnboardingFunctionsProps,
+  ) {
     const profile = FUNCTION_PROFILES[name];
     const id = pascalCase(name);
 
@@ -241,7 +256,8 @@ export class OnboardingFunctions extends Construct {
     if (profile.wiseCredentials) data.grantReadWiseCredentials(role);
     this.roles[name] = role;
 
-    Validations.of(role).acknowledge({
+    // On the role's policy only, and only for the Resource::* finding.
+    Validations.of(role.node.findChild('DefaultPolicy')).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       reason:
         'Active X-Ray tracing adds xray:PutTraceSegments and xray:PutTelemetryRecords, which support no ' +

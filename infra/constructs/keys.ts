@@ -69,7 +69,13 @@ export const allowUse = (
   conditions: Record<string, Record<string, unknown>>,
 ): void => {
   key.addToResourcePolicy(
-    new iam.PolicyStatement({ sid, principals: [principal], actions: [...actions], resources: ['*'], conditions }),
+    new iam.PolicyStatement({
+      sid,
+      principals: [principal],
+      actions: [...actions],
+      resources: ['*'],
+      conditions,
+    }),
   );
 };
 

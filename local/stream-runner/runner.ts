@@ -35,6 +35,11 @@ export interface StreamRunnerOptions {
   /** First pause before a retry, doubling up to 1 s. */
   retryDelayMs?: number;
   logger?: Logger;
+  /**
+   * Where a consumer starts on the stream when no checkpoint says otherwise, overriding the
+   * definition's (the bench starts at LATEST, so that it measures only the records of its phase).
+   */
+  startingPosition?: 'TRIM_HORIZON' | 'LATEST';
 }
 
 /** One invocation of a consumer, as the runner saw it (the last few thousand are kept). */
@@ -52,6 +57,12 @@ export interface StreamRunner {
   invocations(consumer: string): readonly Invocation[];
   /** Resolves once every consumer has read the stream to its end after this call and delivered all of it. */
   drained(timeoutMs?: number): Promise<void>;
+  /**
+   * Stops reading after the invocation in flight (as a disabled event source mapping does); the
+   * records written meanwhile wait in the stream. Resolves once no consumer is reading.
+   */
+  pause(): Promise<void>;
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -96,6 +107,9 @@ class MappingPoller {
   /** When the latest poll round that found the stream empty started. */
   lastEmptyRoundStartedAt = 0;
   private loop: Promise<void> | undefined;
+  paused = false;
+  /** Resolves the pause() waiting for this poller to be between two rounds. */
+  private onIdle: (() => void) | undefined;
 
   constructor(
     private readonly client: DynamoDBStreamsClient,
@@ -122,8 +136,28 @@ class MappingPoller {
     await this.loop;
   }
 
+  async pause(): Promise<void> {
+    this.paused = true;
+    if (this.isStopped()) return;
+    await new Promise<void>((resolve) => {
+      this.onIdle = resolve;
+      this.wake?.();
+    });
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.wake?.();
+  }
+
   private async run(): Promise<void> {
     while (!this.isStopped()) {
+      if (this.paused) {
+        this.onIdle?.();
+        this.onIdle = undefined;
+        await this.nap(1000);
+        continue;
+      }
       const started = Date.now();
       let read = 0;
       try {
@@ -141,16 +175,22 @@ class MappingPoller {
       }
       if (read === 0) {
         this.lastEmptyRoundStartedAt = started;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.options.pollMs ?? 50);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wake = undefined;
+        await this.nap(this.options.pollMs ?? 50);
       }
     }
+    this.onIdle?.();
+  }
+
+  /** A pause that stop(), pause() and resume() cut short. */
+  private async nap(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wake = undefined;
   }
 
   private async describe(): Promise<void> {
@@ -181,7 +221,11 @@ class MappingPoller {
   private async iteratorFor(shard: ShardState): Promise<string | undefined> {
     const position = shard.checkpoint
       ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, SequenceNumber: shard.checkpoint }
-      : { ShardIteratorType: shard.parent ? ('TRIM_HORIZON' as const) : this.consumer.definition.startingPosition };
+      : {
+          ShardIteratorType: shard.parent
+            ? ('TRIM_HORIZON' as const)
+            : (this.options.startingPosition ?? this.consumer.definition.startingPosition),
+        };
     const out = await this.client.send(new GetShardIteratorCommand({ StreamArn: this.streamArn, ShardId: shard.id, ...position }));
     return out.ShardIterator;
   }
@@ -301,6 +345,12 @@ export const startStreamRunner = async (options: StreamRunnerOptions): Promise<S
     },
     failures: (name) => poller(name).destination.messages(),
     invocations: (name) => [...poller(name).invocations],
+    pause: async () => {
+      await Promise.all([...pollers.values()].map((p) => p.pause()));
+    },
+    resume: () => {
+      for (const p of pollers.values()) p.resume();
+    },
     drained: async (timeoutMs = 30_000) => {
       const since = Date.now();
       const done = await waitUntil(

@@ -60,19 +60,25 @@ const runSafely = (task: () => void) => {
 };
 
 /**
- * Moves `clock` by `ms` one due task at a time, waiting for `settle` (the I/O a task started, such
- * as a webhook attempt) before time moves on: a receiver's answer takes no simulated time, so a
- * long move does not time out an attempt it started itself.
+ * Moves `clock` by `ms` one due task at a time, waiting for the I/O each step started (webhook
+ * attempts) to settle before time moves on: a receiver's answer takes no simulated time, so a long
+ * move does not time out an attempt it started itself. Attempts already under way are not waited
+ * for — one may hang until the clock reaches its timeout.
  */
-export async function advanceSettling(clock: SimClock, ms: number, settle: () => Promise<void>): Promise<void> {
+export async function advanceSettling(
+  clock: SimClock,
+  ms: number,
+  work: { mark(): number; settledAfter(mark: number): Promise<void> },
+): Promise<void> {
   const target = clock.now() + ms;
-  await settle();
-  for (let next = clock.nextScheduledAt(); next !== undefined && next <= target; next = clock.nextScheduledAt()) {
-    clock.advance(Math.max(0, next - clock.now()));
-    await settle();
-  }
-  clock.advance(Math.max(0, target - clock.now()));
-  await settle();
+  const step = async (to: number) => {
+    const mark = work.mark();
+    clock.advance(Math.max(0, to - clock.now()));
+    await work.settledAfter(mark);
+  };
+  for (let next = clock.nextScheduledAt(); next !== undefined && next <= target; next = clock.nextScheduledAt())
+    await step(next);
+  await step(target);
 }
 
 /**

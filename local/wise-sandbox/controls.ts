@@ -16,8 +16,8 @@ import { sampleEventData } from './webhook-events';
 export interface ControlDeps {
   faults: FaultBook;
   publicKeyPem: string;
-  /** Resolves once no webhook delivery attempt is under way. */
-  settled(): Promise<void>;
+  /** Webhook attempts under way, so a clock move can wait for the ones it starts. */
+  deliveries: { mark(): number; settledAfter(mark: number): Promise<void> };
   reset(): void;
 }
 
@@ -194,7 +194,7 @@ export function registerControlRoutes(router: Router, sim: Sim, deps: ControlDep
     const b = body(ctx);
     if (typeof b.advanceMs !== 'number' || !Number.isFinite(b.advanceMs) || b.advanceMs < 0)
       throw bad('advanceMs must be a non-negative number');
-    await advanceSettling(sim.clock, b.advanceMs, deps.settled);
+    await advanceSettling(sim.clock, b.advanceMs, deps.deliveries);
     sendJson(ctx, 200, { now: new Date(sim.clock.now()).toISOString() });
   });
   router.on('GET', '/_sim/clock', (ctx) =>

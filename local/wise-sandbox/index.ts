@@ -196,7 +196,7 @@ export async function startWiseSandbox(options: WiseSandboxOptions = {}): Promis
   registerControlRoutes(controls, sim, {
     faults,
     publicKeyPem: signingKey.publicKeyPem,
-    settled: () => dispatcher.settled(),
+    deliveries: dispatcher,
     reset: () => {
       // What was scheduled belongs to the state being dropped.
       for (const cancel of scheduled) cancel();
@@ -388,7 +388,7 @@ export async function startWiseSandbox(options: WiseSandboxOptions = {}): Promis
       return demoUser;
     },
     mtls: mtlsInfo,
-    advance: (ms: number) => advanceSettling(sim.clock, ms, () => dispatcher.settled()),
+    advance: (ms: number) => advanceSettling(sim.clock, ms, dispatcher),
     settled: () => dispatcher.settled(),
     async close() {
       if (closed) return;

@@ -18,7 +18,9 @@ const MILLISECOND_VERSIONS = new Set(['4.0.0', '5.0.0']);
 export class WebhookDispatcher implements EventPublisher {
   private readonly cancels = new Set<() => void>();
   private readonly inFlight = new Set<AbortController>();
-  private readonly running = new Set<Promise<void>>();
+  /** Attempts under way, each with the sequence number it started with. */
+  private readonly running = new Map<Promise<void>, number>();
+  private started = 0;
   private closed = false;
 
   constructor(
@@ -52,8 +54,25 @@ export class WebhookDispatcher implements EventPublisher {
   }
 
   /** Resolves once no delivery attempt is under way (attempts a settling one starts included). */
-  async settled(): Promise<void> {
-    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  settled(): Promise<void> {
+    return this.settledAfter(-1);
+  }
+
+  /** The current position: attempts started after it are the ones {@link settledAfter} waits for. */
+  mark(): number {
+    return this.started;
+  }
+
+  /**
+   * Resolves once every attempt started after `mark` has settled. Attempts already under way are
+   * not waited for: one may hang until the clock reaches its timeout.
+   */
+  async settledAfter(mark: number): Promise<void> {
+    for (;;) {
+      const later = [...this.running].filter(([, seq]) => seq > mark).map(([p]) => p);
+      if (later.length === 0) return;
+      await Promise.allSettled(later);
+    }
   }
 
   /**
@@ -71,7 +90,7 @@ export class WebhookDispatcher implements EventPublisher {
   }
 
   private track(p: Promise<void>): Promise<void> {
-    this.running.add(p);
+    this.running.set(p, ++this.started);
     return p.finally(() => this.running.delete(p));
   }
 

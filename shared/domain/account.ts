@@ -44,8 +44,14 @@ export interface CustomerAccount {
   profiles: ProfileRecord[];
 }
 
-/** The account as the partner API shows it: no ciphertext, no internal progress fields. */
-export const publicAccount = (account: CustomerAccount) => ({
+/** Whether the product can act at Wise for a profile (derived from the grants: shared/ports/grants.ts). */
+export type ProfileAccessView = 'GRANTED' | 'RELINK_REQUIRED' | 'NONE';
+
+/**
+ * The account as the partner API shows it: no ciphertext, no internal progress fields. With
+ * `access` (route 2), each profile carries its access; a profile no grant covers is `NONE`.
+ */
+export const publicAccount = (account: CustomerAccount, access?: ReadonlyMap<number, ProfileAccessView>) => ({
   customerId: account.customerId,
   status: account.status,
   ...(account.wiseUserId !== undefined ? { wiseUserId: account.wiseUserId } : {}),
@@ -55,5 +61,6 @@ export const publicAccount = (account: CustomerAccount) => ({
     verification: p.verification,
     ...(p.verificationUpdatedAt ? { verificationUpdatedAt: p.verificationUpdatedAt } : {}),
     ...(p.cdd ? { cdd: { state: p.cdd.state, requiredEvidences: p.cdd.requiredEvidences } } : {}),
+    ...(access ? { access: access.get(p.id) ?? ('NONE' as const) } : {}),
   })),
 });

@@ -59,10 +59,22 @@ const kycIdsOf = (sk: string): { profileId: number; reviewId: string } | undefin
   return m ? { profileId: Number(m[1]), reviewId: m[2]! } : undefined;
 };
 
-/** A stored access map (profile id → access); NONE is not stored. */
+/**
+ * A stored access map (profile id → access); NONE is not stored. Kept on the item as JSON text:
+ * a map attribute would be an empty map once no profile has access, which DynamoDB Local's stream
+ * does not render readably.
+ */
 export type AccessMap = Readonly<Record<string, ProfileAccess>>;
 
-const accessMapOf = (value: unknown): AccessMap => {
+const accessMapOf = (stored: unknown): AccessMap => {
+  let value = stored;
+  if (typeof stored === 'string') {
+    try {
+      value = JSON.parse(stored);
+    } catch {
+      return {};
+    }
+  }
   if (!value || typeof value !== 'object') return {};
   const out: Record<string, ProfileAccess> = {};
   for (const [pid, access] of Object.entries(value as Record<string, unknown>)) {

@@ -17,7 +17,8 @@ const pathOf = (raw: string): string =>
     .split(/[?#]/, 1)[0] ?? '';
 
 const hasPathTrick = (raw: string): boolean => {
-  if (raw.includes('\\')) return true;
+  // URL parsers drop tabs and line breaks (`%2\nf` becomes `%2f`); other software does not.
+  if (raw.includes('\\') || /[\t\n\r]/.test(raw)) return true;
   const path = pathOf(raw);
   return ENCODED_SEPARATOR.test(path) || DOT_SEGMENT.test(path);
 };
@@ -40,6 +41,8 @@ export const allowedReturnUrl = (candidate: string, allowlist: readonly string[]
   if (hasPathTrick(candidate)) return undefined;
   const target = parse(candidate);
   if (!target || target.username || target.password) return undefined;
+  // Whatever the parser made of the input, the path it answers carries no encoded separator.
+  if (ENCODED_SEPARATOR.test(target.pathname)) return undefined;
   if (target.protocol !== 'https:' && target.protocol !== 'http:') return undefined;
   const allowed = allowlist.some((prefix) => {
     const base = parse(prefix);

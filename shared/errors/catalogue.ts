@@ -239,6 +239,13 @@ export const problemCatalogue = {
     meaning: 'Wise still failed after retries within the request budget; nothing already done is lost or redone.',
     retryAfter: true,
   },
+  SERVICE_UNAVAILABLE: {
+    status: 503,
+    detail: 'A service this one depends on is not answering right now; retry later. Nothing done so far is lost.',
+    meaning:
+      "The product's own store, key service or secret store throttled or failed (DynamoDB, KMS, Secrets Manager); nothing was half-written and a retry completes.",
+    retryAfter: true,
+  },
   STORE_UNAVAILABLE: {
     status: 503,
     detail: "This service's store did not complete the request in time; retry. Nothing done so far is lost.",

@@ -5,11 +5,14 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { DomainError, ValidationError } from '../errors/domain-error';
+import { isDependencyOutage } from '../errors/dependency-outage';
 import { routeKey, routesOf, type FunctionName, type Route } from '../routes';
 import { deadlineFrom } from '../runtime/deadline';
 import { WiseApiError, WiseContractError, WiseUnavailableError } from '../wise/errors';
 import { assertMayCall, callerOf, type Caller } from './caller';
 import type { ReplayedAnswers } from './idempotency';
+import { routeOutcomeMetrics } from '../metrics/route-outcomes';
+import type { Metrics } from '../ports/metrics';
 import type { Answer, Operation, OperationRequest } from './operation';
 import { header, parseJsonBody, parseWith, rawBody } from './parse';
 import { problemAnswer, problemBody } from './problem';
@@ -45,9 +48,16 @@ export const fromWiseError = (err: unknown): DomainError | undefined => {
   return undefined;
 };
 
+/**
+ * The product's own dependencies throttling or failing (DynamoDB, KMS, Secrets Manager): 503 with
+ * Retry-After, as for Wise. The flows are resumable, so the partner's retry completes.
+ */
+export const fromDependencyOutage = (err: unknown): DomainError | undefined =>
+  isDependencyOutage(err) ? new DomainError('SERVICE_UNAVAILABLE', { retryAfterSeconds: 1, cause: err }) : undefined;
+
 /** Any error as the domain error it stands for; undefined for an unknown error (a bare 500). */
 export const asDomainError = (err: unknown): DomainError | undefined =>
-  err instanceof DomainError ? err : fromWiseError(err);
+  err instanceof DomainError ? err : (fromWiseError(err) ?? fromDependencyOutage(err));
 
 /** The HTTP answer of an error: the catalogue's, or a bare 500 with no message, stack or secret. */
 export const answerOfError = (err: unknown): HttpResult => {
@@ -122,7 +132,13 @@ const problemErrorHandler = (logger: Logger): middy.MiddlewareObj<GatewayEvent, 
   onError: async (request) => {
     const err = request.error;
     const domain = asDomainError(err);
-    if (domain && domain.status >= 500) logger.warn('request failed', { problemCode: domain.code, status: domain.status });
+    if (domain && domain.status >= 500)
+      logger.warn('request failed', {
+        problemCode: domain.code,
+        status: domain.status,
+        // Which dependency failed, by error name only (a message may quote an input).
+        ...(domain.cause instanceof Error ? { causeName: domain.cause.name } : {}),
+      });
     if (!domain) logger.error('unhandled error', { errorName: (err as Error | undefined)?.name ?? 'unknown' });
     request.response = toGatewayResult(answerOfError(err));
   },
@@ -141,6 +157,8 @@ export interface FunctionHandlerOptions<S> {
   operations: Readonly<Record<string, Operation<S>>>;
   /** Idempotency-Key replay of `replayed` operations (the Wise-facing functions' dependencies always have it). */
   idempotency?: ReplayedAnswers;
+  /** Business metrics a route's answer says happened (shared/metrics/route-outcomes.ts). */
+  metrics?: Metrics;
 }
 
 /**
@@ -167,6 +185,8 @@ export const createFunctionHandler = <S>(options: FunctionHandlerOptions<S>): La
       const result = await withIdempotency(options.idempotency, operation, event, customerId, () =>
         operation.handle(request, options.services),
       );
+      const outcome = routeOutcomeMetrics[route.id]?.[result.status];
+      if (outcome) options.metrics?.emit(outcome.metric, 1, outcome.dimensions);
       options.logger.info('request', { route: route.id, status: result.status, latencyMs: Date.now() - started });
       return toGatewayResult(result);
     } catch (err) {

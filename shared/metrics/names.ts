@@ -77,7 +77,7 @@ export const businessMetrics = {
     unit: 'Count',
     dimensions: [],
     emittedBy: ['webhooks'],
-    description: "A delivery whose signature verified with none of the configured Wise keys.",
+    description: 'A delivery whose signature verified with none of the configured Wise keys.',
   },
   webhookLag: {
     name: 'WebhookLag',
@@ -105,7 +105,28 @@ export const businessMetrics = {
     unit: 'Count',
     dimensions: [],
     emittedBy: wiseFacing,
-    description: "A user-token refresh that failed (Wise refused the grant or was unreachable).",
+    description: 'A user-token refresh that failed (Wise refused the grant or was unreachable).',
+  },
+  reconcileFailures: {
+    name: 'ReconcileFailures',
+    unit: 'Count',
+    dimensions: [],
+    emittedBy: ['reconcile'],
+    description: 'States a reconciliation run could not read or apply (read again next run), plus 1 when the subscriptions could not be listed.',
+  },
+  reconcileApplied: {
+    name: 'ReconcileApplied',
+    unit: 'Count',
+    dimensions: [],
+    emittedBy: ['reconcile'],
+    description: 'States a reconciliation run found changed at Wise and applied (a webhook was missed).',
+  },
+  subscriptionsMissing: {
+    name: 'SubscriptionsMissing',
+    unit: 'Count',
+    dimensions: [],
+    emittedBy: ['reconcile'],
+    description: 'Application webhook subscriptions missing at Wise, or only at another schema version.',
   },
 } as const satisfies Record<string, BusinessMetric>;
 

@@ -72,7 +72,7 @@ export interface WebhookEventStore {
    * it is). False when nothing changed.
    */
   recordOutcome(dedupKey: string, outcome: ProjectionOutcome, budget: CallBudget): Promise<boolean>;
-  /** The UNMATCHED records waiting for `pendingKey`'s profile or user, oldest first. */
+  /** The UNMATCHED records waiting for `pendingKey`'s profile or user, in order of occurrence. */
   pending(pendingKey: string, budget: CallBudget): Promise<StoredWebhookEvent[]>;
   /** Every record received at or after `since` (epoch ms), for replay: a full read of the records. */
   receivedSince(since: number): AsyncIterable<StoredWebhookEvent>;

@@ -139,6 +139,7 @@ export const buildDependencies = (
     fetch: overrides.fetch,
     retry: overrides.retry,
     onCall: overrides.onWiseCall,
+    metrics: store.metrics,
     // Once Wise has a partner on mTLS it accepts calls only on the api-mtls host.
     mtls: async () => {
       const creds = await credentials.get();

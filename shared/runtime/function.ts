@@ -29,7 +29,7 @@ export const functionRoutes =
 /** A function's handler from its route table, with explicit dependencies (tests, gateway). */
 export const handlerWith = <D extends StoreDependencies>(fn: FunctionName, deps: D, routes: RouteTable<D>): LambdaHandler => {
   const bound = routes(deps);
-  return createFunctionHandler({ fn, logger: deps.logger, idempotency: deps.idempotency, ...bound });
+  return createFunctionHandler({ fn, logger: deps.logger, idempotency: deps.idempotency, metrics: deps.metrics, ...bound });
 };
 
 /**

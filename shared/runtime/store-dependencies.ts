@@ -1,6 +1,9 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoAuditTrail } from '../adapters/dynamodb/audit-trail';
 import { DynamoLease } from '../adapters/dynamodb/lease';
+import { InMemoryMetrics } from '../adapters/in-memory-metrics';
+import { PowertoolsMetrics } from '../adapters/powertools-metrics';
+import type { Metrics } from '../ports/metrics';
 import type { ReplayedAnswers } from '../http/idempotency';
 import type { AuditTrail } from '../ports/audit';
 import { systemClock, type Clock } from '../ports/clock';
@@ -27,13 +30,20 @@ export interface StoreDependencies {
   lease: Lease;
   /** The customers' audit trail (route 21): every function records what it does to a customer. */
   audit: AuditTrail;
+  /** Business and health metrics (shared/metrics/names.ts): EMF in AWS, in memory locally. */
+  metrics: Metrics;
   logger: Logger;
 }
 
 export interface StoreDependencyOverrides {
   clock?: Clock;
   table?: Table;
+  metrics?: Metrics;
 }
+
+/** CloudWatch reads EMF only in AWS; the local stack and tests keep the observations in memory. */
+const metricsFor = (config: AppConfig): Metrics =>
+  config.wiseEnvironment === 'local' ? new InMemoryMetrics() : new PowertoolsMetrics();
 
 /** Built once per container from the environment (`loadConfig` fails fast naming a bad variable). */
 export const buildStoreDependencies = (
@@ -53,6 +63,7 @@ export const buildStoreDependencies = (
     table,
     lease: new DynamoLease(table, clock),
     audit: new DynamoAuditTrail(table, clock, { retentionDays: config.auditRetentionDays }),
+    metrics: overrides.metrics ?? metricsFor(config),
     logger,
   };
 };

@@ -5,7 +5,7 @@ import type { Table } from './dynamo';
 
 const SK = 'LINKSTATE';
 export const linkStatePk = (stateHash: string) => `LINKSTATE#${stateHash}`;
-/** gsi1 groups a customer's pending states, so the email fallback can find the partner's date of birth. */
+/** gsi1 groups a customer's pending states (`latestFor`). */
 const customerIndexKey = (customerId: string) => `LINKSTATE_CUSTOMER#${customerId}`;
 
 type LinkStateItem = Omit<LinkState, 'expiresAt'> & {
@@ -20,7 +20,6 @@ const toLinkState = (item: Record<string, unknown>): LinkState => {
   return {
     customerId: i.customerId,
     returnUrl: i.returnUrl,
-    ...(i.dateOfBirth ? { dateOfBirth: i.dateOfBirth } : {}),
     ...(i.claimAccount ? { claimAccount: true } : {}),
     createdAt: i.createdAt,
     // The table's TTL attribute `expiresAt` is in seconds; the exact expiry is kept in ms.
@@ -46,7 +45,6 @@ export class LinkStateStore implements LinkStates {
           gsi1pk: customerIndexKey(state.customerId),
           customerId: state.customerId,
           returnUrl: state.returnUrl,
-          ...(state.dateOfBirth ? { dateOfBirth: state.dateOfBirth } : {}),
           ...(state.claimAccount ? { claimAccount: true } : {}),
           createdAt: state.createdAt,
           expiresAtMs: state.expiresAt,

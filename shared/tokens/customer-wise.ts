@@ -96,7 +96,9 @@ class GrantedCustomerWise implements CustomerWise {
     return this.as(profileId, (t, o) => this.wise.createKycReview(t, profileId, body, o));
   }
   setKycReviewRedirect(profileId: number, reviewId: string, redirectUrl: string) {
-    return this.as(profileId, (t, o) => this.wise.setKycReviewRedirect(t, profileId, reviewId, redirectUrl, o));
+    return this.as(profileId, (t, o) =>
+      this.wise.setKycReviewRedirect(t, profileId, reviewId, redirectUrl, o),
+    );
   }
   getKycReview(profileId: number, reviewId: string) {
     return this.as(profileId, (t, o) => this.wise.getKycReview(t, profileId, reviewId, o));

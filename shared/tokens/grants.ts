@@ -204,7 +204,11 @@ export class GrantService implements Grants {
 
   private async readGrant(customerId: string, grantId: string): Promise<GrantItem | undefined> {
     const out = await this.table.db.send(
-      new GetCommand({ TableName: this.table.name, Key: grantKey(customerId, grantId), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.table.name,
+        Key: grantKey(customerId, grantId),
+        ConsistentRead: true,
+      }),
     );
     return out.Item as GrantItem | undefined;
   }
@@ -249,7 +253,13 @@ export class GrantService implements Grants {
       await this.table.db.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Put: { TableName: this.table.name, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+            {
+              Put: {
+                TableName: this.table.name,
+                Item: item,
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
             {
               Delete: {
                 TableName: this.table.name,
@@ -276,8 +286,7 @@ export class GrantService implements Grants {
     if (registration) return registration;
     if (live.length > 1) {
       const account = await this.accounts.get(customerId);
-      const personal =
-        account?.personalProfileId ?? account?.profiles.find((p) => p.type === 'PERSONAL')?.id;
+      const personal = account?.personalProfileId ?? account?.profiles.find((p) => p.type === 'PERSONAL')?.id;
       const ofPersonal = live.find((g) => personal !== undefined && g.profileIds.includes(personal));
       if (ofPersonal) return ofPersonal;
     }
@@ -324,7 +333,10 @@ export class GrantService implements Grants {
     const pair: TokenPair = { accessToken: tokens.access_token, refreshToken: tokens.refresh_token };
     const grantId = randomUUID();
     const version = 1;
-    const ciphertext = await this.cipher.encrypt(JSON.stringify(pair), grantContext(customerId, grantId, version));
+    const ciphertext = await this.cipher.encrypt(
+      JSON.stringify(pair),
+      grantContext(customerId, grantId, version),
+    );
     const extra = options.alsoWrite ?? [];
     for (let attempt = 1; ; attempt++) {
       const grants = await this.readAll(customerId);
@@ -345,9 +357,7 @@ export class GrantService implements Grants {
       };
       const writes: TransactWrite[] = [
         { Put: { TableName: this.table.name, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
-        ...grants
-          .filter((g) => g !== replaced)
-          .flatMap((g) => this.giveUp(customerId, g, covered, true)),
+        ...grants.filter((g) => g !== replaced).flatMap((g) => this.giveUp(customerId, g, covered, true)),
         ...(replaced ? [this.deleteWrite(customerId, replaced)] : []),
       ];
       try {
@@ -366,7 +376,9 @@ export class GrantService implements Grants {
     for (let attempt = 1; ; attempt++) {
       const grants = await this.readAll(customerId);
       const target =
-        'grantId' in ref ? grants.find((g) => g.grantId === ref.grantId) : grants.find((g) => g.kind === ref.kind);
+        'grantId' in ref
+          ? grants.find((g) => g.grantId === ref.grantId)
+          : grants.find((g) => g.kind === ref.kind);
       if (!target || target.profileIds.includes(profileId)) return;
       const writes: TransactWrite[] = [
         this.coverageWrite(customerId, target, [...target.profileIds, profileId]),
@@ -390,7 +402,10 @@ export class GrantService implements Grants {
     return (await this.readAll(customerId)).map(summary);
   }
 
-  async accessOf(customerId: string, profileIds: readonly number[] = []): Promise<Map<number, ProfileAccess>> {
+  async accessOf(
+    customerId: string,
+    profileIds: readonly number[] = [],
+  ): Promise<Map<number, ProfileAccess>> {
     const access = new Map<number, ProfileAccess>(profileIds.map((id) => [id, 'NONE']));
     for (const g of await this.readAll(customerId))
       for (const id of g.profileIds) access.set(id, usable(g) ? 'GRANTED' : 'RELINK_REQUIRED');
@@ -416,8 +431,20 @@ export class GrantService implements Grants {
     let grant = await this.covering(customerId, profileId);
     let accessToken: string;
     if (this.trusted(grant, minValidityMs)) accessToken = (await this.open(customerId, grant)).accessToken;
-    else ({ accessToken, grant } = await this.refresh(customerId, profileId, grant, options.deadline, minValidityMs));
-    return { accessToken, expiresAt: grant.accessExpiresAt, grantId: grant.grantId, profileIds: [...grant.profileIds] };
+    else
+      ({ accessToken, grant } = await this.refresh(
+        customerId,
+        profileId,
+        grant,
+        options.deadline,
+        minValidityMs,
+      ));
+    return {
+      accessToken,
+      expiresAt: grant.accessExpiresAt,
+      grantId: grant.grantId,
+      profileIds: [...grant.profileIds],
+    };
   }
 
   async withAccessToken<T>(
@@ -430,7 +457,14 @@ export class GrantService implements Grants {
     let grant = await this.covering(customerId, profileId);
     let token: string;
     if (this.trusted(grant, minValidityMs)) token = (await this.open(customerId, grant)).accessToken;
-    else ({ accessToken: token, grant } = await this.refresh(customerId, profileId, grant, options.deadline, minValidityMs));
+    else
+      ({ accessToken: token, grant } = await this.refresh(
+        customerId,
+        profileId,
+        grant,
+        options.deadline,
+        minValidityMs,
+      ));
     try {
       return await call(token, summary(grant));
     } catch (err) {
@@ -547,7 +581,10 @@ export class GrantService implements Grants {
       }
       fresh = reminted;
     }
-    const next: TokenPair = { accessToken: fresh.access_token, refreshToken: fresh.refresh_token ?? pair.refreshToken };
+    const next: TokenPair = {
+      accessToken: fresh.access_token,
+      refreshToken: fresh.refresh_token ?? pair.refreshToken,
+    };
     const written = await this.writeRefreshed(customerId, grant, owner, next, fresh.expires_in);
     if (!written) return undefined;
     return { accessToken: next.accessToken, grant: written };
@@ -562,7 +599,10 @@ export class GrantService implements Grants {
     expiresIn: number,
   ): Promise<GrantItem | undefined> {
     const version = grant.version + 1;
-    const ciphertext = await this.cipher.encrypt(JSON.stringify(pair), grantContext(customerId, grant.grantId, version));
+    const ciphertext = await this.cipher.encrypt(
+      JSON.stringify(pair),
+      grantContext(customerId, grant.grantId, version),
+    );
     try {
       const out = await this.table.db.send(
         new UpdateCommand({
@@ -648,10 +688,17 @@ export class GrantService implements Grants {
    * deleted when nothing is left (and, for a newly kept grant, an empty authorization-code grant:
    * Wise has just invalidated its refresh token, and it reaches no profile).
    */
-  private giveUp(customerId: string, g: GrantItem, taken: readonly number[], dropEmptyAuth: boolean): TransactWrite[] {
+  private giveUp(
+    customerId: string,
+    g: GrantItem,
+    taken: readonly number[],
+    dropEmptyAuth: boolean,
+  ): TransactWrite[] {
     const rest = g.profileIds.filter((id) => !taken.includes(id));
     if (rest.length === g.profileIds.length) {
-      return dropEmptyAuth && rest.length === 0 && g.kind === 'authorization_code' ? [this.deleteWrite(customerId, g)] : [];
+      return dropEmptyAuth && rest.length === 0 && g.kind === 'authorization_code'
+        ? [this.deleteWrite(customerId, g)]
+        : [];
     }
     return rest.length === 0 ? [this.deleteWrite(customerId, g)] : [this.coverageWrite(customerId, g, rest)];
   }
@@ -686,7 +733,8 @@ export class GrantService implements Grants {
     if (!isTransactionConflict(err)) return [];
     const reasons = (err as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? [];
     const refused: number[] = [];
-    for (let i = 0; i < count; i++) if (reasons[offset + i]?.Code === 'ConditionalCheckFailed') refused.push(i);
+    for (let i = 0; i < count; i++)
+      if (reasons[offset + i]?.Code === 'ConditionalCheckFailed') refused.push(i);
     return refused;
   }
 }

@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { DomainError, ValidationError } from '../errors/domain-error';
+import type { Metrics } from '../ports/metrics';
 import type { NewWebhookEvent, RecordOutcome, WebhookEventStore } from '../ports/webhook-events';
 import { CallBudget } from './call-budget';
 import {
@@ -36,6 +37,8 @@ export interface WebhookDeliveryPorts {
   keyring: WebhookKeyring;
   events: WebhookEventStore;
   logger: Logger;
+  /** Delivery results, signature refusals and lag (shared/metrics/names.ts). */
+  metrics?: Metrics;
 }
 
 const unauthorized = () =>
@@ -88,6 +91,7 @@ export const receiveWebhookDelivery = async (
   }
   const check = checkWebhookSignature(delivery.body, delivery.header('x-signature-sha256'), keyring.keys);
   if (check !== 'valid') {
+    ports.metrics?.emit('webhookSignatureRejected', 1);
     logger.warn('webhook signature refused', { reason: check, bytes: delivery.body.length });
     throw unauthorized();
   }
@@ -117,6 +121,9 @@ export const receiveWebhookDelivery = async (
   }
   const result: DeliveryResult =
     recorded.kind === 'existing' ? 'duplicate' : test ? 'test' : applied ? 'recorded' : 'ignored';
+  ports.metrics?.emit('webhookResults', 1, { result: recorded.kind === 'existing' ? 'DUPLICATE' : 'STORED' });
+  if (recorded.kind === 'new' && !test && event.occurredAt !== undefined)
+    ports.metrics?.emit('webhookLag', Math.max(0, Date.now() - event.occurredAt));
   logger.info('webhook', {
     eventType: event.eventType,
     result,

@@ -31,6 +31,10 @@ export const storedEventOf = (item: Record<string, unknown>): StoredWebhookEvent
   return { ...(rest as unknown as StoredWebhookEvent), ...(typeof gsi1pk === 'string' ? { pendingKey: gsi1pk } : {}) };
 };
 
+/** Oldest occurrence first (arrival for events without one): the order Wise's changes happened in. */
+const inOrderOfOccurrence = (a: StoredWebhookEvent, b: StoredWebhookEvent) =>
+  (a.occurredAt ?? a.receivedAt) - (b.occurredAt ?? b.receivedAt) || a.receivedAt - b.receivedAt;
+
 /** The payload is what the projection applies: always kept on RECEIVED records, bounded on the others. */
 const keptPayload = (event: NewWebhookEvent): string | undefined => {
   if (event.payload === undefined) return undefined;
@@ -164,7 +168,7 @@ export class WebhookEventStore implements WebhookEvents {
     // The index lags the table: a record applied a moment ago may still be listed.
     return records
       .filter((r): r is StoredWebhookEvent => r?.status === 'UNMATCHED' && r.pendingKey === pendingKey)
-      .sort((a, b) => a.receivedAt - b.receivedAt);
+      .sort(inOrderOfOccurrence);
   }
 
   async *receivedSince(since: number): AsyncIterable<StoredWebhookEvent> {

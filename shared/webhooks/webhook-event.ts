@@ -63,16 +63,27 @@ const verificationData = z.lazy(() =>
   }),
 );
 
+/** One requirement's move in schema 5.0.0 (`requirementChanges[]`); unknown fields are ignored. */
+const requirementChange = () =>
+  z.object({ key: token(), state: token().nullish(), prevState: token().nullish() });
+
+/**
+ * All versions Wise may send for this event: 2.0.0, 4.0.0 (millisecond timestamps) and 5.0.0,
+ * which adds `prevState` and `requirementChanges` and fires on every requirement change
+ * (api-reference/webhook-event/eventkycreviewsstatechange).
+ */
 const kycReviewData = z.lazy(() =>
   z.object({
     resource: z.object({
       id: token(),
       state: token(),
+      prevState: token().nullish(),
       profileId: numericId(),
       requiredBy: z.string().max(40).nullish(),
       updatedAt: z.string().max(40).nullish(),
+      requirementChanges: z.array(requirementChange()).max(100).nullish(),
     }),
-    // Wise's hosted-KYC guide shows no occurred_at for this event; the review's updatedAt orders it then.
+    // Wise's hosted-KYC guide (and 5.0.0's example) shows no occurred_at; the review's updatedAt orders it then.
     occurred_at: instant().optional(),
   }),
 );
@@ -117,6 +128,10 @@ export type WiseEvent =
       status: string;
       requiredBy: string | null;
       occurredAt: number;
+      /** 5.0.0 only: the status before this event (the same when only requirements changed). */
+      previousStatus?: string;
+      /** 5.0.0 only: the requirements that changed, each with its new and previous state. */
+      requirementChanges?: { key: string; state: string | null; previousState: string | null }[];
     }
   | { type: 'users#state-change'; userId: number; state: string; occurredAt: number }
   | {
@@ -176,7 +191,9 @@ export const dedupKeyOf = (envelope: WebhookEnvelope): string => {
   const state = str(d.current_state) ?? str(resource.state);
   const occurred = str(d.occurred_at) ?? str(resource.updatedAt);
   if (resource.id !== undefined && state !== undefined && occurred !== undefined) {
-    return hash([envelope.event_type, str(resource.type) ?? '', str(resource.id), state, occurred]);
+    // 5.0.0 KYC events also fire for a requirement alone (same state): its changes tell them apart.
+    const changes = Array.isArray(resource.requirementChanges) ? [resource.requirementChanges] : [];
+    return hash([envelope.event_type, str(resource.type) ?? '', str(resource.id), state, occurred, ...changes]);
   }
   return hash([envelope.event_type, d]);
 };
@@ -234,6 +251,16 @@ export const interpret = (envelope: WebhookEnvelope): Interpretation => {
           status: r.state,
           requiredBy: r.requiredBy ?? null,
           occurredAt,
+          ...(r.prevState ? { previousStatus: r.prevState } : {}),
+          ...(r.requirementChanges
+            ? {
+                requirementChanges: r.requirementChanges.map((c) => ({
+                  key: c.key,
+                  state: c.state ?? null,
+                  previousState: c.prevState ?? null,
+                })),
+              }
+            : {}),
         },
       };
     }

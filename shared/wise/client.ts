@@ -1,11 +1,12 @@
 import type { z } from 'zod';
 import type { WiseCredentialsProvider } from '../ports/secrets';
 import type { WiseApi, WiseCallOptions } from '../ports/wise';
-import { WiseContractError } from './errors';
+import { WiseContractError, WiseDocumentRejectedError } from './errors';
 import type { WiseTransport, WiseRequest } from './transport';
 import {
   claimAccountSchema,
   createdProfileSchema,
+  identityDocumentOutcomeSchema,
   kycReviewSchema,
   profileSchema,
   subscriptionSchema,
@@ -209,21 +210,28 @@ export class WiseClient implements WiseApi {
     });
   }
 
-  updateProfile(
+  /**
+   * Wise documents the update's 200 with no body ("Updated personal profile."): the profile is
+   * read back then. A body, when Wise sends one, is taken as the updated profile.
+   */
+  async updateProfile(
     userToken: string,
     profileId: number,
     kind: 'personal' | 'business',
     body: Record<string, unknown>,
     options: CallOptions = {},
   ): Promise<WiseProfile> {
-    return this.call(profileSchema, {
+    const pathTemplate = `/v2/profiles/{profileId}/${kind}-profile`;
+    const res = await this.transport.send({
       method: 'PUT',
       path: `/v2/profiles/${profileId}/${kind}-profile`,
-      pathTemplate: `/v2/profiles/{profileId}/${kind}-profile`,
+      pathTemplate,
       bearer: userToken,
       json: body,
       ...options,
     });
+    if (res.body === undefined || res.body === '') return this.getProfile(userToken, profileId, options);
+    return parse(profileSchema, res.body, pathTemplate);
   }
 
   /** Wise's update window around changes to a verified profile: open (POST) and close (DELETE). */
@@ -260,20 +268,29 @@ export class WiseClient implements WiseApi {
     });
   }
 
+  /**
+   * Resolves only when Wise accepted the document. Wise documents one answer, 200
+   * `{ errorMessage, success }`: `success: false` throws {@link WiseDocumentRejectedError}.
+   */
   async submitVerificationDocument(
     userToken: string,
     profileId: number,
     body: Record<string, unknown>,
     options: CallOptions = {},
   ): Promise<unknown> {
+    const pathTemplate = '/v1/profiles/{profileId}/verification-documents';
     const res = await this.transport.send({
       method: 'POST',
       path: `/v1/profiles/${profileId}/verification-documents`,
-      pathTemplate: '/v1/profiles/{profileId}/verification-documents',
+      pathTemplate,
       bearer: userToken,
       json: body,
       ...options,
     });
+    // Wise's docs also say "Returns empty result if successful": no body is an acceptance too.
+    if (res.body === undefined || res.body === '') return res.body;
+    const outcome = parse(identityDocumentOutcomeSchema, res.body, pathTemplate);
+    if (!outcome.success) throw new WiseDocumentRejectedError(pathTemplate, outcome.errorMessage);
     return res.body;
   }
 
@@ -348,8 +365,10 @@ export class WiseClient implements WiseApi {
   }
 
   /**
-   * Submits one KYC requirement (multipart: `submissionData` as a JSON part, then `files`).
-   * Not retried: a repeat after a lost answer would submit the documents twice.
+   * Submits one KYC requirement: multipart with `submissionData` a string field holding the JSON
+   * (Wise's reference: "submissionData (string, required) A JSON string") — not a file part, which
+   * Wise's field does not bind — then `files`. Not retried: a repeat after a lost answer would
+   * submit the documents twice.
    */
   async submitKycRequirement(
     userToken: string,
@@ -360,7 +379,7 @@ export class WiseClient implements WiseApi {
     options: CallOptions = {},
   ): Promise<void> {
     const form = new FormData();
-    form.append('submissionData', new Blob([submissionData], { type: 'application/json' }));
+    form.append('submissionData', submissionData);
     for (const file of files)
       form.append('files', new Blob([new Uint8Array(file.bytes)], { type: file.contentType }), file.filename);
     await this.transport.send({
@@ -386,6 +405,22 @@ export class WiseClient implements WiseApi {
     });
     if (!Array.isArray(res.body)) throw new WiseContractError('/v3/applications/{clientKey}/subscriptions');
     return res.body.map((s) => parse(subscriptionSchema, s, '/v3/applications/{clientKey}/subscriptions'));
+  }
+
+  /** Deletes an application subscription (204). A repeat after a lost answer finds it gone (404). */
+  async deleteApplicationSubscription(
+    clientToken: string,
+    clientKey: string,
+    subscriptionId: string,
+    options: CallOptions = {},
+  ): Promise<void> {
+    await this.transport.send({
+      method: 'DELETE',
+      path: `/v3/applications/${enc(clientKey)}/subscriptions/${enc(subscriptionId)}`,
+      pathTemplate: '/v3/applications/{clientKey}/subscriptions/{subscriptionId}',
+      bearer: clientToken,
+      ...options,
+    });
   }
 
   createApplicationSubscription(

@@ -16,6 +16,8 @@ export class WiseApiError extends Error {
     readonly status: number,
     readonly pathTemplate: string,
     readonly body: unknown,
+    /** Wise's `x-trace-id` of the answer, for Wise support. */
+    readonly traceId?: string,
   ) {
     super(`Wise answered ${status} on ${pathTemplate}`);
     this.name = 'WiseApiError';
@@ -49,5 +51,23 @@ export class WiseContractError extends Error {
   constructor(readonly pathTemplate: string) {
     super(`Unexpected response shape from Wise on ${pathTemplate}`);
     this.name = 'WiseContractError';
+  }
+}
+
+/**
+ * Wise answered an identification document with its documented 200 and `success: false`: the
+ * document was refused. `reason` is Wise's reason code (e.g. NAME_MISMATCH) when it is one —
+ * upper-case letters and underscores — and undefined otherwise, so no free text travels on.
+ */
+export class WiseDocumentRejectedError extends Error {
+  readonly reason?: string;
+
+  constructor(
+    readonly pathTemplate: string,
+    errorMessage: unknown,
+  ) {
+    super(`Wise refused the document on ${pathTemplate}`);
+    this.name = 'WiseDocumentRejectedError';
+    this.reason = typeof errorMessage === 'string' && /^[A-Z_]{1,64}$/.test(errorMessage) ? errorMessage : undefined;
   }
 }

@@ -1,12 +1,21 @@
 import * as z from 'zod';
 
+/**
+ * The longest token the product carries. Wise's tokens are opaque: client-credentials tokens are
+ * becoming JWT/JWE (Wise's client-credentials-token-migration guide, deadline 7 January 2027), so
+ * nothing may assume a UUID or a short column; 8 KiB bounds what is stored and sent.
+ */
+export const MAX_TOKEN_LENGTH = 8192;
+
+const opaqueToken = () => z.string().min(1).max(MAX_TOKEN_LENGTH);
+
 /** Wise's token answer (API-NOTES §1.2). Unknown fields are ignored, as Wise's versioning policy asks. */
 export const tokenResponseSchema = z.lazy(() =>
   z.object({
-    access_token: z.string().min(1),
+    access_token: opaqueToken(),
     token_type: z.string(),
     expires_in: z.number(),
-    refresh_token: z.string().min(1).optional(),
+    refresh_token: opaqueToken().optional(),
     refresh_token_expires_in: z.number().optional(),
     scope: z.string().optional(),
   }),
@@ -71,6 +80,11 @@ export const verificationStatusSchema = z.lazy(() =>
 export type VerificationStatus = z.infer<typeof verificationStatusSchema>;
 
 export const claimAccountSchema = z.lazy(() => z.object({ claimAccountCode: z.string().min(1) }));
+
+/** The only answer Wise documents for an identification document: 200 `{ errorMessage, success }`. */
+export const identityDocumentOutcomeSchema = z.lazy(() =>
+  z.object({ success: z.boolean(), errorMessage: z.string().nullable().optional() }),
+);
 
 const requirementSchema = z.lazy(() =>
   z

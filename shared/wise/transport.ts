@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { mtlsFetch } from '../adapters/mtls-fetch';
 import { WiseApiError, WiseUnavailableError } from './errors';
+import type { Metrics } from '../ports/metrics';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -27,6 +28,8 @@ export interface WiseRequest {
   headers?: Record<string, string>;
   /** Epoch ms by which the whole call, retries included, must be over. */
   deadline?: number;
+  /** Sent as X-External-Correlation-Id; by default the transport's (the request's correlation id). */
+  correlationId?: string;
   /** false for calls that must not be repeated blindly. */
   retry?: boolean;
 }
@@ -58,6 +61,14 @@ export interface TransportOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Counts every HTTP attempt (benchmarks, cost accounting). */
   onCall?: (pathTemplate: string) => void;
+  /** Wise latency and errors per attempt, and failed user-token refreshes (shared/metrics/names.ts). */
+  metrics?: Metrics;
+  /**
+   * The correlation id of the request being served, sent to Wise as X-External-Correlation-Id
+   * on every call. Default: the logger's correlation id (the handler stack sets it to API
+   * Gateway's request id).
+   */
+  correlationId?: () => string | undefined;
   /**
    * Resolved once, on the first call: when it yields material, every call goes to the mTLS host
    * with the client certificate (the credentials come from Secrets Manager, so this is async).
@@ -66,6 +77,16 @@ export interface TransportOptions {
 }
 
 const RETRYABLE_STATUS = (s: number) => s === 429 || s >= 500;
+
+/** Wise: "Optional UUID … Maximum 36 characters"; a longer id is cut, never sent whole. */
+export const MAX_CORRELATION_ID_LENGTH = 36;
+
+const correlationIdFor = (value: unknown): string | undefined => {
+  if (typeof value !== 'string') return undefined;
+  // Header-safe characters only: the id comes from our own request context, but a header is no place to find out.
+  const clean = value.replace(/[^\x21-\x7e]/g, '').slice(0, MAX_CORRELATION_ID_LENGTH);
+  return clean === '' ? undefined : clean;
+};
 
 const parseRetryAfter = (value: string | null, now: number): number | undefined => {
   if (!value) return undefined;
@@ -123,9 +144,19 @@ export class WiseTransport {
     return this.mtlsResolved;
   }
 
+  /** The X-External-Correlation-Id of a call: the request's own, else the transport's. */
+  private correlationIdOf(req: WiseRequest): string | undefined {
+    if (req.correlationId !== undefined) return correlationIdFor(req.correlationId);
+    const fromContext = this.options.correlationId
+      ? this.options.correlationId()
+      : (this.options.logger as { getCorrelationId?: () => unknown } | undefined)?.getCorrelationId?.();
+    return correlationIdFor(fromContext);
+  }
+
   async send(req: WiseRequest): Promise<WiseResponse> {
     if (this.options.mtls) await this.resolveMtls();
     const deadline = req.deadline ?? this.now() + 25_000;
+    const correlationId = this.correlationIdOf(req);
     const attempts = req.retry === false ? 1 : this.policy.maxAttempts;
     let lastStatus: number | undefined;
     let retryAfterMs: number | undefined;
@@ -139,19 +170,28 @@ export class WiseTransport {
         this.options.onCall?.(req.pathTemplate);
         res = await this.fetchImpl(`${this.baseUrlInUse}${req.path}`, {
           method: req.method,
-          headers: this.headersFor(req),
+          headers: this.headersFor(req, correlationId),
           body: this.bodyFor(req),
           signal: AbortSignal.timeout(Math.min(this.policy.timeoutMs, remaining)),
           redirect: 'manual',
         });
       } catch (err) {
-        this.log(req, 'network-error', started, attempt, (err as Error).name);
+        this.log(req, 'network-error', started, attempt, { correlationId, error: (err as Error).name });
       }
       if (res) {
-        this.log(req, res.status, started, attempt);
+        const traceId = res.headers.get('x-trace-id') ?? undefined;
+        this.log(req, res.status, started, attempt, {
+          correlationId,
+          // What a partner quotes to Wise support: Wise's echo of our id and its own trace id.
+          wiseCorrelationId: res.headers.get('x-external-correlation-id') ?? undefined,
+          wiseTraceId: traceId,
+        });
         if (!RETRYABLE_STATUS(res.status)) {
           const body = await readBody(res);
-          if (res.status >= 400) throw new WiseApiError(res.status, req.pathTemplate, body);
+          if (res.status >= 400) {
+            this.noteFailure(req);
+            throw new WiseApiError(res.status, req.pathTemplate, body, traceId);
+          }
           return { status: res.status, headers: res.headers, body };
         }
         lastStatus = res.status;
@@ -165,11 +205,18 @@ export class WiseTransport {
       if (this.now() + wait >= deadline - 50) break;
       await this.sleep(wait);
     }
+    this.noteFailure(req);
     throw new WiseUnavailableError(req.pathTemplate, Math.ceil((retryAfterMs ?? 2000) / 1000), lastStatus);
   }
 
-  private headersFor(req: WiseRequest): Record<string, string> {
+  /** A refresh that Wise refused or that never got through (what the RefreshFailures alarm counts). */
+  private noteFailure(req: WiseRequest): void {
+    if (req.form?.grant_type === 'refresh_token') this.options.metrics?.emit('refreshFailures', 1);
+  }
+
+  private headersFor(req: WiseRequest, correlationId: string | undefined): Record<string, string> {
     const headers: Record<string, string> = { Accept: 'application/json', ...req.headers };
+    if (correlationId) headers['X-External-Correlation-Id'] = correlationId;
     if (req.bearer) headers.Authorization = `Bearer ${req.bearer}`;
     if (req.basic) {
       headers.Authorization = `Basic ${Buffer.from(`${req.basic.username}:${req.basic.password}`).toString('base64')}`;
@@ -186,14 +233,24 @@ export class WiseTransport {
     return undefined;
   }
 
-  private log(req: WiseRequest, status: number | string, started: number, attempt: number, error?: string): void {
+  private log(
+    req: WiseRequest,
+    status: number | string,
+    started: number,
+    attempt: number,
+    extra: { correlationId?: string; wiseCorrelationId?: string; wiseTraceId?: string; error?: string },
+  ): void {
+    const defined = Object.fromEntries(Object.entries(extra).filter(([, v]) => v !== undefined));
+    const operation = `${req.method} ${req.pathTemplate}`;
+    this.options.metrics?.emit('wiseLatency', this.now() - started, { operation });
+    if (typeof status !== 'number' || status >= 500) this.options.metrics?.emit('wiseErrors', 1, { operation });
     this.options.logger?.info('wise call', {
       method: req.method,
       path: req.pathTemplate,
       status,
       latencyMs: this.now() - started,
       attempt,
-      ...(error ? { error } : {}),
+      ...defined,
     });
   }
 }

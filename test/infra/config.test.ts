@@ -8,7 +8,7 @@ import {
   type StackConfigInput,
 } from '../../infra/config.js';
 import { WiseOnboardingStack } from '../../infra/stack.js';
-import { newTestApp, testConfig } from './support/stack.js';
+import { edgeWebAclArn, newTestApp, productionConfig, testConfig } from './support/stack.js';
 
 const parseWith = (overrides: StackConfigInput) => () => parseStackConfig({ ...testConfig, ...overrides });
 
@@ -21,6 +21,7 @@ describe('parseStackConfig', () => {
       jwtIssuer: 'https://login.bank.example.com/',
       jwtAudience: 'a,b',
       throttleRateLimit: '10',
+      edgeWebAclArn,
     });
 
     // Assess
@@ -33,6 +34,11 @@ describe('parseStackConfig', () => {
       throttleRateLimit: 10,
       throttleBurstLimit: 100,
       corsOrigins: [],
+      keyAdminRoleArns: [],
+      edgeWebAclArn,
+      webhookReservedConcurrency: 50,
+      auditRetentionDays: 2555,
+      reconcileEveryMinutes: 60,
     });
   });
 
@@ -79,9 +85,73 @@ describe('parseStackConfig', () => {
     ['corsOrigins', 'http://app.bank.example.com', /"corsOrigins": .* must use https/],
     ['wiseWebhookPublicKeys', 'not-a-pem', /PEM/],
     ['wiseEnvironment', 42, /"wiseEnvironment": expected a string/],
+    [
+      'keyAdminRoleArns',
+      'arn:aws:iam::123456789012:user/alice',
+      /"keyAdminRoleArns": .* is not an IAM role ARN/,
+    ],
+    [
+      'edgeWebAclArn',
+      'arn:aws:wafv2:eu-west-2:123456789012:regional/webacl/x/1',
+      /CLOUDFRONT-scope web ACL ARN/,
+    ],
+    ['publicBaseUrl', 'https://wise.bank.example.com', /publicBaseUrl and edgeCertificateArn go together/],
+    ['edgeCertificateArn', 'arn:aws:acm:eu-west-2:123456789012:certificate/abc', /in us-east-1/],
+    [
+      'apiOriginDomainName',
+      'origin.bank.example.com',
+      /apiOriginDomainName and apiOriginCertificateArn go together/,
+    ],
+    ['webhookReservedConcurrency', 0, /"webhookReservedConcurrency": must be at least 1/],
   ] as const)('rejects %s = %j', (key, value, message) => {
     // Act + Assess
     expect(parseWith({ [key]: value })).toThrow(message);
+  });
+});
+
+describe('parseStackConfig in production', () => {
+  it('accepts the complete production configuration with its defaults', () => {
+    // Act
+    const config = parseStackConfig(productionConfig);
+
+    // Assess
+    expect(config).toMatchObject({
+      wiseEnvironment: 'production',
+      edgeWebAclArn: productionConfig.edgeWebAclArn,
+      edgeCertificateArn: productionConfig.edgeCertificateArn,
+      apiOrigin: {
+        domainName: productionConfig.apiOriginDomainName,
+        certificateArn: productionConfig.apiOriginCertificateArn,
+      },
+      keyAdminRoleArns: [productionConfig.keyAdminRoleArns],
+      webhookReservedConcurrency: 50,
+    });
+  });
+
+  it('requires the edge web ACL: production traffic never reaches the API unfiltered', () => {
+    // Act + Assess
+    expect(() => parseStackConfig({ ...productionConfig, edgeWebAclArn: undefined })).toThrow(
+      /"edgeWebAclArn": is required in production/,
+    );
+    expect(parseStackConfig({ ...testConfig, edgeWebAclArn: undefined }).edgeWebAclArn).toBeUndefined();
+  });
+
+  it.each([
+    ['allowedReturnUrls', 'http://localhost:3000/'],
+    ['corsOrigins', 'http://localhost:5173'],
+  ] as const)('refuses http://localhost in %s, which a sandbox accepts', (key, value) => {
+    // Act + Assess
+    expect(() => parseStackConfig({ ...productionConfig, [key]: value })).toThrow(
+      new RegExp(`"${key}": "${value.replaceAll('/', '\\/')}" must use https$`),
+    );
+    expect(() => parseStackConfig({ ...testConfig, [key]: value })).not.toThrow();
+  });
+
+  it('takes the webhook receiver’s reserved concurrency from context', () => {
+    // Act + Assess
+    expect(
+      parseStackConfig({ ...testConfig, webhookReservedConcurrency: '80' }).webhookReservedConcurrency,
+    ).toBe(80);
   });
 });
 
@@ -89,7 +159,7 @@ describe('WiseOnboardingStack configuration', () => {
   it('reads its settings from CDK context', () => {
     // Prepare
     const app = new App({
-      context: { 'aws:cdk:bundling-stacks': [], ...testConfig, wiseEnvironment: 'production' },
+      context: { 'aws:cdk:bundling-stacks': [], ...productionConfig },
     });
 
     // Act

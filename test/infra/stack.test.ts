@@ -1,10 +1,14 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { functionNames, routeKey, routes } from '../../shared/routes.js';
+import { FUNCTION_PROFILES } from '../../infra/constructs/functions.js';
+import { functionNames, routeKey, routes, type FunctionName } from '../../shared/routes.js';
 import { tableDefinition } from '../../shared/table.js';
 import {
   actionsOf,
   functionsByName,
+  keyPolicyOf,
+  logicalIdOf,
+  productionConfig,
   referencedId,
   resourcesOf,
   statementsOfRole,
@@ -29,20 +33,7 @@ describe('WiseOnboardingStack with the default options', () => {
     synthesized = synthStack();
   }, 60_000);
 
-  const appKeyId = () => {
-    const keys = Object.entries(resourcesOf(synthesized.template, 'AWS::KMS::Key'));
-    const tableKeyId = referencedId(
-      (
-        Object.values(resourcesOf(synthesized.template, 'AWS::DynamoDB::Table'))[0]?.Properties
-          ?.SSESpecification as {
-          KMSMasterKeyId: unknown;
-        }
-      ).KMSMasterKeyId,
-    );
-    const appKeys = keys.filter(([id]) => id !== tableKeyId);
-    expect(appKeys).toHaveLength(1);
-    return appKeys[0]![0];
-  };
+  const appKeyId = () => logicalIdOf(synthesized.template, 'AWS::KMS::Key', 'AppSecretsKey');
   const secretId = () => Object.keys(resourcesOf(synthesized.template, 'AWS::SecretsManager::Secret'))[0]!;
 
   describe('functions', () => {
@@ -86,8 +77,8 @@ describe('WiseOnboardingStack with the default options', () => {
 
       // Assess
       for (const [name, { env }] of functions) {
-        if (name === 'webhooks') {
-          // The webhook receiver never encrypts and never calls Wise: it is not even told the names.
+        if (!FUNCTION_PROFILES[name as FunctionName].appSecrets) {
+          // The webhook receiver (and the stream consumers) never encrypt and never call Wise: they are not even told the names.
           expect(env).not.toHaveProperty('APP_KEY_ID');
           expect(env).not.toHaveProperty('WISE_CREDENTIALS_SECRET_ARN');
         } else {
@@ -100,14 +91,19 @@ describe('WiseOnboardingStack with the default options', () => {
       }
     });
 
-    it('builds the OAuth callback URL from the API endpoint', () => {
+    it('builds the OAuth callback URL from the CloudFront distribution, the only public entry', () => {
       // Act
       const { onboarding } = Object.fromEntries(functionsByName(synthesized.template));
 
       // Assess
-      const apiId = Object.keys(resourcesOf(synthesized.template, 'AWS::ApiGatewayV2::Api'))[0];
+      const distributionId = Object.keys(
+        resourcesOf(synthesized.template, 'AWS::CloudFront::Distribution'),
+      )[0];
       expect(onboarding?.env.OAUTH_CALLBACK_URL).toEqual({
-        'Fn::Join': ['', [{ 'Fn::GetAtt': [apiId, 'ApiEndpoint'] }, '/v1/oauth/callback']],
+        'Fn::Join': [
+          '',
+          ['https://', { 'Fn::GetAtt': [distributionId, 'DomainName'] }, '/v1/oauth/callback'],
+        ],
       });
     });
 
@@ -156,7 +152,10 @@ describe('WiseOnboardingStack with the default options', () => {
           DeletionProtectionEnabled: true,
           GlobalSecondaryIndexes: tableDefinition.indexes.map((index) => ({
             IndexName: index.name,
-            KeySchema: [{ AttributeName: index.partitionKey, KeyType: 'HASH' }],
+            KeySchema: [
+              { AttributeName: index.partitionKey, KeyType: 'HASH' },
+              ...(index.sortKey !== undefined ? [{ AttributeName: index.sortKey, KeyType: 'RANGE' }] : []),
+            ],
             Projection: { ProjectionType: 'KEYS_ONLY' },
           })),
         }),
@@ -179,9 +178,9 @@ describe('WiseOnboardingStack with the default options', () => {
       expect(tableKeyId).not.toBe(appKeyId());
     });
 
-    it('rotates both keys and retains them', () => {
+    it('rotates the three keys (table, app secrets, logs) and retains them', () => {
       // Assess
-      synthesized.template.resourceCountIs('AWS::KMS::Key', 2);
+      synthesized.template.resourceCountIs('AWS::KMS::Key', 3);
       for (const key of Object.values(synthesized.template.findResources('AWS::KMS::Key'))) {
         expect(key).toMatchObject({ DeletionPolicy: 'Retain', Properties: { EnableKeyRotation: true } });
       }
@@ -319,35 +318,42 @@ describe('WiseOnboardingStack with the default options', () => {
       ).toBe(false);
     });
 
-    it('lets the functions that hold secrets encrypt and decrypt with the app key, with an encryption context, and read the credentials', () => {
-      for (const name of ['onboarding', 'oauth', 'kyc-reviews']) {
-        // Act
-        const appKeyStatements = statementsOfRole(synthesized.template, roleOf(name)).filter((s) =>
-          JSON.stringify(s.Resource).includes(`"${appKeyId()}"`),
-        );
+    it('lets the functions that hold secrets encrypt and decrypt with the app key (its key policy names them) and read the credentials', () => {
+      // Prepare
+      const appKeyUsers = keyPolicyOf(synthesized.template, appKeyId())
+        .filter((s) => s.Sid !== 'KeyAdministration')
+        .map((s) => referencedId(s.Principal.AWS));
 
+      for (const name of ['onboarding', 'oauth', 'kyc-reviews']) {
         // Assess
-        expect(appKeyStatements.flatMap(actionsOf).sort(), name).toEqual(['kms:Decrypt', 'kms:Encrypt']);
-        expect(appKeyStatements[0]?.Condition, name).toEqual({
-          Null: { 'kms:EncryptionContextKeys': 'false' },
-        });
+        expect(appKeyUsers, name).toContain(roleOf(name));
         expect(grantsOn(name, secretId()), name).toContain('secretsmanager:GetSecretValue');
       }
     });
 
-    it('gives every function item access to the table and its index but no Scan', () => {
+    it('gives no function Scan, Batch* or table-management actions, and every table statement a LeadingKeys condition', () => {
       // Prepare
       const tableId = Object.keys(resourcesOf(synthesized.template, 'AWS::DynamoDB::Table'))[0]!;
 
       for (const name of functionNames) {
         // Act
-        const actions = grantsOn(name, tableId);
+        const statements = statementsOfRole(synthesized.template, roleOf(name)).filter(
+          (s) => JSON.stringify(s.Resource) === JSON.stringify({ 'Fn::GetAtt': [tableId, 'Arn'] }),
+        );
 
         // Assess
-        expect(actions, name).toEqual(
-          expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']),
-        );
-        expect(actions, name).not.toContain('dynamodb:Scan');
+        expect(statements.length, name).toBeGreaterThan(0);
+        for (const statement of statements) {
+          expect(statement.Condition, name).toHaveProperty([
+            'ForAllValues:StringLike',
+            'dynamodb:LeadingKeys',
+          ]);
+          for (const action of actionsOf(statement)) {
+            expect(action, name).toMatch(
+              /^dynamodb:(GetItem|PutItem|UpdateItem|DeleteItem|ConditionCheckItem|Query)$/,
+            );
+          }
+        }
       }
     });
 
@@ -395,6 +401,7 @@ describe('WiseOnboardingStack with the default options', () => {
     // Assess
     expect(Object.keys(outputs).sort()).toEqual([
       'ApiUrl',
+      'DistributionDomainName',
       'OAuthCallbackUrl',
       'TableName',
       'WebhookUrl',
@@ -447,7 +454,7 @@ describe('WiseOnboardingStack with every option set', () => {
   let synthesized: ReturnType<typeof synthStack>;
   beforeAll(() => {
     synthesized = synthStack({
-      wiseEnvironment: 'production',
+      ...productionConfig,
       publicBaseUrl: 'https://wise.bank.example.com/',
       alarmEmail: 'ops@bank.example.com',
       logRetentionDays: '30',

@@ -1,6 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { StackConfigInput } from '../../../infra/config.js';
+import { WiseOnboardingEdgeStack } from '../../../infra/edge-stack.js';
 import { WiseOnboardingStack } from '../../../infra/stack.js';
 
 /** A complete, valid configuration with values distinctive enough to find in a template. */
@@ -11,6 +12,24 @@ export const testConfig = {
   jwtAudience: 'wise-onboarding-api,back-office',
   throttleRateLimit: 25,
   throttleBurstLimit: 60,
+} satisfies StackConfigInput;
+
+/** A CLOUDFRONT-scope web ACL ARN as the edge stack outputs it. */
+export const edgeWebAclArn =
+  'arn:aws:wafv2:us-east-1:123456789012:global/webacl/wise-onboarding-edge/a1b2c3d4-5678-90ab-cdef-111122223333';
+
+/** A production configuration with every hardening option set. */
+export const productionConfig = {
+  ...testConfig,
+  wiseEnvironment: 'production',
+  allowedReturnUrls: 'https://bank.example.com/wise/',
+  publicBaseUrl: 'https://wise.bank.example.com',
+  edgeCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/1111aaaa-2222-bbbb-3333-cccc4444dddd',
+  edgeWebAclArn,
+  apiOriginDomainName: 'api-origin.wise.bank.example.com',
+  apiOriginCertificateArn:
+    'arn:aws:acm:eu-west-2:123456789012:certificate/5555eeee-6666-ffff-7777-000088889999',
+  keyAdminRoleArns: 'arn:aws:iam::123456789012:role/wise-onboarding-key-admin',
 } satisfies StackConfigInput;
 
 /**
@@ -27,6 +46,13 @@ export const newTestApp = (options: { cloudFormationValidation?: boolean } = {})
 export const synthStack = (overrides: StackConfigInput = {}) => {
   const app = newTestApp();
   const stack = new WiseOnboardingStack(app, 'Test', { config: { ...testConfig, ...overrides } });
+  return { app, stack, template: Template.fromStack(stack) };
+};
+
+/** Synthesizes the us-east-1 edge stack. */
+export const synthEdgeStack = (config: StackConfigInput = {}) => {
+  const app = newTestApp();
+  const stack = new WiseOnboardingEdgeStack(app, 'TestEdge', { config });
   return { app, stack, template: Template.fromStack(stack) };
 };
 
@@ -75,4 +101,30 @@ export const referencedId = (value: unknown): string | undefined => {
   if ('Ref' in value && typeof value.Ref === 'string') return value.Ref;
   if ('Fn::GetAtt' in value && Array.isArray(value['Fn::GetAtt'])) return String(value['Fn::GetAtt'][0]);
   return undefined;
+};
+
+export interface KeyPolicyStatement extends PolicyStatement {
+  Sid?: string;
+  Principal: { AWS?: unknown; Service?: unknown };
+}
+
+/** The key policy of the KMS key with logical id `keyId`. */
+export const keyPolicyOf = (template: Template, keyId: string): KeyPolicyStatement[] =>
+  (
+    resourcesOf(template, 'AWS::KMS::Key')[keyId]?.Properties?.KeyPolicy as {
+      Statement: KeyPolicyStatement[];
+    }
+  ).Statement;
+
+/** The logical id of the one resource of `type` whose id contains `fragment`. */
+export const logicalIdOf = (template: Template, type: string, fragment: string): string => {
+  const ids = Object.keys(resourcesOf(template, type)).filter((id) => id.includes(fragment));
+  if (ids.length !== 1)
+    throw new Error(`expected one ${type} with "${fragment}" in its id, found ${ids.join(', ')}`);
+  return ids[0]!;
+};
+
+/** The account root principal as CDK renders it. */
+export const ACCOUNT_ROOT = {
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']],
 };

@@ -23,7 +23,7 @@ describe('route 20: a Wise access token for the partner’s payment services', (
     );
     const review = await t.call('POST', `/v1/customers/${customerId}/wise-account/profiles/${profileId}/kyc-reviews`, {
       as: backOffice,
-      body: { trigger: { type: 'QUOTE', id: quote.body.id }, redirectUrl: `${t.stack.url}/kyc-done` },
+      body: { trigger: { type: 'QUOTE', id: quote.body.id }, redirectUrl: `http://localhost:${t.stack.gateway.port}/app/kyc-done` },
     });
 
     // Assess
@@ -34,7 +34,7 @@ describe('route 20: a Wise access token for the partner’s payment services', (
     expect(Date.parse(issued.body.expiresAt)).toBeGreaterThanOrEqual(t.clock.now() + 5 * 60_000);
     expect(issued.text).not.toMatch(/refresh/i);
     expect(quote.status).toBe(200);
-    expect(review.status).toBe(201);
+    expect(review.status, review.text).toBe(201);
     expect(review.body.id).toEqual(expect.any(String));
   });
 

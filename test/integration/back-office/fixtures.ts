@@ -50,3 +50,17 @@ export const wholeTrail = async (t: TestStack, customerId: string, limit = 100) 
   } while (cursor);
   return items;
 };
+
+/** Every item of the test's table (tests only: the product never scans). */
+export const scanTable = async (t: TestStack): Promise<Record<string, unknown>[]> => {
+  const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { db, name } = t.stack.deps.onboarding.table;
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await db.send(new ScanCommand({ TableName: name, ExclusiveStartKey: start, ConsistentRead: true }));
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+};

@@ -1,21 +1,29 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  authorize,
+  backTo,
+  codeUnused,
+  completeLink,
   decide,
   existingWiseUser,
   followToCallback,
-  linkCustomer,
-  simState,
+  grantItems,
+  itemsWithPrefix,
+  partner,
+  profileOwner,
+  recordIdentity,
   startLink,
   startLinkingStack,
   tableDump,
-  tokensItem,
+  userTokensOf,
   type LinkingStack,
 } from './linking-stack';
 
 let t: LinkingStack;
 let n = 0;
 const customer = (label: string) => `${label}-${Date.now()}-${++n}`;
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 beforeAll(async () => {
   t = await startLinkingStack();
@@ -29,19 +37,22 @@ const expectCallbackHeaders = (headers: Headers) => {
   expect(headers.get('referrer-policy')).toBe('no-referrer');
 };
 
+const accountOf = (customerId: string) => t.stack.deps.oauth.accounts.get(customerId);
+
 describe('starting a link (route 8)', () => {
-  it('answers with the authorize URL of the configured Wise web host and stores only the hash of the state', async () => {
+  it('answers the authorize URL of the configured Wise web host and stores only the hash of the state', async () => {
     // Prepare
     const customerId = customer('start');
+    await recordIdentity(t, customerId, { dateOfBirth: '1988-04-12' });
 
     // Act
     const res = await t.call('POST', `/v1/customers/${customerId}/wise-link`, {
       as: customerId,
-      body: { returnUrl: `${t.publicUrl}/app/done`, dateOfBirth: '1988-04-12' },
+      body: { returnUrl: `${t.publicUrl}/app/done` },
     });
 
     // Assess
-    expect(res.status).toBe(201);
+    expect(res.status, res.text).toBe(201);
     const url = new URL(res.body.authorizeUrl);
     expect(`${url.origin}${url.pathname}`).toBe(`${t.sim.url}/oauth/authorize/`);
     expect(url.searchParams.get('client_id')).toBe('local-partner');
@@ -52,15 +63,14 @@ describe('starting a link (route 8)', () => {
     expect(Date.parse(res.body.expiresAt) - t.clock.now()).toBe(30 * 60 * 1000);
     const dump = await tableDump(t);
     expect(dump).not.toContain(state);
-    expect(dump).toContain(`LINKSTATE#${createHash('sha256').update(state).digest('hex')}`);
-    const account = await t.call('GET', `/v1/customers/${customerId}/wise-account`, { as: customerId });
-    if (account.status === 200) expect(account.body.status).toBe('LINK_PENDING');
-    expect((await t.stack.deps.oauth.accounts.get(customerId))?.status).toBe('LINK_PENDING');
+    expect(dump).toContain(`LINKSTATE#${sha256(state)}`);
+    expect((await accountOf(customerId))?.status).toBe('LINK_PENDING');
   });
 
   it('takes the redirect_uri from configuration, never from the request', async () => {
     // Prepare
     const customerId = customer('host');
+    await recordIdentity(t, customerId, { dateOfBirth: '1988-04-12' });
 
     // Act
     const res = await t.call('POST', `/v1/customers/${customerId}/wise-link`, {
@@ -74,14 +84,41 @@ describe('starting a link (route 8)', () => {
     expect(new URL(res.body.authorizeUrl).searchParams.get('redirect_uri')).toBe(t.callbackUrl);
   });
 
+  it('refuses with 409 IDENTITY_REQUIRED when nothing is on record, and stores nothing', async () => {
+    // Prepare
+    const customerId = customer('noid');
+
+    // Act
+    const res = await t.call('POST', `/v1/customers/${customerId}/wise-link`, {
+      as: customerId,
+      body: { returnUrl: `${t.publicUrl}/app/done` },
+    });
+
+    // Assess
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe('IDENTITY_REQUIRED');
+    expect(await accountOf(customerId)).toBeUndefined();
+    expect(await tableDump(t)).not.toContain(customerId);
+  });
+
   it.each([
     ['another host', 'https://evil.example/app'],
     ['a look-alike host', 'http://localhost.evil.example/app'],
     ['userinfo', 'http://user@localhost:1/app'],
     ['a javascript URL', 'javascript:alert(1)'],
-  ])('refuses a return URL off the allowlist (%s) with RETURN_URL_NOT_ALLOWED and stores nothing', async (_label, returnUrl) => {
+    ['an encoded slash after a dot segment', '/app/..%2fadmin'],
+    ['an encoded slash', '/app%2F..%2Fadmin'],
+    ['an encoded backslash', '/app/..%5cadmin'],
+    ['a backslash', '/app\\..\\admin'],
+    ['a dot segment', '/app/../admin'],
+    ['an encoded dot segment', '/app/%2e%2e/admin'],
+    ['a double-encoded slash', '/app/..%252fadmin'],
+  ])('refuses a return URL off the allowlist or with a path trick (%s): RETURN_URL_NOT_ALLOWED, nothing stored', async (_label, target) => {
     // Prepare
     const customerId = customer('allow');
+    await recordIdentity(t, customerId, { dateOfBirth: '1988-04-12' });
+    const returnUrl = target.startsWith('/') ? `${t.publicUrl}${target}` : target;
+    const statesBefore = (await itemsWithPrefix(t, 'LINKSTATE#')).length;
 
     // Act
     const res = await t.call('POST', `/v1/customers/${customerId}/wise-link`, { as: customerId, body: { returnUrl } });
@@ -91,17 +128,36 @@ describe('starting a link (route 8)', () => {
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect(['RETURN_URL_NOT_ALLOWED', 'VALIDATION_FAILED']).toContain(res.body.code);
     expect(res.body.errors.map((e: { path: string }) => e.path)).toContain('returnUrl');
-    expect(await t.stack.deps.oauth.accounts.get(customerId)).toBeUndefined();
+    expect(await accountOf(customerId)).toBeUndefined();
+    expect((await itemsWithPrefix(t, 'LINKSTATE#')).length).toBe(statesBefore);
   });
 
-  it('names every bad field: a malformed date of birth and a non-boolean claim flag', async () => {
+  it('stores and redirects to the normalised return URL, not the raw input', async () => {
+    // Prepare
+    const customerId = customer('normal');
+    const user = await existingWiseUser(t);
+    await recordIdentity(t, customerId, { dateOfBirth: user.dateOfBirth });
+    const port = new URL(t.publicUrl).port;
+
+    // Act
+    const { authorizeUrl } = await startLink(t, customerId, { returnUrl: `HTTP://LocalHost:${port}/app/Linked?x=1` });
+    const back = backTo(await followToCallback(t, await decide(t, authorizeUrl, user)));
+
+    // Assess
+    expect(`${back.origin}${back.pathname}`).toBe(`http://localhost:${port}/app/Linked`);
+    const stored = (await itemsWithPrefix(t, 'LINKSTATE#')).map((i) => i.returnUrl);
+    expect(stored).not.toContain(`HTTP://LocalHost:${port}/app/Linked?x=1`);
+  });
+
+  it('refuses a date of birth from the caller (the identity on record is what counts) and names every bad field', async () => {
     // Prepare
     const customerId = customer('bad');
+    await recordIdentity(t, customerId, { dateOfBirth: '1988-04-12' });
 
     // Act
     const res = await t.call('POST', `/v1/customers/${customerId}/wise-link`, {
       as: customerId,
-      body: { returnUrl: `${t.publicUrl}/ok`, dateOfBirth: '1990-02-30', claimAccount: 'yes' },
+      body: { returnUrl: `${t.publicUrl}/ok`, dateOfBirth: '1988-04-12', claimAccount: 'yes' },
     });
 
     // Assess
@@ -113,6 +169,7 @@ describe('starting a link (route 8)', () => {
   it('refuses another customer with 403 and the claim variant for an account this service did not create with 409', async () => {
     // Prepare
     const customerId = customer('guard');
+    await recordIdentity(t, customerId, { dateOfBirth: '1988-04-12' });
 
     // Act
     const other = await t.call('POST', `/v1/customers/${customerId}/wise-link`, {
@@ -130,46 +187,72 @@ describe('starting a link (route 8)', () => {
     expect(claim.status).toBe(409);
     expect(claim.body.code).toBe('CLAIM_NOT_AVAILABLE');
   });
+
+  it('does not replay an answer by Idempotency-Key: each call issues a new state, and no record keeps one', async () => {
+    // Prepare
+    const customerId = customer('idem');
+    await recordIdentity(t, customerId, { dateOfBirth: '1988-04-12' });
+    const call = () =>
+      t.call('POST', `/v1/customers/${customerId}/wise-link`, {
+        as: customerId,
+        body: { returnUrl: `${t.publicUrl}/ok` },
+        headers: { 'idempotency-key': `k-${customerId}` },
+      });
+
+    // Act
+    const first = await call();
+    const second = await call();
+
+    // Assess
+    const stateOf = (r: { body: { authorizeUrl: string } }) => new URL(r.body.authorizeUrl).searchParams.get('state');
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(201);
+    expect(stateOf(first)).not.toBe(stateOf(second));
+    expect(await itemsWithPrefix(t, `IDEMPOTENCY#${customerId}`)).toEqual([]);
+  });
 });
 
 describe('the callback (route 9)', () => {
-  it('completes a full link: tokens stored encrypted, profile recorded, LINKED, 302 to the return URL', async () => {
+  it('keeps the code encrypted behind a one-time result, obtains no Wise token, and sends the browser back', async () => {
     // Prepare
-    const customerId = customer('full');
+    const customerId = customer('cb');
     const user = await existingWiseUser(t);
-    const { authorizeUrl } = await startLink(t, customerId, { dateOfBirth: user.dateOfBirth });
+    await recordIdentity(t, customerId, { dateOfBirth: user.dateOfBirth });
+    const { authorizeUrl } = await startLink(t, customerId);
     const location = await decide(t, authorizeUrl, user);
+    const code = location.searchParams.get('code') ?? '';
 
     // Act
     const answer = await followToCallback(t, location);
 
     // Assess
-    expect(answer.status).toBe(302);
     expectCallbackHeaders(answer.headers);
-    const back = new URL(answer.headers.get('location') ?? '');
+    const back = backTo(answer);
     expect(`${back.origin}${back.pathname}`).toBe(`${t.publicUrl}/app/linked`);
     expect(back.searchParams.get('from')).toBe('test');
-    expect(back.searchParams.get('status')).toBe('linked');
+    expect(back.searchParams.get('status')).toBe('authorized');
     expect(back.searchParams.get('profileId')).toBe(String(user.profileId));
-    const account = await t.stack.deps.oauth.accounts.get(customerId);
-    expect(account).toMatchObject({ status: 'LINKED', origin: 'LINKED', wiseUserId: user.userId });
-    expect(account?.profiles.map((p) => p.id)).toEqual([user.profileId]);
-    expect(await t.stack.deps.webhooks.accounts.customerOfProfile(user.profileId)).toBe(customerId);
-    const issued = (await simState(t)).tokens.filter((x: { kind: string; userId?: number }) => x.kind === 'user' && x.userId === user.userId);
-    expect(issued).toHaveLength(1);
+    const result = back.searchParams.get('result') ?? '';
+    expect(Buffer.from(result, 'base64url').length).toBe(32);
+    expect(await codeUnused(t, code)).toBe(true);
+    expect(await userTokensOf(t, user.userId)).toEqual([]);
     const dump = await tableDump(t);
-    expect(dump).not.toContain(issued[0].access_token);
-    expect(dump).not.toContain(issued[0].refresh_token);
-    expect(await t.stack.deps.oauth.tokens.accessToken(customerId)).toBe(issued[0].access_token);
+    expect(dump).not.toContain(code);
+    expect(dump).not.toContain(result);
+    expect(dump).toContain(`LINKRESULT#${sha256(result)}`);
+    expect(await grantItems(t, customerId)).toEqual([]);
+    expect((await accountOf(customerId))?.status).toBe('LINK_PENDING');
   });
 
-  it('refuses a replayed callback with a 400 page, without a redirect and without a second exchange', async () => {
+  it('refuses a replayed callback with a 400 page, without a redirect and without a second result', async () => {
     // Prepare
     const customerId = customer('replay');
     const user = await existingWiseUser(t);
-    const { authorizeUrl } = await startLink(t, customerId, { dateOfBirth: user.dateOfBirth });
+    await recordIdentity(t, customerId, { dateOfBirth: user.dateOfBirth });
+    const { authorizeUrl } = await startLink(t, customerId);
     const location = await decide(t, authorizeUrl, user);
-    expect((await followToCallback(t, location)).status).toBe(302);
+    backTo(await followToCallback(t, location));
+    const results = (await itemsWithPrefix(t, 'LINKRESULT#')).length;
 
     // Act
     const replay = await followToCallback(t, location);
@@ -182,11 +265,10 @@ describe('the callback (route 9)', () => {
     expectCallbackHeaders(replay.headers);
     expect(replay.text).not.toContain(location.searchParams.get('code') ?? '<none>');
     expect(replay.text).not.toContain(location.searchParams.get('state') ?? '<none>');
-    const issued = (await simState(t)).tokens.filter((x: { kind: string; userId?: number }) => x.kind === 'user' && x.userId === user.userId);
-    expect(issued).toHaveLength(1);
+    expect((await itemsWithPrefix(t, 'LINKRESULT#')).length).toBe(results);
   });
 
-  it('refuses an unknown or missing state with the same page and reflects nothing from the query', async () => {
+  it('refuses an unknown or missing state with a page and reflects nothing from the query', async () => {
     // Prepare
     const probe = '<script>alert(1)</script>';
     const paths = [
@@ -209,222 +291,404 @@ describe('the callback (route 9)', () => {
     }
   });
 
-  it('refuses an expired state (31 minutes) with expired_state and never calls Wise', async () => {
+  it('refuses an expired state (31 minutes) with expired_state and keeps no code', async () => {
     // Prepare
     const customerId = customer('expired');
     const user = await existingWiseUser(t);
-    const { authorizeUrl } = await startLink(t, customerId, { dateOfBirth: user.dateOfBirth });
+    await recordIdentity(t, customerId, { dateOfBirth: user.dateOfBirth });
+    const { authorizeUrl } = await startLink(t, customerId);
     const location = await decide(t, authorizeUrl, user);
-    const code = location.searchParams.get('code');
+    const code = location.searchParams.get('code') ?? '';
     t.clock.advance(31 * 60 * 1000);
 
     // Act
     const answer = await followToCallback(t, location);
 
     // Assess
-    expect(answer.status).toBe(302);
     expectCallbackHeaders(answer.headers);
-    const back = new URL(answer.headers.get('location') ?? '');
+    const back = backTo(answer);
     expect(back.searchParams.get('status')).toBe('error');
     expect(back.searchParams.get('reason')).toBe('expired_state');
-    const state = await simState(t);
-    expect(state.authorizationCodes.find((c: { code: string }) => c.code === code)).toMatchObject({ used: false });
-    expect(state.tokens.filter((x: { userId?: number }) => x.userId === user.userId)).toHaveLength(0);
-    expect(await tokensItem(t, customerId)).toBeUndefined();
-    expect((await t.stack.deps.oauth.accounts.get(customerId))?.status).toBe('LINK_PENDING');
+    expect(back.searchParams.has('result')).toBe(false);
+    expect(await codeUnused(t, code)).toBe(true);
+    expect(await userTokensOf(t, user.userId)).toEqual([]);
+    expect((await accountOf(customerId))?.status).toBe('LINK_PENDING');
   });
 
-  it('sends the customer back with access_denied when they deny access at Wise', async () => {
+  it('sends the customer back with access_denied when they deny, and shows a way back when Wise omits the state', async () => {
     // Prepare
     const customerId = customer('deny');
     const user = await existingWiseUser(t);
-    const { authorizeUrl } = await startLink(t, customerId);
-    const location = await decide(t, authorizeUrl, user, 'deny');
+    await recordIdentity(t, customerId, { dateOfBirth: user.dateOfBirth });
+    const first = await startLink(t, customerId);
+    const second = await startLink(t, customerId);
 
     // Act
-    const answer = await followToCallback(t, location);
+    const withState = await followToCallback(t, await decide(t, first.authorizeUrl, user, 'deny', { errorState: 'echo' }));
+    const withoutState = await followToCallback(t, await decide(t, second.authorizeUrl, user, 'deny', { errorState: 'omit' }));
 
     // Assess
-    expect(answer.status).toBe(302);
-    expectCallbackHeaders(answer.headers);
-    const back = new URL(answer.headers.get('location') ?? '');
+    const back = backTo(withState);
     expect(back.searchParams.get('status')).toBe('error');
     expect(back.searchParams.get('reason')).toBe('access_denied');
     expect(back.search).not.toContain('denied%20access');
-    expect(await tokensItem(t, customerId)).toBeUndefined();
-  });
-
-  it('rejects a Wise profile whose date of birth is not the partner\'s: tokens dropped, LINK_REJECTED, identity_mismatch', async () => {
-    // Prepare
-    const customerId = customer('mismatch');
-    const user = await existingWiseUser(t, '1975-11-30');
-    const { authorizeUrl } = await startLink(t, customerId, { dateOfBirth: '1988-04-12' });
-    const location = await decide(t, authorizeUrl, user);
-
-    // Act
-    const answer = await followToCallback(t, location);
-
-    // Assess
-    const back = new URL(answer.headers.get('location') ?? '');
-    expect(back.searchParams.get('status')).toBe('error');
-    expect(back.searchParams.get('reason')).toBe('identity_mismatch');
-    expect(back.searchParams.has('profileId')).toBe(false);
-    expect(await tokensItem(t, customerId)).toBeUndefined();
-    const account = await t.stack.deps.oauth.accounts.get(customerId);
-    expect(account?.status).toBe('LINK_REJECTED');
-    expect(account?.profiles).toEqual([]);
-    expect(await t.stack.deps.webhooks.accounts.customerOfProfile(user.profileId)).toBeUndefined();
-  });
-
-  it('answers exchange_failed when Wise fails the code exchange, and keeps nothing', async () => {
-    // Prepare
-    const customerId = customer('exchange');
-    const user = await existingWiseUser(t);
-    const { authorizeUrl } = await startLink(t, customerId, { dateOfBirth: user.dateOfBirth });
-    const location = await decide(t, authorizeUrl, user);
-    await t.sim_('POST', '/_sim/faults', { method: 'POST', path: '/oauth/token', status: 503, times: 1 });
-
-    // Act
-    const answer = await followToCallback(t, location);
-
-    // Assess
-    await t.sim_('DELETE', '/_sim/faults');
-    const back = new URL(answer.headers.get('location') ?? '');
-    expect(back.searchParams.get('reason')).toBe('exchange_failed');
-    expect(await tokensItem(t, customerId)).toBeUndefined();
-    expect((await t.stack.deps.oauth.accounts.get(customerId))?.status).toBe('LINK_PENDING');
-  });
-
-  it('answers exchange_failed for a code Wise already consumed', async () => {
-    // Prepare: the code is redeemed elsewhere first (a leaked code), then the real callback arrives.
-    const customerId = customer('usedcode');
-    const user = await existingWiseUser(t);
-    const { authorizeUrl } = await startLink(t, customerId, { dateOfBirth: user.dateOfBirth });
-    const location = await decide(t, authorizeUrl, user);
-    await t.stack.deps.oauth.wise.authorizationCodeToken(location.searchParams.get('code') ?? '', t.callbackUrl);
-
-    // Act
-    const answer = await followToCallback(t, location);
-
-    // Assess
-    const back = new URL(answer.headers.get('location') ?? '');
-    expect(back.searchParams.get('status')).toBe('error');
-    expect(back.searchParams.get('reason')).toBe('exchange_failed');
-    expect(await tokensItem(t, customerId)).toBeUndefined();
+    expect(withoutState.status).toBe(400);
+    expect(withoutState.headers.get('location')).toBeNull();
+    expect(withoutState.text).toContain('Go back to the app');
+    expect(await grantItems(t, customerId)).toEqual([]);
   });
 });
 
-describe('a state is bound to the customer it was issued for', () => {
-  it('links only customer A with A\'s state, and refuses it when someone else\'s Wise account answers it', async () => {
-    // Prepare: A starts a link; B (another person with a Wise account) completes A's authorize URL.
-    const customerA = customer('A');
-    const customerB = customer('B');
-    const personA = await existingWiseUser(t, '1980-01-01');
-    const personB = await existingWiseUser(t, '1999-09-09');
-    const { authorizeUrl } = await startLink(t, customerA, { dateOfBirth: personA.dateOfBirth });
+describe('completing a link (route 17)', () => {
+  it('exchanges the code, keeps one grant for the chosen profile, and the customer is LINKED with access', async () => {
+    // Prepare
+    const customerId = customer('full');
+    const user = await existingWiseUser(t);
+    await recordIdentity(t, customerId, { dateOfBirth: user.dateOfBirth });
+    const { result } = await authorize(t, customerId, user);
 
     // Act
-    const answer = await followToCallback(t, await decide(t, authorizeUrl, personB));
-
-    // Assess: nothing of B's reaches A, and B's customer record is untouched.
-    expect(new URL(answer.headers.get('location') ?? '').searchParams.get('reason')).toBe('identity_mismatch');
-    expect((await t.stack.deps.oauth.accounts.get(customerA))?.status).toBe('LINK_REJECTED');
-    expect(await tokensItem(t, customerA)).toBeUndefined();
-    expect(await t.stack.deps.oauth.accounts.get(customerB)).toBeUndefined();
-    expect(await tokensItem(t, customerB)).toBeUndefined();
-  });
-
-  it('refuses to link customer B to a Wise profile customer A already holds', async () => {
-    // Prepare: A links; B then presents A's Wise login (no date of birth given for B).
-    const customerA = customer('holderA');
-    const customerB = customer('holderB');
-    const personA = await existingWiseUser(t);
-    const linked = await linkCustomer(t, customerA, personA);
-    expect(linked.searchParams.get('status')).toBe('linked');
-    const { authorizeUrl } = await startLink(t, customerB);
-
-    // Act
-    const answer = await followToCallback(t, await decide(t, authorizeUrl, personA));
+    const res = await completeLink(t, customerId, result);
 
     // Assess
-    expect(new URL(answer.headers.get('location') ?? '').searchParams.get('reason')).toBe('identity_mismatch');
-    expect(await tokensItem(t, customerB)).toBeUndefined();
-    expect(await t.stack.deps.webhooks.accounts.customerOfProfile(personA.profileId)).toBe(customerA);
-    expect((await t.stack.deps.oauth.accounts.get(customerA))?.status).toBe('LINKED');
-  });
-});
-
-describe('the email fallback (route 10)', () => {
-  it('links with a code Wise emailed to the customer after a signup found the email taken', async () => {
-    // Prepare: the partner tried to sign the customer up; Wise already knows the email and emails a code.
-    const customerId = customer('email');
-    const user = await existingWiseUser(t);
-    const d = t.stack.deps.oauth;
-    const clientToken = (await d.wise.clientCredentialsToken()).access_token;
-    await d.wise
-      .signupWithRegistrationCode(clientToken, { email: user.email, registrationCode: 'r'.repeat(40), sendAuthorizationCodeAsEmail: true })
-      .catch(() => undefined);
-    const emailed = (await simState(t)).emailedAuthorizationCodes.find((e: { email: string }) => e.email === user.email);
-    expect(emailed).toBeDefined();
-
-    // Act
-    const res = await t.call('POST', `/v1/customers/${customerId}/wise-link/code`, {
+    expect(res.status, res.text).toBe(200);
+    expect(res.body).toEqual({ status: 'LINKED', profileId: user.profileId });
+    const account = await t.call('GET', `/v1/customers/${customerId}/wise-account`, { as: customerId });
+    expect(account.body).toMatchObject({ status: 'LINKED', wiseUserId: user.userId });
+    expect(account.body.profiles).toEqual([expect.objectContaining({ id: user.profileId, type: 'PERSONAL', access: 'GRANTED' })]);
+    const issued = await userTokensOf(t, user.userId);
+    expect(issued).toHaveLength(1);
+    expect(issued[0]?.profileIds).toEqual([user.profileId]);
+    const dump = await tableDump(t);
+    expect(dump).not.toContain(issued[0]?.access_token);
+    expect(dump).not.toContain(issued[0]?.refresh_token);
+    expect(await profileOwner(t, user.profileId)).toBe(customerId);
+    expect(await itemsWithPrefix(t, `LINKRESULT#${sha256(result)}`)).toEqual([]);
+    const check = await t.call('POST', `/v1/customers/${customerId}/wise-account/profiles/${user.profileId}/verification-check`, {
       as: customerId,
-      body: { code: emailed.code, dateOfBirth: user.dateOfBirth },
+      body: { sourceCurrencies: ['GBP'] },
     });
+    expect(check.status, check.text).toBe(200);
+  });
+
+  it('answers a used, unknown or expired result with 400 LINK_RESULT_INVALID and exchanges nothing more', async () => {
+    // Prepare
+    const customerId = customer('used');
+    const user = await existingWiseUser(t);
+    await recordIdentity(t, customerId, { dateOfBirth: user.dateOfBirth });
+    const used = await authorize(t, customerId, user);
+    expect((await completeLink(t, customerId, used.result)).status).toBe(200);
+    const late = await authorize(t, customerId, user);
+    t.clock.advance(10 * 60 * 1000);
+
+    // Act
+    const again = await completeLink(t, customerId, used.result);
+    const unknown = await completeLink(t, customerId, 'A'.repeat(43));
+    const expired = await completeLink(t, customerId, late.result);
+
+    // Assess
+    for (const r of [again, unknown, expired]) {
+      expect(r.status).toBe(400);
+      expect(r.body.code).toBe('LINK_RESULT_INVALID');
+    }
+    expect(await codeUnused(t, late.code)).toBe(true);
+    expect(await userTokensOf(t, user.userId)).toHaveLength(1);
+  });
+
+  it("refuses a cross-customer completion with the victim's and the attacker's session; no Wise token is obtained", async () => {
+    // Prepare: the attacker starts a link and sends the genuine authorize URL to the victim, who consents.
+    const attacker = customer('attacker');
+    const victim = customer('victim');
+    const victimPerson = await existingWiseUser(t, '1999-09-09');
+    await recordIdentity(t, attacker, { dateOfBirth: '1980-01-01' });
+    await recordIdentity(t, victim, { dateOfBirth: victimPerson.dateOfBirth });
+    const { authorizeUrl } = await startLink(t, attacker);
+    const location = await decide(t, authorizeUrl, victimPerson);
+    const code = location.searchParams.get('code') ?? '';
+    // The callback sends the victim's browser, with the result, back to the partner's app.
+    const result = backTo(await followToCallback(t, location)).searchParams.get('result') ?? '';
+
+    // Act: the app completes in the victim's own session; the attacker never got the result.
+    const asVictim = await completeLink(t, victim, result);
+    const asAttacker = await completeLink(t, attacker, 'B'.repeat(43));
+    const attackerOnVictim = await completeLink(t, victim, result, attacker);
+
+    // Assess
+    expect(asVictim.status).toBe(400);
+    expect(asVictim.body.code).toBe('LINK_RESULT_INVALID');
+    expect(asAttacker.status).toBe(400);
+    expect(asAttacker.body.code).toBe('LINK_RESULT_INVALID');
+    expect(attackerOnVictim.status).toBe(403);
+    expect(await codeUnused(t, code)).toBe(true);
+    expect(await userTokensOf(t, victimPerson.userId)).toEqual([]);
+    expect(await grantItems(t, attacker)).toEqual([]);
+    expect(await grantItems(t, victim)).toEqual([]);
+    expect((await accountOf(attacker))?.status).toBe('LINK_PENDING');
+    expect(await profileOwner(t, victimPerson.profileId)).toBeUndefined();
+  });
+
+  it('lets the partner backend complete for the customer', async () => {
+    // Prepare
+    const customerId = customer('bybackend');
+    const user = await existingWiseUser(t);
+    await recordIdentity(t, customerId, { dateOfBirth: user.dateOfBirth });
+    const { result } = await authorize(t, customerId, user);
+
+    // Act
+    const res = await completeLink(t, customerId, result, partner);
 
     // Assess
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'LINKED', profileId: user.profileId });
-    expect(await t.stack.deps.oauth.accounts.get(customerId)).toMatchObject({ status: 'LINKED', wiseUserId: user.userId });
-    expect(await t.stack.deps.oauth.tokens.has(customerId)).toBe(true);
+    expect(res.body.status).toBe('LINKED');
   });
 
-  it('checks the date of birth of the customer\'s latest link when the body gives none', async () => {
+  it("rejects a profile that is not the customer on record: 422 IDENTITY_MISMATCH, LINK_REJECTED, no grant", async () => {
     // Prepare
-    const customerId = customer('emaildob');
-    const user = await existingWiseUser(t, '1970-07-07');
-    await startLink(t, customerId, { dateOfBirth: '1988-04-12' });
-    const location = await decide(t, new URL(`${t.sim.url}/oauth/authorize/?client_id=local-partner&redirect_uri=${encodeURIComponent(t.callbackUrl)}`), user);
+    const customerId = customer('mismatch');
+    const user = await existingWiseUser(t, '1975-11-30');
+    await recordIdentity(t, customerId, { dateOfBirth: '1988-04-12' });
+    const { result } = await authorize(t, customerId, user);
 
     // Act
-    const res = await t.call('POST', `/v1/customers/${customerId}/wise-link/code`, {
-      as: customerId,
-      body: { code: location.searchParams.get('code') },
-    });
+    const res = await completeLink(t, customerId, result);
 
     // Assess
     expect(res.status).toBe(422);
     expect(res.body.code).toBe('IDENTITY_MISMATCH');
-    expect(await tokensItem(t, customerId)).toBeUndefined();
-    expect((await t.stack.deps.oauth.accounts.get(customerId))?.status).toBe('LINK_REJECTED');
+    expect(await grantItems(t, customerId)).toEqual([]);
+    const account = await accountOf(customerId);
+    expect(account?.status).toBe('LINK_REJECTED');
+    expect(account?.profiles).toEqual([]);
+    expect(await profileOwner(t, user.profileId)).toBeUndefined();
+    expect((await completeLink(t, customerId, result)).body.code).toBe('LINK_RESULT_INVALID');
   });
 
-  it('refuses a wrong or already used code with 422 LINK_CODE_REJECTED, and malformed input with 400', async () => {
+  it('links a business profile whose registration number matches, and refuses a different one with IDENTITY_MISMATCH', async () => {
     // Prepare
-    const customerId = customer('badcode');
-    const user = await existingWiseUser(t);
-    const location = await decide(t, new URL(`${t.sim.url}/oauth/authorize/?client_id=local-partner&redirect_uri=${encodeURIComponent(t.callbackUrl)}`), user);
-    const code = location.searchParams.get('code');
-    expect((await t.call('POST', `/v1/customers/${customer('first')}/wise-link/code`, { as: 'x', body: { code } })).status).toBe(403);
-    await t.stack.deps.oauth.wise.authorizationCodeToken(code ?? '', t.callbackUrl);
+    const matching = customer('biz');
+    const other = customer('bizother');
+    const owner = await existingWiseUser(t);
+    const otherOwner = await existingWiseUser(t);
+    const business = await t.sim_('POST', `/_sim/users/${owner.userId}/business-profiles`, {
+      businessName: 'Lovelace Engines',
+      registrationNumber: 'HRB 12345',
+    });
+    const otherBusiness = await t.sim_('POST', `/_sim/users/${otherOwner.userId}/business-profiles`, {
+      businessName: 'Babbage Mills',
+      registrationNumber: 'HRB 99999',
+    });
+    await recordIdentity(t, matching, { registrationNumber: 'hrb-12345' });
+    await recordIdentity(t, other, { registrationNumber: 'HRB 12345' });
+    const a = await authorize(t, matching, owner, { profileId: business.body.profileId });
+    const b = await authorize(t, other, otherOwner, { profileId: otherBusiness.body.profileId });
 
     // Act
-    const used = await t.call('POST', `/v1/customers/${customerId}/wise-link/code`, { as: customerId, body: { code } });
-    const wrong = await t.call('POST', `/v1/customers/${customerId}/wise-link/code`, { as: customerId, body: { code: 'NOTACODE123' } });
-    const malformed = await t.call('POST', `/v1/customers/${customerId}/wise-link/code`, {
+    const linked = await completeLink(t, matching, a.result);
+    const refused = await completeLink(t, other, b.result);
+
+    // Assess
+    expect(linked.status, linked.text).toBe(200);
+    expect(linked.body).toEqual({ status: 'LINKED', profileId: business.body.profileId });
+    expect((await accountOf(matching))?.profiles).toEqual([expect.objectContaining({ id: business.body.profileId, type: 'BUSINESS' })]);
+    expect(refused.status).toBe(422);
+    expect(refused.body.code).toBe('IDENTITY_MISMATCH');
+    expect(await grantItems(t, other)).toEqual([]);
+  });
+
+  it('refuses with 422 IDENTITY_UNVERIFIABLE when nothing is on record for the profile type', async () => {
+    // Prepare: a date of birth on record, but the customer grants a business profile.
+    const customerId = customer('unverifiable');
+    const user = await existingWiseUser(t);
+    const business = await t.sim_('POST', `/_sim/users/${user.userId}/business-profiles`, {
+      businessName: 'Ada Analytics',
+      registrationNumber: '0800-111',
+    });
+    await recordIdentity(t, customerId, { dateOfBirth: user.dateOfBirth });
+    const { result } = await authorize(t, customerId, user, { profileId: business.body.profileId });
+
+    // Act
+    const res = await completeLink(t, customerId, result);
+
+    // Assess
+    expect(res.status).toBe(422);
+    expect(res.body.code).toBe('IDENTITY_UNVERIFIABLE');
+    expect(await grantItems(t, customerId)).toEqual([]);
+  });
+
+  it('links the personal then the business profile of one Wise user: both answer route 5', async () => {
+    // Prepare
+    const customerId = customer('two');
+    const user = await existingWiseUser(t);
+    const business = await t.sim_('POST', `/_sim/users/${user.userId}/business-profiles`, {
+      businessName: 'Two Profiles Ltd',
+      registrationNumber: 'SC-424242',
+    });
+    const businessId = business.body.profileId as number;
+    await recordIdentity(t, customerId, { dateOfBirth: user.dateOfBirth, registrationNumber: 'SC424242' });
+
+    // Act
+    const personal = await completeLink(t, customerId, (await authorize(t, customerId, user)).result);
+    const second = await completeLink(t, customerId, (await authorize(t, customerId, user, { profileId: businessId })).result);
+
+    // Assess
+    expect(personal.body).toEqual({ status: 'LINKED', profileId: user.profileId });
+    expect(second.body).toEqual({ status: 'LINKED', profileId: businessId });
+    for (const profileId of [user.profileId, businessId]) {
+      const check = await t.call('POST', `/v1/customers/${customerId}/wise-account/profiles/${profileId}/verification-check`, {
+        as: customerId,
+        body: { sourceCurrencies: ['GBP'] },
+      });
+      expect(check.status, `route 5 for ${profileId}: ${check.text}`).toBe(200);
+    }
+    const account = await t.call('GET', `/v1/customers/${customerId}/wise-account`, { as: customerId });
+    expect(account.body.profiles.map((p: { id: number; access: string }) => [p.id, p.access])).toEqual([
+      [user.profileId, 'GRANTED'],
+      [businessId, 'GRANTED'],
+    ]);
+    expect((await userTokensOf(t, user.userId)).map((x) => x.profileIds)).toEqual([[user.profileId], [businessId]]);
+  });
+
+  it('refuses a Wise profile already linked to another customer with 409 PROFILE_LINKED_ELSEWHERE', async () => {
+    // Prepare: A links; B (same date of birth on record) presents A's Wise login.
+    const customerA = customer('holderA');
+    const customerB = customer('holderB');
+    const person = await existingWiseUser(t);
+    await recordIdentity(t, customerA, { dateOfBirth: person.dateOfBirth });
+    await recordIdentity(t, customerB, { dateOfBirth: person.dateOfBirth });
+    expect((await completeLink(t, customerA, (await authorize(t, customerA, person)).result)).status).toBe(200);
+    const { result } = await authorize(t, customerB, person);
+
+    // Act
+    const res = await completeLink(t, customerB, result);
+
+    // Assess
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe('PROFILE_LINKED_ELSEWHERE');
+    expect(await grantItems(t, customerB)).toEqual([]);
+    expect(await profileOwner(t, person.profileId)).toBe(customerA);
+    expect((await accountOf(customerA))?.status).toBe('LINKED');
+  });
+
+  it('never moves a LINKED account to another Wise user: 409 LINKED_TO_ANOTHER_WISE_USER, the first link keeps working', async () => {
+    // Prepare
+    const customerId = customer('otheruser');
+    const first = await existingWiseUser(t);
+    const second = await existingWiseUser(t);
+    await recordIdentity(t, customerId, { dateOfBirth: first.dateOfBirth });
+    expect((await completeLink(t, customerId, (await authorize(t, customerId, first)).result)).status).toBe(200);
+    const { result } = await authorize(t, customerId, second);
+
+    // Act
+    const res = await completeLink(t, customerId, result);
+
+    // Assess
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe('LINKED_TO_ANOTHER_WISE_USER');
+    expect(await accountOf(customerId)).toMatchObject({ status: 'LINKED', wiseUserId: first.userId });
+    expect((await grantItems(t, customerId)).length).toBe(1);
+    expect(await profileOwner(t, second.profileId)).toBeUndefined();
+  });
+
+  it('keeps the result usable when Wise does not answer the exchange, and the retry links', async () => {
+    // Prepare
+    const customerId = customer('outage');
+    const user = await existingWiseUser(t);
+    await recordIdentity(t, customerId, { dateOfBirth: user.dateOfBirth });
+    const { result } = await authorize(t, customerId, user);
+    await t.sim_('POST', '/_sim/faults', { method: 'POST', path: '/oauth/token', status: 503, times: 10 });
+
+    // Act
+    const during = await completeLink(t, customerId, result);
+    await t.sim_('DELETE', '/_sim/faults');
+    const after = await completeLink(t, customerId, result);
+
+    // Assess
+    expect(during.status).toBe(503);
+    expect(during.body.code).toBe('WISE_UNAVAILABLE');
+    expect(during.headers.get('retry-after')).toBeTruthy();
+    expect(after.status, after.text).toBe(200);
+    expect(after.body.status).toBe('LINKED');
+  });
+});
+
+describe('the identity on record (route 18)', () => {
+  it('keeps only keyed digests, answers what is on record, and is for the partner backend only', async () => {
+    // Prepare
+    const customerId = customer('identity');
+
+    // Act
+    const recorded = await t.call('PUT', `/v1/customers/${customerId}/identity`, {
+      as: partner,
+      body: { dateOfBirth: '1971-03-14', registrationNumber: 'FR 552 100 554' },
+    });
+    const forgotten = await t.call('PUT', `/v1/customers/${customerId}/identity`, {
+      as: partner,
+      body: { registrationNumber: null },
+    });
+    const byCustomer = await t.call('PUT', `/v1/customers/${customerId}/identity`, {
       as: customerId,
-      body: { code: '<b>x</b> y', dateOfBirth: 'yesterday' },
+      body: { dateOfBirth: '1990-01-01' },
+    });
+    const empty = await t.call('PUT', `/v1/customers/${customerId}/identity`, { as: partner, body: {} });
+    const badDate = await t.call('PUT', `/v1/customers/${customerId}/identity`, {
+      as: partner,
+      body: { dateOfBirth: '1971-02-30' },
     });
 
     // Assess
-    for (const r of [used, wrong]) {
-      expect(r.status).toBe(422);
-      expect(r.body.code).toBe('LINK_CODE_REJECTED');
-      expect(r.text).not.toContain(code ?? '<none>');
-    }
-    expect(malformed.status).toBe(400);
-    expect([...new Set(malformed.body.errors.map((e: { path: string }) => e.path))].sort()).toEqual(['code', 'dateOfBirth']);
-    expect(await tokensItem(t, customerId)).toBeUndefined();
+    expect(recorded.status).toBe(200);
+    expect(recorded.body).toEqual({ customerId, dateOfBirth: true, registrationNumber: true });
+    expect(forgotten.body).toEqual({ customerId, dateOfBirth: true, registrationNumber: false });
+    expect(byCustomer.status).toBe(403);
+    expect(byCustomer.body.code).toBe('FORBIDDEN');
+    expect(empty.status).toBe(400);
+    expect(badDate.status).toBe(400);
+    const dump = await tableDump(t);
+    for (const plain of ['1971-03-14', '19710314', 'FR 552 100 554', 'FR552100554', '1990-01-01']) expect(dump).not.toContain(plain);
+    const item = (await t.stack.deps.oauth.identities.summary(customerId));
+    expect(item).toEqual({ dateOfBirth: true, registrationNumber: false });
+  });
+});
+
+describe('disconnecting (route 19)', () => {
+  it('forgets every grant, answers 204 also when repeated, lists the profiles with access NONE, and route 8 links again', async () => {
+    // Prepare
+    const customerId = customer('disconnect');
+    const user = await existingWiseUser(t);
+    await recordIdentity(t, customerId, { dateOfBirth: user.dateOfBirth });
+    expect((await completeLink(t, customerId, (await authorize(t, customerId, user)).result)).status).toBe(200);
+    const pending = await authorize(t, customerId, user);
+
+    // Act
+    const first = await t.call('DELETE', `/v1/customers/${customerId}/wise-link`, { as: customerId });
+    const repeated = await t.call('DELETE', `/v1/customers/${customerId}/wise-link`, { as: partner });
+    const between = await t.call('GET', `/v1/customers/${customerId}/wise-account`, { as: customerId });
+    const stale = await completeLink(t, customerId, pending.result);
+    const relinked = await completeLink(t, customerId, (await authorize(t, customerId, user)).result);
+
+    // Assess
+    expect(first.status).toBe(204);
+    expect(first.text).toBe('');
+    expect(repeated.status).toBe(204);
+    expect(between.body.status).toBe('DISCONNECTED');
+    expect(between.body.profiles).toEqual([expect.objectContaining({ id: user.profileId, access: 'NONE' })]);
+    expect(stale.body.code).toBe('LINK_RESULT_INVALID');
+    expect(relinked.status, relinked.text).toBe(200);
+    const after = await t.call('GET', `/v1/customers/${customerId}/wise-account`, { as: customerId });
+    expect(after.body.status).toBe('LINKED');
+    expect(after.body.profiles).toEqual([expect.objectContaining({ id: user.profileId, access: 'GRANTED' })]);
+    expect((await grantItems(t, customerId)).length).toBe(1);
+  });
+
+  it('answers 204 for a customer never seen, and stores nothing', async () => {
+    // Prepare
+    const customerId = customer('never');
+
+    // Act
+    const res = await t.call('DELETE', `/v1/customers/${customerId}/wise-link`, { as: customerId });
+
+    // Assess
+    expect(res.status).toBe(204);
+    expect(await accountOf(customerId)).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_SCOPE } from '../../../shared/routes';
 import { startTestStack, type TestStack } from '../../support/stack';
-import { accountPath, customerBody, freshCustomer, simState } from './fixtures';
+import { accountPath, customerBody, freshCustomer, simState, partner } from './fixtures';
 
 let t: TestStack;
 beforeAll(async () => {
@@ -15,8 +15,8 @@ describe('route 1: create the Wise account', () => {
     const { customerId, email } = freshCustomer('create');
 
     // Act
-    const first = await t.call('POST', accountPath(customerId), { as: customerId, body: customerBody(email) });
-    const repeat = await t.call('POST', accountPath(customerId), { as: customerId, body: customerBody(email) });
+    const first = await t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email) });
+    const repeat = await t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email) });
 
     // Assess
     expect(first.status).toBe(201);
@@ -39,7 +39,7 @@ describe('route 1: create the Wise account', () => {
 
     // Act
     const res = await t.call('POST', accountPath(customerId), {
-      as: customerId,
+      as: partner,
       body: customerBody(email, { firstName: longName, address: { addressFirstLine: '1 Rue', city: 'Paris', countryIso3Code: 'FRA' } }),
     });
 
@@ -56,7 +56,7 @@ describe('route 1: create the Wise account', () => {
     const { customerId, email } = freshCustomer('admin');
 
     // Act
-    const res = await t.call('POST', accountPath(customerId), { as: { scope: ADMIN_SCOPE }, body: customerBody(email) });
+    const res = await t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email) });
 
     // Assess
     expect(res.status).toBe(201);
@@ -83,7 +83,7 @@ describe('route 1: the email already has a Wise account', () => {
     await t.sim_('POST', '/_sim/users', { email, password: 'correct-horse-1', firstName: 'Ada', lastName: 'Lovelace' });
 
     // Act
-    const res = await t.call('POST', accountPath(customerId), { as: customerId, body: customerBody(email) });
+    const res = await t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email) });
     const status = await t.call('GET', accountPath(customerId), { as: customerId });
 
     // Assess
@@ -98,11 +98,11 @@ describe('route 1: the email already has a Wise account', () => {
     // Prepare
     const { customerId, email } = freshCustomer('fallback');
     await t.sim_('POST', '/_sim/users', { email, password: 'correct-horse-1', firstName: 'Ada', lastName: 'Lovelace' });
-    const first = await t.call('POST', accountPath(customerId), { as: customerId, body: customerBody(email) });
+    const first = await t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email) });
 
     // Act
     const res = await t.call('POST', accountPath(customerId), {
-      as: customerId,
+      as: partner,
       body: customerBody(email, { sendAuthorizationCodeAsEmail: true }),
     });
 
@@ -121,8 +121,8 @@ describe('route 1: concurrency and Idempotency-Key', () => {
 
     // Act
     const answers = await Promise.all([
-      t.call('POST', accountPath(customerId), { as: customerId, body: customerBody(email) }),
-      t.call('POST', accountPath(customerId), { as: customerId, body: customerBody(email) }),
+      t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email) }),
+      t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email) }),
     ]);
 
     // Assess
@@ -142,10 +142,10 @@ describe('route 1: concurrency and Idempotency-Key', () => {
     const headers = { 'idempotency-key': `key-${customerId}` };
 
     // Act
-    const first = await t.call('POST', accountPath(customerId), { as: customerId, body: customerBody(email), headers });
-    const replay = await t.call('POST', accountPath(customerId), { as: customerId, body: customerBody(email), headers });
+    const first = await t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email), headers });
+    const replay = await t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email), headers });
     const reused = await t.call('POST', accountPath(customerId), {
-      as: customerId,
+      as: partner,
       body: customerBody(email, { lastName: 'Other' }),
       headers,
     });
@@ -165,7 +165,7 @@ describe('route 1: concurrency and Idempotency-Key', () => {
 
     // Act
     const answers = await Promise.all(
-      [0, 1, 2].map(() => t.call('POST', accountPath(customerId), { as: customerId, body: customerBody(email), headers })),
+      [0, 1, 2].map(() => t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email), headers })),
     );
 
     // Assess
@@ -188,7 +188,7 @@ describe('route 2: account status', () => {
   it('serves the stored account without a secret in it', async () => {
     // Prepare
     const { customerId, email } = freshCustomer('status');
-    const created = await t.call('POST', accountPath(customerId), { as: customerId, body: customerBody(email) });
+    const created = await t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email) });
 
     // Act
     const res = await t.call('GET', accountPath(customerId), { as: customerId });

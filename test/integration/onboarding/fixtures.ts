@@ -1,4 +1,8 @@
+import { ADMIN_SCOPE } from '../../../shared/routes';
 import type { TestStack } from '../../support/stack';
+
+/** The partner backend's token: routes 1, 3, 4 and 6 carry the bank's KYC data and are its alone. */
+export const partner = { scope: ADMIN_SCOPE } as const;
 
 /** A customer as the partner's KYC knows them: valid under Wise's personal-profile rules. */
 export const customerBody = (email: string, overrides: Record<string, unknown> = {}) => ({

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { startTestStack, type TestStack } from '../../support/stack';
-import { accountPath, businessBody, customerBody, freshCustomer, profilePath, simState } from './fixtures';
+import { accountPath, businessBody, customerBody, freshCustomer, profilePath, simState, partner } from './fixtures';
 
 /**
  * Routes 3–7 against the simulator, for customers created through route 1. Everything the
@@ -30,7 +30,7 @@ const verifyAtWise = async (profileId: number) =>
 
 const createCustomer = async (prefix: string) => {
   const { customerId, email } = freshCustomer(prefix);
-  const res = await t.call('POST', accountPath(customerId), { as: customerId, body: customerBody(email) });
+  const res = await t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email) });
   expect(res.status).toBe(201);
   return { customerId, email, personalId: res.body.profiles[0].id as number, wiseUserId: res.body.wiseUserId as number };
 };
@@ -52,7 +52,7 @@ afterAll(async () => {
 describe('route 3: business profiles', () => {
   it('answers 409 PERSONAL_PROFILE_REQUIRED for a customer without a personal profile', async () => {
     // Act
-    const res = await t.call('POST', `${accountPath('no-account')}/business-profiles`, { as: 'no-account', body: businessBody() });
+    const res = await t.call('POST', `${accountPath('no-account')}/business-profiles`, { as: partner, body: businessBody() });
 
     // Assess
     expect(res.status).toBe(409);
@@ -65,8 +65,8 @@ describe('route 3: business profiles', () => {
     const path = `${accountPath(customerId)}/business-profiles`;
 
     // Act
-    const created = await t.call('POST', path, { as: customerId, body: businessBody() });
-    const retried = await t.call('POST', path, { as: customerId, body: businessBody() });
+    const created = await t.call('POST', path, { as: partner, body: businessBody() });
+    const retried = await t.call('POST', path, { as: partner, body: businessBody() });
     const account = await t.call('GET', accountPath(customerId), { as: customerId });
 
     // Assess
@@ -93,7 +93,7 @@ describe('route 3: business profiles', () => {
     const before = (await simState(t)).profiles.length;
 
     // Act
-    const res = await t.call('POST', `${accountPath(customer.customerId)}/business-profiles`, { as: customer.customerId, body });
+    const res = await t.call('POST', `${accountPath(customer.customerId)}/business-profiles`, { as: partner, body });
 
     // Assess
     expect(res.status).toBe(400);
@@ -111,7 +111,7 @@ describe('route 4: profile updates', () => {
 
     // Act
     const res = await t.call('PUT', profilePath(customerId, personalId), {
-      as: customerId,
+      as: partner,
       body: customerBody(email, { lastName: 'Updated', phoneNumber: '+44 20 7946 0001' }),
     });
 
@@ -128,7 +128,7 @@ describe('route 4: profile updates', () => {
 
     // Act
     const res = await t.call('PUT', profilePath(customer.customerId, other.personalId), {
-      as: customer.customerId,
+      as: partner,
       body: customerBody(customer.email),
     });
 
@@ -140,7 +140,7 @@ describe('route 4: profile updates', () => {
   it('validates the body by the profile\'s type', async () => {
     // Act
     const res = await t.call('PUT', profilePath(customer.customerId, customer.personalId), {
-      as: customer.customerId,
+      as: partner,
       body: customerBody(customer.email, { dateOfBirth: '1990-13-01' }),
     });
 
@@ -206,7 +206,7 @@ describe('route 6: identity documents', () => {
   it('passes a Brazilian CPF to Wise (201)', async () => {
     // Act
     const res = await t.call('POST', `${profilePath(customer.customerId, customer.personalId)}/identity-documents`, {
-      as: customer.customerId,
+      as: partner,
       body: { type: 'CPF_CNPJ', uniqueIdentifier: '938.936.652-69' },
     });
 
@@ -218,7 +218,7 @@ describe('route 6: identity documents', () => {
   it('answers 422 DOCUMENT_REJECTED with Wise\'s reason when Wise refuses the document', async () => {
     // Act
     const res = await t.call('POST', `${profilePath(customer.customerId, customer.personalId)}/identity-documents`, {
-      as: customer.customerId,
+      as: partner,
       body: { type: 'CPF_CNPJ', uniqueIdentifier: '123.456.789-09' },
     });
 
@@ -232,7 +232,7 @@ describe('route 6: identity documents', () => {
   it('refuses a malformed SSN before calling Wise', async () => {
     // Act
     const res = await t.call('POST', `${profilePath(customer.customerId, customer.personalId)}/identity-documents`, {
-      as: customer.customerId,
+      as: partner,
       body: { type: 'SSN', uniqueIdentifier: '12-34' },
     });
 
@@ -263,7 +263,7 @@ describe('route 7: claim-account link', () => {
     // Prepare
     const { customerId, email } = freshCustomer('claim-existing');
     await t.sim_('POST', '/_sim/users', { email, password: 'correct-horse-1', firstName: 'Ada', lastName: 'Lovelace' });
-    await t.call('POST', accountPath(customerId), { as: customerId, body: customerBody(email) });
+    await t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email) });
 
     // Act
     const res = await t.call('POST', `${accountPath(customerId)}/claim`, { as: customerId });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FetchLike } from '../../../shared/wise/transport';
 import { startTestStack, type TestStack } from '../../support/stack';
-import { accountPath, customerBody, freshCustomer, simState } from './fixtures';
+import { accountPath, customerBody, freshCustomer, simState, partner } from './fixtures';
 
 /**
  * Wise did the work but its answer never arrived (a crash, a cut connection): the product's fetch
@@ -31,12 +31,12 @@ describe('route 1 after Wise acted but its answer was lost', () => {
     // Prepare
     const { customerId, email } = freshCustomer('crash-signup');
     cut = { path: '/v1/user/signup/registration_code', reached: 0 };
-    const failed = await t.call('POST', accountPath(customerId), { as: customerId, body: customerBody(email) });
+    const failed = await t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email) });
     const usersAfterCrash = (await simState(t)).users.filter((u) => u.email === email);
     cut = undefined;
 
     // Act
-    const retried = await t.call('POST', accountPath(customerId), { as: customerId, body: customerBody(email) });
+    const retried = await t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email) });
 
     // Assess
     expect(failed.status).toBe(503);
@@ -52,14 +52,14 @@ describe('route 1 after Wise acted but its answer was lost', () => {
     // Prepare
     const { customerId, email } = freshCustomer('crash-profile');
     cut = { path: '/v2/profiles/personal-profile', reached: 0 };
-    const failed = await t.call('POST', accountPath(customerId), { as: customerId, body: customerBody(email) });
+    const failed = await t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email) });
     const afterCrash = await simState(t);
     const createdUser = afterCrash.users.find((u) => u.email === email)!;
     const profilesAfterCrash = afterCrash.profiles.filter((p) => p.userId === createdUser.id);
     cut = undefined;
 
     // Act
-    const retried = await t.call('POST', accountPath(customerId), { as: customerId, body: customerBody(email) });
+    const retried = await t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email) });
 
     // Assess
     expect(failed.status).toBe(503);

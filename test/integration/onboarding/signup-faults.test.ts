@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '../../support/stack';
-import { accountPath, customerBody, freshCustomer, simState } from './fixtures';
+import { accountPath, customerBody, freshCustomer, simState, partner } from './fixtures';
 
 /**
  * Wise failing at each step of route 1 (simulator faults answer before Wise does anything):
@@ -34,10 +34,10 @@ describe('route 1 resumes after a Wise outage', () => {
     await failWise('/v1/user/signup/registration_code');
 
     // Act
-    const failed = await t.call('POST', accountPath(customerId), { as: customerId, body: customerBody(email) });
+    const failed = await t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email) });
     const during = await t.call('GET', accountPath(customerId), { as: customerId });
     await t.sim_('DELETE', '/_sim/faults');
-    const retried = await t.call('POST', accountPath(customerId), { as: customerId, body: customerBody(email) });
+    const retried = await t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email) });
 
     // Assess
     expect(failed.status).toBe(503);
@@ -51,14 +51,14 @@ describe('route 1 resumes after a Wise outage', () => {
   it('at the registration-code grant: the user exists, the retry does not sign up again', async () => {
     // Prepare
     const { customerId, email } = freshCustomer('fault-grant');
-    await t.call('POST', accountPath('warm-up'), { as: 'warm-up', body: customerBody('warm-up@example.com') });
+    await t.call('POST', accountPath('warm-up'), { as: partner, body: customerBody('warm-up@example.com') });
     await failWise('/oauth/token');
 
     // Act
-    const failed = await t.call('POST', accountPath(customerId), { as: customerId, body: customerBody(email) });
+    const failed = await t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email) });
     const usersDuring = (await simState(t)).users.filter((u) => u.email === email);
     await t.sim_('DELETE', '/_sim/faults');
-    const retried = await t.call('POST', accountPath(customerId), { as: customerId, body: customerBody(email) });
+    const retried = await t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email) });
 
     // Assess
     expect(failed.status).toBe(503);
@@ -73,10 +73,10 @@ describe('route 1 resumes after a Wise outage', () => {
     await failWise('/v2/profiles/personal-profile', 500);
 
     // Act
-    const failed = await t.call('POST', accountPath(customerId), { as: customerId, body: customerBody(email) });
+    const failed = await t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email) });
     const during = await t.call('GET', accountPath(customerId), { as: customerId });
     await t.sim_('DELETE', '/_sim/faults');
-    const retried = await t.call('POST', accountPath(customerId), { as: customerId, body: customerBody(email) });
+    const retried = await t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email) });
 
     // Assess
     expect(failed.status).toBe(503);
@@ -90,7 +90,7 @@ describe('route 1 resumes after a Wise outage', () => {
     // Prepare
     const { customerId, email } = freshCustomer('adopt');
     await failWise('/v2/profiles/personal-profile');
-    await t.call('POST', accountPath(customerId), { as: customerId, body: customerBody(email) });
+    await t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email) });
     await t.sim_('DELETE', '/_sim/faults');
     const state = await simState(t);
     const user = state.users.find((u) => u.email === email)!;
@@ -109,7 +109,7 @@ describe('route 1 resumes after a Wise outage', () => {
     );
 
     // Act
-    const retried = await t.call('POST', accountPath(customerId), { as: customerId, body: customerBody(email) });
+    const retried = await t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email) });
 
     // Assess
     expect(made.status).toBe(200);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '../../support/stack';
-import { accountPath, customerBody, simState } from './fixtures';
+import { accountPath, customerBody, simState, partner } from './fixtures';
 
 /** Route 1 refuses a broken body before any side effect: no account item, not one call to Wise. */
 let t: TestStack;
@@ -50,7 +50,7 @@ describe('route 1 validation', () => {
     const customerId = 'validation-customer';
 
     // Act
-    const res = await t.call('POST', accountPath(customerId), { as: customerId, body });
+    const res = await t.call('POST', accountPath(customerId), { as: partner, body });
 
     // Assess
     expect(res.status).toBe(400);
@@ -63,7 +63,7 @@ describe('route 1 validation', () => {
   it('400 for a body that is not JSON', async () => {
     // Act
     const res = await t.call('POST', accountPath('validation-customer'), {
-      as: 'validation-customer',
+      as: partner,
       rawBody: '{"email": ',
       headers: { 'content-type': 'application/json' },
     });
@@ -75,7 +75,7 @@ describe('route 1 validation', () => {
 
   it('400 for a customer id outside the allowed pattern', async () => {
     // Act
-    const res = await t.call('POST', accountPath('bad%20id'), { as: { scope: 'wise-onboarding/admin' }, body: base });
+    const res = await t.call('POST', accountPath('bad%20id'), { as: partner, body: base });
 
     // Assess
     expect(res.status).toBe(400);

@@ -57,7 +57,11 @@ const twoGrants = async (label: string) => {
   return { id, user, businessId, personal, business };
 };
 
-const refusal = (promise: Promise<unknown>) => promise.then(() => undefined, (e: unknown) => e);
+const refusal = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 
 describe('one grant per linked profile', () => {
   it("two grants of one Wise user: each reaches its own profile, and Wise refuses each on the other's", async () => {
@@ -69,11 +73,14 @@ describe('one grant per linked profile', () => {
     const wise = d.wiseAs(id, { deadline: deadline() });
     const personal = await wise.getProfile(user.personalId);
     const business = await wise.getProfile(businessId);
-    const personalToken = (await d.grants.accessToken(id, user.personalId, { deadline: deadline() })).accessToken;
+    const personalToken = (await d.grants.accessToken(id, user.personalId, { deadline: deadline() }))
+      .accessToken;
     const businessToken = (await d.grants.accessToken(id, businessId, { deadline: deadline() })).accessToken;
     const crossed = await refusal(d.wise.getProfile(personalToken, businessId));
     const crossedBack = await refusal(d.wise.getProfile(businessToken, user.personalId));
-    const listedForBusiness = await d.wiseAs(id, { deadline: deadline(), profileId: businessId }).listProfiles();
+    const listedForBusiness = await d
+      .wiseAs(id, { deadline: deadline(), profileId: businessId })
+      .listProfiles();
 
     // Assess
     expect([personal.id, business.id]).toEqual([user.personalId, businessId]);
@@ -113,7 +120,10 @@ describe('one grant per linked profile', () => {
     expect(held.find((x) => x.access_token === personal.accessToken)?.profileIds).toEqual([user.personalId]);
     expect((await grantItem(t, id, personal.grantId))?.version).toBe(2);
     expect((await grantItem(t, id, business.grantId))?.version).toBe(1);
-    const businessNow = await d.grants.accessToken(id, businessId, { deadline: deadline(), minValidityMs: 0 });
+    const businessNow = await d.grants.accessToken(id, businessId, {
+      deadline: deadline(),
+      minValidityMs: 0,
+    });
     expect(businessNow.accessToken).toBe(businessBefore);
     expect(held.find((x) => x.access_token === businessBefore)?.revoked).toBe(false);
     expect((await d.wise.getProfile(businessBefore, businessId)).id).toBe(businessId);
@@ -168,7 +178,9 @@ describe('one grant per linked profile', () => {
     expect(await grantItem(t, id, personal.grantId)).toBeUndefined();
     expect((await d.grants.list(id)).map((g) => g.grantId)).toEqual([business.grantId, again.grantId]);
     expect((await d.grants.accessOf(id)).get(user.personalId)).toBe('GRANTED');
-    expect((await d.wiseAs(id, { deadline: deadline() }).getProfile(user.personalId)).id).toBe(user.personalId);
+    expect((await d.wiseAs(id, { deadline: deadline() }).getProfile(user.personalId)).id).toBe(
+      user.personalId,
+    );
     expect((await d.wiseAs(id, { deadline: deadline() }).getProfile(businessId)).id).toBe(businessId);
   });
 
@@ -183,14 +195,29 @@ describe('one grant per linked profile', () => {
       status: 'ACTIVE',
       origin: 'CREATED',
       email,
-      registrationCodeCiphertext: await d.cipher.encrypt(code, customerContext(id, REGISTRATION_CODE_PURPOSE)),
+      registrationCodeCiphertext: await d.cipher.encrypt(
+        code,
+        customerContext(id, REGISTRATION_CODE_PURPOSE),
+      ),
     });
     const client = await d.wise.clientCredentialsToken();
-    const user = await d.wise.signupWithRegistrationCode(client.access_token, { email, registrationCode: code });
-    await d.grants.keep(id, await d.wise.registrationCodeToken(email, code), { kind: 'registration_code', profileIds: [] });
+    const user = await d.wise.signupWithRegistrationCode(client.access_token, {
+      email,
+      registrationCode: code,
+    });
+    await d.grants.keep(id, await d.wise.registrationCodeToken(email, code), {
+      kind: 'registration_code',
+      profileIds: [],
+    });
     const wise = d.wiseAs(id, { deadline: deadline() });
-    const personal = await wise.createPersonalProfile(personalBody({ contactDetails: { email, phoneNumber: '+14085551234' } }), randomUUID());
-    const business = await wise.createBusinessProfile(businessBody({ registrationNumber: `R${Date.now()}` }), randomUUID());
+    const personal = await wise.createPersonalProfile(
+      personalBody({ contactDetails: { email, phoneNumber: '+14085551234' } }),
+      randomUUID(),
+    );
+    const business = await wise.createBusinessProfile(
+      businessBody({ registrationNumber: `R${Date.now()}` }),
+      randomUUID(),
+    );
     await t.sim_('POST', `/_sim/users/${user.id}/revoke-tokens`);
 
     // Act
@@ -199,7 +226,11 @@ describe('one grant per linked profile', () => {
     // Assess
     expect(found.id).toBe(business.id);
     const [grant] = await d.grants.list(id);
-    expect(grant).toMatchObject({ kind: 'registration_code', profileIds: [personal.id, business.id], relinkRequired: false });
+    expect(grant).toMatchObject({
+      kind: 'registration_code',
+      profileIds: [personal.id, business.id],
+      relinkRequired: false,
+    });
     expect(grant?.version).toBe(2);
     expect((await d.accounts.get(id))?.status).toBe('ACTIVE');
     const live = (await simTokens(t, user.id)).filter((x) => !x.revoked);
@@ -262,7 +293,10 @@ describe('fenced refresh', () => {
     const crashed = await refusal(d.wiseAs(id, { deadline: deadline() }).getProfile(user.personalId));
     t.crasher.disarm();
     const marked = await grantItem(t, id, personal.grantId);
-    const next = await anotherContainer(t).accessToken(id, user.personalId, { deadline: deadline(), minValidityMs: 5 * 60_000 });
+    const next = await anotherContainer(t).accessToken(id, user.personalId, {
+      deadline: deadline(),
+      minValidityMs: 5 * 60_000,
+    });
 
     // Assess
     expect(t.crasher.reached).toBeGreaterThanOrEqual(1);
@@ -283,13 +317,24 @@ describe('fenced refresh', () => {
     const d = deps(t);
     const stale = (await d.grants.accessToken(id, user.personalId, { deadline: deadline() })).accessToken;
     const [held] = (await simTokens(t, user.userId)).filter((x) => x.access_token === stale);
-    expect(await d.lease.take({ key: { pk: `CUSTOMER#${id}`, sk: `GRANT#${personal.grantId}` }, guard: { version: 1 } }, 'crashed', 30_000)).toBe(true);
+    expect(
+      await d.lease.take(
+        { key: { pk: `CUSTOMER#${id}`, sk: `GRANT#${personal.grantId}` }, guard: { version: 1 } },
+        'crashed',
+        30_000,
+      ),
+    ).toBe(true);
     await d.wise.refreshToken(held!.refresh_token!);
 
     // Act
-    const whileHeld = await problemOf(anotherContainer(t).accessToken(id, user.personalId, { deadline: deadline(300), minValidityMs: 0 }));
+    const whileHeld = await problemOf(
+      anotherContainer(t).accessToken(id, user.personalId, { deadline: deadline(300), minValidityMs: 0 }),
+    );
     t.clock.advance(30_001);
-    const after = await anotherContainer(t).accessToken(id, user.personalId, { deadline: deadline(), minValidityMs: 0 });
+    const after = await anotherContainer(t).accessToken(id, user.personalId, {
+      deadline: deadline(),
+      minValidityMs: 0,
+    });
 
     // Assess
     expect(whileHeld.code).toBe('WISE_UNAVAILABLE');
@@ -342,7 +387,9 @@ describe('fenced refresh', () => {
     await t.sim_('POST', '/_sim/faults', { method: 'POST', path: '/oauth/token', status: 401, times: 1 });
 
     // Act
-    const failed = await refusal(anotherContainer(t).accessToken(id, user.personalId, { deadline: deadline() }));
+    const failed = await refusal(
+      anotherContainer(t).accessToken(id, user.personalId, { deadline: deadline() }),
+    );
     const next = await anotherContainer(t).accessToken(id, user.personalId, { deadline: deadline() });
 
     // Assess
@@ -352,29 +399,32 @@ describe('fenced refresh', () => {
     expect((await deps(t).accounts.get(id))?.status).toBe('LINKED');
   });
 
-  it.each([400, 401, 403])('a refresh refused with invalid_grant (HTTP %i) makes the grant RELINK_REQUIRED', async (status) => {
-    // Prepare: the simulator answers invalid_grant with 400; 401 and 403 are what other Wise docs suggest.
-    const { id, user, businessId } = await twoGrants(`grant${status}`);
-    const d = deps(t);
-    await authorize(t, user, user.personalId);
-    enterRefreshWindow(t);
-    const container = anotherContainer(t, {
-      wise: {
-        refreshToken: (token, options) =>
-          d.wise.refreshToken(token, options).catch((e: WiseApiError) => {
-            throw new WiseApiError(status, e.pathTemplate, e.body);
-          }),
-      },
-    });
+  it.each([400, 401, 403])(
+    'a refresh refused with invalid_grant (HTTP %i) makes the grant RELINK_REQUIRED',
+    async (status) => {
+      // Prepare: the simulator answers invalid_grant with 400; 401 and 403 are what other Wise docs suggest.
+      const { id, user, businessId } = await twoGrants(`grant${status}`);
+      const d = deps(t);
+      await authorize(t, user, user.personalId);
+      enterRefreshWindow(t);
+      const container = anotherContainer(t, {
+        wise: {
+          refreshToken: (token, options) =>
+            d.wise.refreshToken(token, options).catch((e: WiseApiError) => {
+              throw new WiseApiError(status, e.pathTemplate, e.body);
+            }),
+        },
+      });
 
-    // Act
-    const error = await problemOf(container.accessToken(id, user.personalId, { deadline: deadline() }));
+      // Act
+      const error = await problemOf(container.accessToken(id, user.personalId, { deadline: deadline() }));
 
-    // Assess
-    expect([error.code, error.status]).toEqual(['RELINK_REQUIRED', 409]);
-    expect((await d.grants.accessOf(id)).get(user.personalId)).toBe('RELINK_REQUIRED');
-    expect((await d.grants.accessOf(id)).get(businessId)).toBe('GRANTED');
-  });
+      // Assess
+      expect([error.code, error.status]).toEqual(['RELINK_REQUIRED', 409]);
+      expect((await d.grants.accessOf(id)).get(user.personalId)).toBe('RELINK_REQUIRED');
+      expect((await d.grants.accessOf(id)).get(businessId)).toBe('GRANTED');
+    },
+  );
 });
 
 describe('a v1 single pair', () => {
@@ -415,7 +465,9 @@ describe('a v1 single pair', () => {
     expect(grant).toMatchObject({ kind: 'authorization_code', profileIds: [user.personalId], version: 1 });
     const opened = JSON.parse(await d.cipher.decrypt(grant!.ciphertext, grantContext(id, grant!.grantId, 1)));
     expect(opened.accessToken).toBe(tokens.access_token);
-    await expect(d.cipher.decrypt(grant!.ciphertext, customerContext(id, 'wise-user-tokens'))).rejects.toThrow();
+    await expect(
+      d.cipher.decrypt(grant!.ciphertext, customerContext(id, 'wise-user-tokens')),
+    ).rejects.toThrow();
     await expect(d.cipher.decrypt(grant!.ciphertext, grantContext(id, grant!.grantId, 2))).rejects.toThrow();
   });
 
@@ -424,7 +476,12 @@ describe('a v1 single pair', () => {
     const d = deps(t);
     const [created, tombstone] = [customerId('v1-created'), customerId('v1-tombstone')];
     const user = await wiseUser(t);
-    await d.accounts.create({ customerId: created, status: 'ACTIVE', origin: 'CREATED', wiseUserId: user.userId });
+    await d.accounts.create({
+      customerId: created,
+      status: 'ACTIVE',
+      origin: 'CREATED',
+      wiseUserId: user.userId,
+    });
     await d.accounts.putProfile(created, { id: user.personalId, type: 'PERSONAL' });
     await v1Pair(created, user);
     await linkedAccount(t, tombstone, user);
@@ -432,7 +489,9 @@ describe('a v1 single pair', () => {
 
     // Act
     const grants = await d.grants.list(created);
-    const refused = await problemOf(d.grants.accessToken(tombstone, user.personalId, { deadline: deadline() }));
+    const refused = await problemOf(
+      d.grants.accessToken(tombstone, user.personalId, { deadline: deadline() }),
+    );
 
     // Assess
     expect(grants.map((g) => [g.kind, g.profileIds])).toEqual([['registration_code', [user.personalId]]]);
@@ -478,7 +537,11 @@ describe('keeping and forgetting', () => {
 
     // Act
     const refused = await refusal(
-      d.grants.keep(id, tokens, { kind: 'authorization_code', profileIds: [user.personalId], alsoWrite: [claim(id)] }),
+      d.grants.keep(id, tokens, {
+        kind: 'authorization_code',
+        profileIds: [user.personalId],
+        alsoWrite: [claim(id)],
+      }),
     );
     const afterRefusal = await d.grants.list(id);
     await putItem(t, { ...owner, customerId: id });
@@ -506,7 +569,9 @@ describe('keeping and forgetting', () => {
     await d.grants.forgetAll(id);
 
     // Assess
-    const left = (await customerItems(t, id)).filter((i) => String(i.sk).startsWith('GRANT#') || i.sk === 'TOKENS');
+    const left = (await customerItems(t, id)).filter(
+      (i) => String(i.sk).startsWith('GRANT#') || i.sk === 'TOKENS',
+    );
     expect(left).toEqual([]);
     expect(await d.grants.accessOf(id, [user.personalId, businessId])).toEqual(
       new Map([
@@ -532,7 +597,10 @@ describe('keeping and forgetting', () => {
 
     // Act
     const sizeAfterKeeps = container.cachedPairs;
-    const first = await container.accessToken(ids[0]!, user.personalId, { deadline: deadline(), minValidityMs: 0 });
+    const first = await container.accessToken(ids[0]!, user.personalId, {
+      deadline: deadline(),
+      minValidityMs: 0,
+    });
 
     // Assess
     expect(PLAIN_CACHE_ENTRIES).toBe(1_000);

@@ -22,7 +22,12 @@ export class Crasher {
   readonly fetch: FetchLike = async (url, init) => {
     const m = this.match;
     const body = typeof init.body === 'string' ? init.body : '';
-    if (!m || init.method !== m.method || new URL(url).pathname !== m.path || (m.body && !body.includes(m.body)))
+    if (
+      !m ||
+      init.method !== m.method ||
+      new URL(url).pathname !== m.path ||
+      (m.body && !body.includes(m.body))
+    )
       return fetch(url, init);
     this.reached += 1;
     if (this.reached === 1) await (await fetch(url, init)).arrayBuffer();
@@ -43,7 +48,10 @@ export type TokensStack = TestStack & { crasher: Crasher };
 
 export const startTokensStack = async (): Promise<TokensStack> => {
   const crasher = new Crasher();
-  const t = await startTestStack({ subscribe: false, stack: { overrides: { retry: { ...RETRY }, fetch: crasher.fetch } } });
+  const t = await startTestStack({
+    subscribe: false,
+    stack: { overrides: { retry: { ...RETRY }, fetch: crasher.fetch } },
+  });
   return Object.assign(t, { crasher });
 };
 
@@ -63,7 +71,10 @@ export const anotherContainer = (
     new RegistrationCodeRemint(d.accounts, d.cipher, d.wise),
     d.lease,
     d.accounts,
-    { refreshBudgetMs: longestRefreshMs({ ...defaultRetryPolicy, ...RETRY }), cacheEntries: options.cacheEntries },
+    {
+      refreshBudgetMs: longestRefreshMs({ ...defaultRetryPolicy, ...RETRY }),
+      cacheEntries: options.cacheEntries,
+    },
   );
 };
 
@@ -136,7 +147,8 @@ export const keepGrant = async (
   user: SimUser,
   profileId: number,
   kind: GrantKind = 'authorization_code',
-): Promise<GrantSummary> => deps(t).grants.keep(id, await authorize(t, user, profileId), { kind, profileIds: [profileId] });
+): Promise<GrantSummary> =>
+  deps(t).grants.keep(id, await authorize(t, user, profileId), { kind, profileIds: [profileId] });
 
 export interface SimToken {
   kind: string;
@@ -149,15 +161,22 @@ export interface SimToken {
 }
 
 export const simTokens = async (t: TestStack, userId: number): Promise<SimToken[]> =>
-  ((await t.sim_('GET', '/_sim/state')).body.tokens as SimToken[]).filter((x) => x.kind === 'user' && x.userId === userId);
+  ((await t.sim_('GET', '/_sim/state')).body.tokens as SimToken[]).filter(
+    (x) => x.kind === 'user' && x.userId === userId,
+  );
 
 /** Moves both clocks into the refresh window: the access token still works but has under an hour left. */
-export const enterRefreshWindow = (t: TestStack) => t.clock.advance(43_199 * 1000 - REFRESH_WINDOW_MS + 60_000);
+export const enterRefreshWindow = (t: TestStack) =>
+  t.clock.advance(43_199 * 1000 - REFRESH_WINDOW_MS + 60_000);
 
 export const grantItem = async (t: TestStack, id: string, grantId: string) =>
   (
     await deps(t).table.db.send(
-      new GetCommand({ TableName: t.tableName, Key: { pk: `CUSTOMER#${id}`, sk: `GRANT#${grantId}` }, ConsistentRead: true }),
+      new GetCommand({
+        TableName: t.tableName,
+        Key: { pk: `CUSTOMER#${id}`, sk: `GRANT#${grantId}` },
+        ConsistentRead: true,
+      }),
     )
   ).Item;
 

@@ -140,7 +140,6 @@ export async function simStateOf(wise: WiseSandbox): Promise<SimStateView> {
 export interface ReceivedWebhook {
   headers: IncomingHttpHeaders;
   rawBody: Buffer;
-  at: number;
 }
 
 /**
@@ -159,7 +158,7 @@ export class WebhookReceiver {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        this.received.push({ headers: req.headers, rawBody: Buffer.concat(chunks), at: Date.now() });
+        this.received.push({ headers: req.headers, rawBody: Buffer.concat(chunks) });
         const answer = this.answers[Math.min(this.received.length - 1, this.answers.length - 1)] ?? 200;
         if (answer === 'hang') return;
         res.writeHead(answer, this.extraHeaders);

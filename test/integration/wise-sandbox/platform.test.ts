@@ -19,6 +19,16 @@ import { oauthError, springError } from './schemas/wise';
 
 const json = { 'content-type': 'application/json' };
 
+/** Polls (I/O, not a fixed sleep) until `check` yields a value; fails after 5 s. */
+const eventually = async <T>(check: () => Promise<T | undefined>): Promise<T> => {
+  for (const until = Date.now() + 5000; Date.now() < until; ) {
+    const value = await check();
+    if (value !== undefined) return value;
+    await new Promise((r) => setImmediate(r));
+  }
+  throw new Error('condition not met within 5 s');
+};
+
 describe('cross-cutting behaviour', () => {
   let wise: WiseSandbox;
   beforeAll(async () => {
@@ -111,18 +121,30 @@ describe('cross-cutting behaviour', () => {
     await add({ path: '/v1/me', status: 500, rate: 0 });
     await add({ path: '/v2/profiles', delayMs: 150, times: 1 });
     const badFault = await add({ path: 'no-slash', status: 500 });
-    // Act
-    const started = Date.now();
-    const slow = await call(wise, 'GET', `/v2/profiles/${id}`, u.accessToken);
-    const slowMs = Date.now() - started;
+    // Act: while the fault holds the answer, /_sim/faults says so (no wall-clock measurement)
+    const slowCall = call(wise, 'GET', `/v2/profiles/${id}`, u.accessToken);
+    const holding = await eventually(async () => {
+      const faults = (await (await fetch(`${wise.url}/_sim/faults`)).json()) as {
+        path: string;
+        held: number;
+        hits: number;
+      }[];
+      return faults.find((f) => f.path === '/v2/profiles' && f.held === 1);
+    });
+    const slow = await slowCall;
+    const afterwards = (await (await fetch(`${wise.url}/_sim/faults`)).json()) as {
+      path: string;
+      held: number;
+    }[];
     const patterned = await call(wise, 'PUT', `/v2/profiles/${id}/business-profile`, u.accessToken, {});
     const neverFires = await call(wise, 'GET', '/v1/me', u.accessToken);
     const cleared = await fetch(`${wise.url}/_sim/faults`, { method: 'DELETE' });
     const afterClear = await call(wise, 'PUT', `/v2/profiles/${id}/business-profile`, u.accessToken, {});
     // Assess
     expect(badFault.status).toBe(400);
+    expect(holding).toMatchObject({ held: 1, hits: 1 });
     expect(slow.status).toBe(200);
-    expect(slowMs).toBeGreaterThanOrEqual(140);
+    expect(afterwards.find((f) => f.path === '/v2/profiles')?.held).toBe(0);
     expect(patterned.status).toBe(500);
     expect(neverFires.status).toBe(200);
     expect(cleared.status).toBe(204);

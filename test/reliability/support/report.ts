@@ -28,6 +28,8 @@ export const PROMISES = {
   'attacks.open-redirect': 'Return and redirect URLs off the allowlist (look-alike hosts, userinfo, //host, javascript:, encoded tricks) are refused before anything is stored.',
   'attacks.webhooks': 'Forged webhooks (no signature, another key, tampered body) get 401 and store nothing; a replayed genuine delivery changes nothing.',
   'attacks.host-headers': 'Spoofed Host and X-Forwarded-Host headers change no URL the service builds (authorize redirect_uri, claim URL, KYC link).',
+  'wise-access.refresh': "20 concurrent route-20 calls for a token inside its last five minutes cause one refresh at Wise; every answer is the same token, valid 5 more minutes, and Wise accepts it.",
+  'secrets.audit': 'The audit trail of every customer of the run holds none of the tokens (route 20\'s included), codes, states or links the run produced.',
   'secrets.logs': 'The logs of the whole run hold none of the tokens, registration codes, authorization codes, claim codes, OAuth states or client secret the run produced.',
 } as const;
 
@@ -111,6 +113,22 @@ export interface LeakScan {
   leaks: Record<string, number>;
   total: number;
 }
+
+/** The kinds of the secrets noted in this run that appear in `text` (route 23's audit details, say), with counts. */
+export const secretsIn = (text: string): Record<string, number> => {
+  const file = join(runDir(), 'secrets.jsonl');
+  const found: Record<string, number> = {};
+  if (!existsSync(file)) return found;
+  const seen = new Set<string>();
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line) continue;
+    const { kind, value } = JSON.parse(line) as { kind: string; value: string };
+    if (seen.has(value)) continue;
+    seen.add(value);
+    if (text.includes(value)) found[kind] = (found[kind] ?? 0) + 1;
+  }
+  return found;
+};
 
 /** Searches every log line captured in this run for every secret noted in this run. */
 export const scanLogsForSecrets = (): LeakScan => {

@@ -84,7 +84,9 @@ export class InMemoryGrants implements Grants {
     const grants = this.of(customerId);
     const grantId = randomUUID();
     // The one registration-code grant is replaced, its profiles kept: Wise's covers every profile the partner made.
-    const previous = [...grants.values()].find((g) => options.kind === 'registration_code' && g.kind === options.kind);
+    const previous = [...grants.values()].find(
+      (g) => options.kind === 'registration_code' && g.kind === options.kind,
+    );
     if (previous) grants.delete(previous.grantId);
     const covered = [...new Set([...(previous?.profileIds ?? []), ...options.profileIds])];
     for (const other of grants.values()) {
@@ -163,7 +165,10 @@ export class InMemoryGrants implements Grants {
     }
   }
 
-  async accessOf(customerId: string, profileIds: readonly number[] = []): Promise<Map<number, ProfileAccess>> {
+  async accessOf(
+    customerId: string,
+    profileIds: readonly number[] = [],
+  ): Promise<Map<number, ProfileAccess>> {
     const access = new Map<number, ProfileAccess>(profileIds.map((id) => [id, 'NONE']));
     for (const g of this.of(customerId).values())
       for (const id of g.profileIds) access.set(id, g.relinkRequired ? 'RELINK_REQUIRED' : 'GRANTED');

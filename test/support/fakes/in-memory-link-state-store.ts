@@ -36,7 +36,6 @@ export class InMemoryLinkStateStore implements LinkStateStore {
 const copy = (state: LinkState): LinkState => ({
   customerId: state.customerId,
   returnUrl: state.returnUrl,
-  ...(state.dateOfBirth ? { dateOfBirth: state.dateOfBirth } : {}),
   ...(state.claimAccount ? { claimAccount: true } : {}),
   createdAt: state.createdAt,
   expiresAt: state.expiresAt,

@@ -68,7 +68,7 @@ export class InMemoryWebhookEventStore implements WebhookEventStore {
   async pending(pendingKey: string): Promise<StoredWebhookEvent[]> {
     return [...this.events.values()]
       .filter((e) => e.status === 'UNMATCHED' && e.pendingKey === pendingKey)
-      .sort((a, b) => a.receivedAt - b.receivedAt)
+      .sort((a, b) => (a.occurredAt ?? a.receivedAt) - (b.occurredAt ?? b.receivedAt) || a.receivedAt - b.receivedAt)
       .map((e) => structuredClone(e));
   }
 

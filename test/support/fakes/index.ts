@@ -11,12 +11,16 @@
 import type { Clock } from '../../../shared/ports/clock';
 import { InMemoryAccountStore } from './in-memory-account-store';
 import { InMemoryAuditTrail } from './in-memory-audit-trail';
+import { InMemoryCodeAttempts } from './in-memory-code-attempts';
 import { InMemoryGrants } from './in-memory-grants';
+import { InMemoryIdentityRecords } from './in-memory-identity-records';
 import { InMemoryIdempotencyStore } from './in-memory-idempotency-store';
 import { InMemoryItems } from './in-memory-items';
 import { InMemoryKycReviewStore } from './in-memory-kyc-review-store';
 import { InMemoryLease } from './in-memory-lease';
+import { InMemoryLinkResults } from './in-memory-link-results';
 import { InMemoryLinkStateStore } from './in-memory-link-state-store';
+import { InMemoryProfileOwners } from './in-memory-profile-owners';
 import { InMemoryUserTokens } from './in-memory-user-tokens';
 import { InMemoryWebhookEventStore } from './in-memory-webhook-event-store';
 
@@ -30,12 +34,18 @@ export {
 } from './fake-wise';
 export { InMemoryAccountStore } from './in-memory-account-store';
 export { InMemoryAuditTrail } from './in-memory-audit-trail';
+export { InMemoryCustomerDirectory } from './in-memory-customer-directory';
+export { InMemoryCustomerErasure } from './in-memory-customer-erasure';
+export { InMemoryCodeAttempts } from './in-memory-code-attempts';
 export { InMemoryGrants } from './in-memory-grants';
+export { InMemoryIdentityRecords } from './in-memory-identity-records';
 export { InMemoryIdempotencyStore } from './in-memory-idempotency-store';
 export { InMemoryItems } from './in-memory-items';
 export { InMemoryKycReviewStore } from './in-memory-kyc-review-store';
 export { InMemoryLease } from './in-memory-lease';
+export { InMemoryLinkResults } from './in-memory-link-results';
 export { conditionalCheckFailed, InMemoryLinkStateStore } from './in-memory-link-state-store';
+export { InMemoryProfileOwners } from './in-memory-profile-owners';
 export { InMemoryUserTokens } from './in-memory-user-tokens';
 export { InMemoryWebhookEventStore } from './in-memory-webhook-event-store';
 export { ManualClock } from '../../../shared/ports/clock';
@@ -54,5 +64,9 @@ export const inMemoryStores = (clock: Clock) => {
     idempotency: new InMemoryIdempotencyStore(clock),
     tokens: new InMemoryUserTokens(),
     grants: new InMemoryGrants(() => clock.now()),
+    identities: new InMemoryIdentityRecords(items),
+    linkResults: new InMemoryLinkResults(items),
+    codeAttempts: new InMemoryCodeAttempts(clock),
+    profileOwners: new InMemoryProfileOwners(),
   };
 };

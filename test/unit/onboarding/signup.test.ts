@@ -21,6 +21,7 @@ import {
   FakeWiseAccess,
   InMemoryAccountStore,
   InMemoryAuditTrail,
+  InMemoryIdentityRecords,
   InMemoryItems,
   InMemoryLease,
   InMemoryUserTokens,
@@ -97,6 +98,7 @@ const deps = (): SignupPorts => ({
   clientToken: { get: async () => 'client-token', invalidate: () => undefined },
   tokens,
   audit,
+  identities: new InMemoryIdentityRecords(),
   logger: createLogger('test'),
 });
 

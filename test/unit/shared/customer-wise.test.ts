@@ -44,7 +44,7 @@ describe('Wise as one customer over the grants', () => {
     expect(wise.callsOf('listKycReviews').map(([token]) => token)).toEqual(['business-token']);
   });
 
-  it('calls that are not profile-scoped use the registration-code grant, else the personal profile\'s, else the profile the facade was opened for', async () => {
+  it("calls that are not profile-scoped use the registration-code grant, else the personal profile's, else the profile the facade was opened for", async () => {
     // Prepare
     const wise = new FakeWise().on('me', async () => ({ id: 9 }));
     const grants = new InMemoryGrants().personal('linked', 1);

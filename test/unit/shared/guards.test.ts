@@ -88,17 +88,29 @@ describe('the customer guard', () => {
     expect((other as DomainError).code).toBe('FORBIDDEN');
   });
 
-  it.each([
-    ['space separated', 'openid wise-onboarding/admin'],
-    ['bracketed by API Gateway', '[openid wise-onboarding/admin]'],
-    ['an array', ['openid', 'wise-onboarding/admin']],
-  ])('reads the admin scope from a scope claim given as %s', (_name, scope) => {
+  it('reads the admin scope from the space-delimited scope claim (RFC 9068)', () => {
     // Act
-    const caller = callerOf(eventWith({ sub: 'back-office', scope }));
+    const caller = callerOf(eventWith({ sub: 'back-office', scope: 'openid  wise-onboarding/admin' }));
 
     // Assess
     expect(caller.isAdmin).toBe(true);
     expect(() => assertMayCall(caller, ['customer', 'partner'], 'anyone')).not.toThrow();
+  });
+
+  it.each([
+    ['comma-joined into one legal scope', { scope: 'x,wise-onboarding/admin' }],
+    ['comma-separated', { scope: 'openid,wise-onboarding/admin' }],
+    ['in the scp claim', { scp: 'wise-onboarding/admin' }],
+    ['in the scp claim as an array', { scp: ['wise-onboarding/admin'] }],
+    ['bracketed as API Gateway renders an array claim', { scope: '[openid wise-onboarding/admin]' }],
+    ['an array (not RFC 9068)', { scope: ['openid', 'wise-onboarding/admin'] }],
+  ])('grants no scope %s', (_name, claims) => {
+    // Act
+    const caller = callerOf(eventWith({ sub: 'someone', ...claims }));
+
+    // Assess
+    expect(caller.isAdmin).toBe(false);
+    expect(() => assertMayCall(caller, ['customer', 'partner'], 'anyone')).toThrow();
   });
 
   it('does not take a scope that merely contains the admin scope\'s text', () => {

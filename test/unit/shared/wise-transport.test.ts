@@ -195,4 +195,60 @@ describe('WiseTransport', () => {
     expect(text).not.toContain('secret-query');
     expect(text).not.toContain('secret-token');
   });
+
+  it('sends X-External-Correlation-Id (the request correlation id, at most 36 characters) on every call', async () => {
+    // Prepare: the handler stack sets the logger's correlation id to the request id
+    const id = 'f47ac10b-58cc-4372-a567-0e02b2c3d479';
+    const h = harness([json(503, {}), json(200, {})], {
+      logger: { info: () => undefined, getCorrelationId: () => id } as never,
+    });
+    const long = harness([json(200, {})], { correlationId: () => `${id}-and-more` });
+    const own = harness([json(200, {})], { correlationId: () => 'ignored' });
+
+    // Act
+    await h.transport.send(request);
+    await long.transport.send(request);
+    await own.transport.send({ ...request, correlationId: 'per-call-id' });
+
+    // Assess
+    const sent = (c: { init: RequestInit }) => (c.init.headers as Record<string, string>)['X-External-Correlation-Id'];
+    expect(h.calls.map(sent)).toEqual([id, id]);
+    expect(sent(long.calls[0]!)).toBe(id);
+    expect(sent(own.calls[0]!)).toBe('per-call-id');
+  });
+
+  it("logs Wise's echo of the correlation id and its x-trace-id, and keeps the trace id on a WiseApiError", async () => {
+    // Prepare
+    const id = '3f1b2c4d-0000-4000-8000-000000000001';
+    const h = harness(
+      [
+        json(200, {}, { 'x-external-correlation-id': id, 'x-trace-id': 'a'.repeat(32) }),
+        json(404, { errors: [] }, { 'x-trace-id': 'b'.repeat(32) }),
+      ],
+      { correlationId: () => id },
+    );
+
+    // Act
+    await h.transport.send(request);
+    const err = await h.transport.send(request).catch((e: unknown) => e);
+
+    // Assess
+    expect(h.logs[0]).toEqual([
+      'wise call',
+      expect.objectContaining({ correlationId: id, wiseCorrelationId: id, wiseTraceId: 'a'.repeat(32) }),
+    ]);
+    expect(err).toBeInstanceOf(WiseApiError);
+    expect((err as WiseApiError).traceId).toBe('b'.repeat(32));
+  });
+
+  it('sends no correlation header when there is no id', async () => {
+    // Prepare
+    const h = harness([json(200, {})], { logger: undefined });
+
+    // Act
+    await h.transport.send(request);
+
+    // Assess
+    expect(h.calls[0]!.init.headers).not.toHaveProperty('X-External-Correlation-Id');
+  });
 });
