@@ -37,7 +37,8 @@ process.send(
     bootMs: beforeImport,
     importMs: afterImport - beforeImport,
     firstRequestMs: afterRequest - afterImport,
-    status: result?.statusCode,
+    // A stream consumer answers a partial batch response: 200 when no record failed, else 500.
+    status: result?.statusCode ?? (Array.isArray(result?.batchItemFailures) ? (result.batchItemFailures.length === 0 ? 200 : 500) : undefined),
   },
   () => process.exit(0),
 );

@@ -1,10 +1,14 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
 import type { GatewayEvent } from '../shared/http/types';
 import type { Bundle, BundleName } from './bundles';
 import { median } from './stats';
 
 const CHILD = fileURLToPath(new URL('./cold-child.mjs', import.meta.url));
+
+/** A first request: an API Gateway event, or a stream batch for a stream consumer. */
+export type ColdEvent = GatewayEvent | DynamoDBStreamEvent;
 
 export interface ColdSample {
   bootMs: number;
@@ -25,7 +29,7 @@ export interface ColdStartResult {
   statuses: number[];
 }
 
-const runOnce = (bundle: Bundle, env: NodeJS.ProcessEnv, event: GatewayEvent): Promise<ColdSample> =>
+const runOnce = (bundle: Bundle, env: NodeJS.ProcessEnv, event: ColdEvent): Promise<ColdSample> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CHILD, bundle.file], {
       env: { ...env, BENCH_EVENT: JSON.stringify(event) },
@@ -51,7 +55,7 @@ const runOnce = (bundle: Bundle, env: NodeJS.ProcessEnv, event: GatewayEvent): P
 export const measureColdStarts = async (
   bundles: readonly Bundle[],
   env: NodeJS.ProcessEnv,
-  eventFor: (name: BundleName, run: number) => Promise<GatewayEvent>,
+  eventFor: (name: BundleName, run: number) => Promise<ColdEvent>,
   runs: number,
 ): Promise<Map<BundleName, ColdStartResult>> => {
   const samples = new Map<BundleName, ColdSample[]>(bundles.map((b) => [b.name, []]));

@@ -5,6 +5,10 @@ import type { UnitCost } from './cost';
 import type { RouteResult } from './routes';
 import { round } from './stats';
 import type { ThroughputResult } from './webhook-throughput';
+import { routesOf, type FunctionName } from '../shared/routes';
+import { streamConsumerByName } from '../shared/stream-consumers';
+
+const PROJECTION_BATCH = streamConsumerByName('webhook-projection').batchSize;
 
 export interface FunctionResult {
   bundleBytes: number;
@@ -42,13 +46,20 @@ export interface BenchResults {
 export const evaluateGoals = (r: Omit<BenchResults, 'goals'>): BenchResults['goals'] => {
   const goals: BenchResults['goals'] = [];
   for (const [name, f] of Object.entries(r.functions)) {
+    // The goal is for the functions behind the API; a stream consumer's cold start is reported, not judged.
+    if (routesOf(name as FunctionName).length === 0) continue;
     goals.push({ goal: `${name}: initRatio ≤ 1.3`, value: String(f.initRatio), met: f.initRatio <= 1.3 });
   }
   for (const [name, route] of Object.entries(r.routes)) {
     goals.push({ goal: `${name}: route ratio ≤ 1.25`, value: String(route.ratio), met: route.ratio <= 1.25 });
   }
   const t = r.webhookThroughput;
-  goals.push({ goal: 'webhook throughput ratio ≥ 0.5', value: String(t.ratio), met: t.ratio >= 0.5 && t.notApplied === 0 });
+  goals.push({ goal: 'webhook throughput ratio ≥ 0.5', value: String(t.ratio), met: t.ratio >= 0.5 && t.notRecorded === 0 });
+  goals.push({
+    goal: 'webhook projection: every recorded event applied',
+    value: `${t.projection.notApplied} not applied`,
+    met: t.projection.notApplied === 0,
+  });
   const o = r.cost.onboarding;
   const onboardingWise = o.wiseCalls + o.clientTokenCalls;
   goals.push({ goal: 'onboarding: ≤ 4 Wise calls', value: `${o.wiseCalls} (+${o.clientTokenCalls} client token)`, met: onboardingWise <= 4 });
@@ -57,7 +68,7 @@ export const evaluateGoals = (r: Omit<BenchResults, 'goals'>): BenchResults['goa
   goals.push({ goal: 'onboarding (with audit): ≤ 10 WCU', value: String(o.wcu), met: o.wcu <= 10 });
   const w = r.cost.webhook;
   goals.push({ goal: 'webhook: 0 KMS calls', value: String(w.kmsCalls), met: w.kmsCalls === 0 });
-  goals.push({ goal: 'webhook: ≤ 3 WCU', value: String(w.wcu), met: w.wcu <= 3 });
+  goals.push({ goal: 'webhook (record + projection + outcome): ≤ 3 WCU', value: String(w.wcu), met: w.wcu <= 3 });
   return goals;
 };
 
@@ -72,7 +83,7 @@ const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
 
 const LIBRARIES_LABEL = 'libraries (DynamoDB doc client + middy + zod + Powertools logger; no product code)';
 const LIBRARIES_WITH_SECRETS_LABEL = 'libraries + KMS + Secrets Manager clients (as onboarding, oauth, kyc-reviews carry them; no product code)';
-const WEBHOOK_CALLS_LABEL = "webhook calls (reference + a cold webhook's owner query, then record and update at once; no product code)";
+const WEBHOOK_CALLS_LABEL = "webhook calls (reference + a cold webhook's one call: the record's conditional put; no product code)";
 
 /** The cold-start rows: the reference, the three diagnostics right after it, then the functions. */
 const coldRows = (r: BenchResults) =>
@@ -110,7 +121,7 @@ const cpuSection = (r: BenchResults): string[] => {
       [
         ['product deliveries (per delivery)', ...cpuCells(cpu.product)],
         ['floor PutItem (per put)', ...cpuCells(cpu.floorPut)],
-        ['diagnostic: same two writes, landing (per delivery)', ...cpuCells(cpu.sameWrites)],
+        ['diagnostic: the same record, landing (per delivery)', ...cpuCells(cpu.sameWrites)],
       ],
     ),
     '',
@@ -151,13 +162,20 @@ export const renderTables = (r: BenchResults): string => {
     '',
     table(
       [
-        'applied deliveries/s',
+        'recorded deliveries/s (signed, verified, recorded)',
         'DynamoDB Local conditional PutItem/s',
         'ratio',
-        'not applied',
-        "diagnostic: one delivery's two writes, landing, with a bare client /s",
+        'not recorded',
+        "diagnostic: one delivery's record, landing, with a bare client /s",
       ],
-      [[t.perSec, t.floorPerSec, t.ratio, t.notApplied, sameWrites]],
+      [[t.perSec, t.floorPerSec, t.ratio, t.notRecorded, sameWrites]],
+    ),
+    '',
+    `Webhook projection from the table's stream (local stream runner, batch ${PROJECTION_BATCH}; lag at ${t.projection.lagOfferedPerSec} deliveries/s offered, ${t.projection.lagDeliveries} deliveries)`,
+    '',
+    table(
+      ['applied events/s (backlog)', 'not applied', 'of which stale (superseded in a batch)', 'receipt-to-state lag p50 ms', 'p99 ms', 'max ms'],
+      [[t.projection.appliedPerSec, t.projection.notApplied, t.projection.stale, t.projection.lagP50Ms, t.projection.lagP99Ms, t.projection.lagMaxMs]],
     ),
     '',
     ...cpuSection(r),

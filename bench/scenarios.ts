@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { GatewayEvent, GatewayResult } from '../shared/http/types';
-import type { FunctionName } from '../shared/routes';
+import { ADMIN_SCOPE, type FunctionName } from '../shared/routes';
 import { CALLBACK_URL, RETURN_URL_PREFIX, type BenchEnvironment } from './environment';
 import { gatewayEvent } from './events';
 import { lambdaContext } from '../local/gateway/events';
@@ -76,10 +76,16 @@ export const signupBody = (email: string) =>
     phoneNumber: '+442079460000',
     address: { addressFirstLine: '1 Test Street', city: 'London', countryIso3Code: 'GBR', postCode: 'EC1A 1BB' },
     nationality: 'GBR',
+    acceptedTermsAt: '2026-01-01T00:00:00.000Z',
   });
 
-export const signupEvent = (customerId: string): GatewayEvent =>
-  gatewayEvent('createAccount', { pathParameters: { customerId }, body: signupBody(`${customerId}@example.com`), sub: customerId });
+/** Route 1 is the partner backend's (version 2): its token carries the admin scope. */
+export const signupEvent = (customerId: string): GatewayEvent => {
+  const event = gatewayEvent('createAccount', { pathParameters: { customerId }, body: signupBody(`${customerId}@example.com`), sub: 'bench-back-office' });
+  const claims = event.requestContext.authorizer?.jwt?.claims as Record<string, unknown> | undefined;
+  if (claims) claims.scope = ADMIN_SCOPE;
+  return event;
+};
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 

@@ -14,9 +14,15 @@ import type { StreamRunner } from '../local/stream-runner/runner';
 export interface ProjectionResult {
   /** The throughput phase's records applied by the projection from the stream's backlog, per second. */
   appliedPerSec: number;
-  /** Records of the backlog not ending APPLIED/APPLIED (must be 0), by status/outcome. */
+  /** Records of the backlog not ending APPLIED (must be 0), by status/outcome. */
   notApplied: number;
   notAppliedBy: Record<string, number>;
+  /**
+   * Applied records whose state a newer event of the same profile had already set (outcome STALE):
+   * a batch's records are applied side by side, and each write is conditional on occurred_at, so
+   * the newest state wins whatever the order; these cost their refused write and change nothing.
+   */
+  stale: number;
   /** The paced phase: deliveries per second offered, and receipt (record written) to state (outcome written). */
   lagDeliveries: number;
   lagOfferedPerSec: number;
@@ -210,8 +216,10 @@ const measureProjection = async (
   const backlogRecords = (await recordsSince(env, since)).filter((r) => r.receivedAt < resumedAt);
   const notAppliedBy: Record<string, number> = {};
   let notApplied = 0;
+  let stale = 0;
   for (const r of backlogRecords) {
-    if (r.status !== 'APPLIED' || r.outcome !== 'APPLIED') notApplied += tally(notAppliedBy, [`${r.status}/${r.outcome ?? '-'}`]);
+    if (r.status !== 'APPLIED') notApplied += tally(notAppliedBy, [`${r.status}/${r.outcome ?? '-'}`]);
+    else if (r.outcome === 'STALE') stale++;
   }
   notApplied += Math.max(0, backlog - backlogRecords.length);
   const lastProjected = Math.max(...backlogRecords.map((r) => r.projectedAt ?? 0));
@@ -244,6 +252,7 @@ const measureProjection = async (
     appliedPerSec: round(appliedPerSec, 1),
     notApplied,
     notAppliedBy,
+    stale,
     lagDeliveries,
     lagOfferedPerSec: offered,
     lagP50Ms: round(percentile(lags, 50), 1),

@@ -306,12 +306,30 @@ export const DEFAULT_RECONCILE_EVERY_MINUTES = 60;
 const reconcileEveryOf = (input: StackConfigInput): number => {
   const raw = input.reconcileEvery;
   if (raw === undefined || raw === null || raw === '') return DEFAULT_RECONCILE_EVERY_MINUTES;
-  const unit: Record<string, number> = { m: 1, minute: 1, minutes: 1, h: 60, hour: 60, hours: 60, d: 1440, day: 1440, days: 1440 };
-  const m = typeof raw === 'number' ? [String(raw), String(raw)] : typeof raw === 'string' ? /^\s*(\d+)\s*([a-z]+)?\s*$/i.exec(raw) : null;
+  const unit: Record<string, number> = {
+    m: 1,
+    minute: 1,
+    minutes: 1,
+    h: 60,
+    hour: 60,
+    hours: 60,
+    d: 1440,
+    day: 1440,
+    days: 1440,
+  };
+  const m =
+    typeof raw === 'number'
+      ? [String(raw), String(raw)]
+      : typeof raw === 'string'
+        ? /^\s*(\d+)\s*([a-z]+)?\s*$/i.exec(raw)
+        : null;
   const factor = m?.[2] === undefined ? 1 : unit[m[2].toLowerCase()];
   const minutes = m && factor !== undefined ? Number(m[1]) * factor : Number.NaN;
   if (!Number.isInteger(minutes) || minutes < 5 || minutes > 1440) {
-    throw new StackConfigError('reconcileEvery', `expected minutes (5..1440) or e.g. "30m", "1h", "1d", got "${String(raw)}"`);
+    throw new StackConfigError(
+      'reconcileEvery',
+      `expected minutes (5..1440) or e.g. "30m", "1h", "1d", got "${String(raw)}"`,
+    );
   }
   return minutes;
 };

@@ -3,7 +3,8 @@
  * (infra/constructs/api.ts) and the local gateway (local/gateway) read, so that what runs
  * locally is what deploys. Paths use API Gateway's `{param}` syntax.
  */
-export type FunctionName = 'onboarding' | 'oauth' | 'webhooks' | 'kyc-reviews' | 'webhook-projection' | 'partner-events' | 'reconcile';
+export type FunctionName =
+  'onboarding' | 'oauth' | 'webhooks' | 'kyc-reviews' | 'webhook-projection' | 'partner-events' | 'reconcile';
 
 /**
  * Who may call a route (PARTNER-API.md, "Callers"): `customer` — the token's `sub` is the path's
@@ -73,7 +74,15 @@ export const routes = [
 
 export type RouteId = (typeof routes)[number]['id'];
 
-export const functionNames: readonly FunctionName[] = ['onboarding', 'oauth', 'webhooks', 'kyc-reviews', 'webhook-projection', 'partner-events', 'reconcile'];
+export const functionNames: readonly FunctionName[] = [
+  'onboarding',
+  'oauth',
+  'webhooks',
+  'kyc-reviews',
+  'webhook-projection',
+  'partner-events',
+  'reconcile',
+];
 
 /** API Gateway's route key for a route, e.g. `POST /v1/webhooks/wise`. */
 export const routeKey = (route: Pick<Route, 'method' | 'path'>): string => `${route.method} ${route.path}`;

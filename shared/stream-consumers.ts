@@ -118,7 +118,7 @@ export const streamConsumers = [
     name: 'partner-events',
     function: 'partner-events',
     description:
-      "Publishes partner events (account status, profile verification, KYC review status, profile access) from the changes of a " +
+      'Publishes partner events (account status, profile verification, KYC review status, profile access) from the changes of a ' +
       "customer's items, and keeps reconciliation's due lists.",
     filters: CUSTOMER_STATE_ITEMS,
     batchSize: 50,

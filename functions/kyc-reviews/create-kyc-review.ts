@@ -18,7 +18,9 @@ export const createKycReview = operationOf<KycServices>()({
     'trigger never makes a second review: a repeat answers 200 with the existing review and a link that is still good. Simultaneous ' +
     'requests for one trigger are served by one creation: the others answer 200 with its review, or 409 KYC_REVIEW_IN_PROGRESS ' +
     '(with `Retry-After`) when it is not recorded within about 2.5 s. No `Idempotency-Key` replay (the answer carries a bearer ' +
-    'link that must not rest in plain text); the request is safe to retry without it.',
+    'link that must not rest in plain text); the request is safe to retry without it. `link` is null while Wise has none to give: ' +
+    'a new review is `NEW` for a few seconds, then waits for the customer (the `kyc-reviews#state-change` webhook, or route 14, ' +
+    "tells); ask route 15 for the link then. A link's `expiresAt` is 5 minutes after this call reached Wise.",
   params: profileParams,
   body: named('CreateKycReviewRequest', createBody),
   idempotencyKey: 'ignored',

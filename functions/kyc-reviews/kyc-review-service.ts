@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { isAllowedReturnUrl, returnUrlNotAllowed } from '../../shared/domain/return-url';
-import { canServeStoredLink, isLinkServable, linkExpiry } from '../../shared/domain/kyc/link';
+import { canServeStoredLink, linkExpiry } from '../../shared/domain/kyc/link';
 import { readAsOf } from '../../shared/domain/kyc/freshness';
 import {
   normaliseRequirements,
@@ -13,7 +13,7 @@ import {
   type KycTrigger,
   type PublicKycReview,
 } from '../../shared/domain/kyc/review';
-import { parseWiseInstant, wiseInstantToIso } from '../../shared/domain/kyc/wise-time';
+import { wiseInstantToIso } from '../../shared/domain/kyc/wise-time';
 import { DomainError, InProgressError, ValidationError } from '../../shared/errors/domain-error';
 import type { AccountStore } from '../../shared/ports/accounts';
 import type { AuditActor, AuditTrail } from '../../shared/ports/audit';
@@ -34,6 +34,9 @@ import type {
 } from '../../shared/ports/wise';
 import { sleep as realSleep, waitUntil } from '../../shared/runtime/wait';
 import { WiseApiError, WiseContractError, WiseUnavailableError } from '../../shared/wise/errors';
+
+/** Wise: a review is NEW "at most few seconds"; a partner asking for its link again waits this long. */
+export const NEW_REVIEW_RETRY_AFTER_SECONDS = 3;
 
 /** The encryption-context purpose of a hosted link: it opens the customer's KYC session. */
 export const LINK_PURPOSE = 'kyc-hosted-link';
@@ -218,7 +221,7 @@ export class KycReviewService {
     redirectUrl: string,
     wise: CustomerWise,
   ): Promise<{ created: boolean; review: KycReviewWithLink }> {
-    const { review, link } = await this.linkFor(customerId, stored, redirectUrl, wise);
+    const { review, link } = await this.linkFor(customerId, stored, redirectUrl, wise, { reuseStored: true });
     return { created: false, review: { ...publicReview(review), link } };
   }
 
@@ -252,7 +255,7 @@ export class KycReviewService {
     });
     await release();
 
-    const linked = await this.linkFor(customerId, review, input.redirectUrl, wise);
+    const linked = await this.linkFor(customerId, review, input.redirectUrl, wise, { reuseStored: false });
     review = await this.withRequirements(customerId, linked.review, wise);
     return { created: true, review: { ...publicReview(review), link: linked.link } };
   }
@@ -354,24 +357,29 @@ export class KycReviewService {
   }
 
   /**
-   * A hosted link for the review: the stored one while it has more than the safety margin left
-   * and returns to the same place, otherwise a fresh one from Wise (PATCH redirectUrl). Null when
-   * the review does not wait for the customer: Wise gives no link then.
+   * A hosted link for the review: with `reuseStored` (route 12 answering a review it already
+   * holds) the stored one while it has more than the safety margin left and returns to the same
+   * place; otherwise a fresh one from Wise (PATCH redirectUrl). Null when Wise gives none: the
+   * review is still NEW (Wise shows the link only in WAITING_CUSTOMER_INPUT), or does not wait
+   * for the customer.
    */
   private async linkFor(
     customerId: string,
     review: KycReview,
     redirectUrl: string,
     wise: CustomerWise,
+    { reuseStored }: { reuseStored: boolean },
   ): Promise<{ review: KycReview; link: HostedLink | null }> {
     const context = hostedLinkContext(customerId, review.reviewId);
-    if (canServeStoredLink(review, this.deps.clock.now(), redirectUrl)) {
+    if (reuseStored && canServeStoredLink(review, this.deps.clock.now(), redirectUrl)) {
       const url = await this.deps.cipher.decrypt(review.linkCiphertext!, context).catch(() => undefined);
       if (url !== undefined) {
         return { review, link: { url, expiresAt: new Date(review.linkExpiresAt!).toISOString() } };
       }
     }
 
+    // Wise generates the link while answering this PATCH: it lives 5 minutes from no earlier than now.
+    const requestedAt = this.deps.clock.now();
     const redirected = await wise.setKycReviewRedirect(review.profileId, review.reviewId, redirectUrl);
     const receivedAt = this.deps.clock.now();
     if (!redirected.link) {
@@ -380,11 +388,7 @@ export class KycReviewService {
         link: null,
       };
     }
-    const expiresAt = linkExpiry(parseWiseInstant(redirected.link.expiresAt), receivedAt);
-    // A link born (nearly) dead would only send the customer to an error page.
-    if (!isLinkServable(expiresAt, receivedAt)) {
-      throw new WiseContractError('/v1/profiles/{profileId}/kyc-reviews/{kycReviewId}');
-    }
+    const expiresAt = linkExpiry(requestedAt);
     const linkCiphertext = await this.deps.cipher.encrypt(redirected.link.value, context);
     const saved = await this.record(customerId, review.profileId, redirected, receivedAt, {
       redirectUrl,
@@ -448,7 +452,11 @@ export class KycReviewService {
     return publicReview(saved);
   }
 
-  /** Route 15: a link with more than the safety margin left; never an expired one. */
+  /**
+   * Route 15: always a new link, asked of Wise at this call (contract v2: Wise's link carries a
+   * one-time token, so one handed out before may already be spent). A review still NEW has none
+   * yet: 409 KYC_LINK_UNAVAILABLE with Retry-After, Wise's "at most few seconds".
+   */
   async link(
     customerId: string,
     profileId: number,
@@ -473,7 +481,14 @@ export class KycReviewService {
       stored,
       redirectUrl,
       this.deps.wiseAs(customerId, { deadline: options.deadline }),
+      { reuseStored: false },
     );
+    if (!link && review.status === 'NEW') {
+      throw new DomainError('KYC_LINK_UNAVAILABLE', {
+        detail: 'The review is NEW: Wise is still working out what it needs. Ask again in a few seconds.',
+        retryAfterSeconds: NEW_REVIEW_RETRY_AFTER_SECONDS,
+      });
+    }
     if (!link) {
       throw new DomainError('KYC_LINK_UNAVAILABLE', {
         detail: `The review is ${review.status}: there is nothing for the customer to do on the hosted page.`,

@@ -8,9 +8,11 @@ export const refreshKycLink = operationOf<KycServices>()({
   route: 'refreshKycLink',
   summary: 'Get a fresh hosted KYC link',
   description:
-    'A hosted link with more than 30 seconds left; an expired link is never served. `redirectUrl` is optional (no body at all is ' +
-    "fine): without it the review's current redirect URL is used, and 400 VALIDATION_FAILED when it has none. No `Idempotency-Key` " +
-    'replay, for the same reason as creation.',
+    "A new hosted link, asked of Wise at this call: Wise's link carries a one-time token, so one handed out before is never served " +
+    'again, and an expired one never. `expiresAt` is 5 minutes after this call reached Wise. `redirectUrl` is optional (no body at ' +
+    "all is fine): without it the review's current redirect URL is used, and 400 VALIDATION_FAILED when it has none. 409 " +
+    'KYC_LINK_UNAVAILABLE when the review does not wait for the customer, or is still `NEW` (then with `Retry-After`: Wise works out ' +
+    'what it needs within a few seconds). No `Idempotency-Key` replay, for the same reason as creation.',
   params: reviewParams,
   body: named('KycLinkRequest', linkBody),
   idempotencyKey: 'ignored',

@@ -1,5 +1,4 @@
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { EventBridgeBus } from '../../shared/adapters/eventbridge/event-bus';
+import { eventBridgeBus } from '../../shared/adapters/eventbridge/event-bus';
 import { buildStoreDependencies } from '../../shared/runtime/store-dependencies';
 import { streamLambdaHandler } from '../../shared/streams/batch';
 import { partnerEventsConsumer } from './consumer';
@@ -10,7 +9,7 @@ export const handler = streamLambdaHandler(
   (logger) => {
     const busName = process.env.EVENT_BUS_NAME;
     if (!busName) throw new Error('Invalid configuration: EVENT_BUS_NAME');
-    return { ...buildStoreDependencies(logger), eventBus: new EventBridgeBus(new EventBridgeClient({}), busName) };
+    return { ...buildStoreDependencies(logger), eventBus: eventBridgeBus(busName) };
   },
   (deps) => partnerEventsConsumer(deps),
 );

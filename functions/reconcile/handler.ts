@@ -12,5 +12,7 @@ const run = reconcileJob(
 );
 
 /** The reconcile function's entry: EventBridge Scheduler invokes it (hourly by default: `reconcileEvery`). */
-export const handler = async (_event: unknown, context: Pick<Context, 'getRemainingTimeInMillis'>): Promise<ReconcileReport> =>
-  run(context.getRemainingTimeInMillis());
+export const handler = async (
+  _event: unknown,
+  context: Pick<Context, 'getRemainingTimeInMillis'>,
+): Promise<ReconcileReport> => run(context.getRemainingTimeInMillis());

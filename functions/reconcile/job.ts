@@ -1,8 +1,7 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDueLists } from '../../shared/adapters/dynamodb/due-lists';
 import { businessMetrics } from '../../shared/metrics/names';
 import type { Dependencies } from '../../shared/runtime/dependencies';
 import { WiseStateProjection } from '../../shared/webhooks/wise-state-projection';
-import { DynamoDueItems } from './due-items';
 import { emitMetrics } from './metrics';
 import { Reconciler, type ReconcileReport } from './reconciler';
 import { TokenBucket } from './token-bucket';
@@ -23,12 +22,14 @@ export const reconcileSettings = (env: NodeJS.ProcessEnv = process.env): Reconci
   const webhookUrl = env.WEBHOOK_URL;
   if (!webhookUrl) throw new Error('Invalid configuration: WEBHOOK_URL');
   const max = env.RECONCILE_MAX_ITEMS ? Number(env.RECONCILE_MAX_ITEMS) : undefined;
-  if (max !== undefined && !(Number.isInteger(max) && max > 0)) throw new Error('Invalid configuration: RECONCILE_MAX_ITEMS');
+  if (max !== undefined && !(Number.isInteger(max) && max > 0))
+    throw new Error('Invalid configuration: RECONCILE_MAX_ITEMS');
   return { webhookUrl, ...(max !== undefined && { maxItemsPerList: max }) };
 };
 
 /** The bucket every Wise call of the function spends from: hand `bucket.spend` to the transport's `onWiseCall`. */
-export const reconcileBucket = (): TokenBucket => new TokenBucket({ ratePerSecond: WISE_CALLS_PER_SECOND, capacity: WISE_CALLS_PER_SECOND });
+export const reconcileBucket = (): TokenBucket =>
+  new TokenBucket({ ratePerSecond: WISE_CALLS_PER_SECOND, capacity: WISE_CALLS_PER_SECOND });
 
 /** Powertools' `service` dimension of the function (POWERTOOLS_SERVICE_NAME, set by the stack). */
 export const METRIC_SERVICE = 'wise-onboarding-reconcile';
@@ -53,15 +54,16 @@ export const reconcileJob = (
   write?: (line: string) => void,
 ): ReconcileRun => {
   const reconciler = new Reconciler({
-    dueItems: new DynamoDueItems(deps.table),
+    dueLists: new DynamoDueLists(deps.table),
     projection: new WiseStateProjection(deps.table, deps.clock),
     wiseAs: deps.wiseAs,
     listSubscriptions: async ({ deadline }) => {
-      const [token, credentials] = await Promise.all([deps.clientToken.get({ deadline }), deps.credentials.get()]);
+      const [token, credentials] = await Promise.all([
+        deps.clientToken.get({ deadline }),
+        deps.credentials.get(),
+      ]);
       return deps.wise.listApplicationSubscriptions(token, credentials.clientKey, { deadline });
     },
-    stateOf: async (item) =>
-      (await deps.table.db.send(new GetCommand({ TableName: deps.table.name, Key: { pk: item.pk, sk: item.sk }, ConsistentRead: true }))).Item,
     bucket,
     clock: deps.clock,
     logger: deps.logger,
@@ -75,9 +77,12 @@ export const reconcileJob = (
     emitMetrics(
       process.env.POWERTOOLS_SERVICE_NAME ?? METRIC_SERVICE,
       {
-        [reconcileMetrics.failures]: report.verification.failed + report.kyc.failed + (report.subscriptions.checked ? 0 : 1),
+        [reconcileMetrics.failures]:
+          report.verification.failed + report.kyc.failed + (report.subscriptions.checked ? 0 : 1),
         [reconcileMetrics.applied]: report.verification.applied + report.kyc.applied,
-        ...(report.subscriptions.checked && { [reconcileMetrics.subscriptionsMissing]: report.subscriptions.missing.length }),
+        ...(report.subscriptions.checked && {
+          [reconcileMetrics.subscriptionsMissing]: report.subscriptions.missing.length,
+        }),
       },
       write,
     );

@@ -17,7 +17,13 @@ export const emitMetrics = (
     JSON.stringify({
       _aws: {
         Timestamp: now,
-        CloudWatchMetrics: [{ Namespace: METRICS_NAMESPACE, Dimensions: [['service']], Metrics: names.map((Name) => ({ Name, Unit: 'Count' })) }],
+        CloudWatchMetrics: [
+          {
+            Namespace: METRICS_NAMESPACE,
+            Dimensions: [['service']],
+            Metrics: names.map((Name) => ({ Name, Unit: 'Count' })),
+          },
+        ],
       },
       service,
       ...values,

@@ -1,5 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { RECONCILE_AFTER_MS, isUnresolved, verificationFromRoutes, type DueList } from '../../shared/domain/reconciliation';
+import {
+  RECONCILE_AFTER_MS,
+  isUnresolved,
+  verificationFromRoutes,
+  type DueList,
+} from '../../shared/domain/reconciliation';
 import { DomainError } from '../../shared/errors/domain-error';
 import type { Clock } from '../../shared/ports/clock';
 import type { WiseAs, WiseSubscription } from '../../shared/ports/wise';
@@ -7,7 +12,7 @@ import { CallBudget } from '../../shared/webhooks/call-budget';
 import { instantOf, type WiseEvent } from '../../shared/webhooks/webhook-event';
 import type { Application, StateProjection } from '../../shared/webhooks/wise-state-projection';
 import { WiseApiError } from '../../shared/wise/errors';
-import type { DueItem, DueItems } from './due-items';
+import type { DueItem, DueLists } from '../../shared/ports/reconciliation';
 import { missingSubscriptions, type SubscriptionFinding } from './subscription-check';
 import type { TokenBucket } from './token-bucket';
 
@@ -38,13 +43,11 @@ export interface ReconcileReport {
 }
 
 export interface ReconcilerPorts {
-  dueItems: DueItems;
+  dueLists: Pick<DueLists, 'due' | 'postpone' | 'stateOf'>;
   projection: StateProjection;
   wiseAs: WiseAs;
   /** Application subscriptions at Wise (client-credentials token and client key handled). */
   listSubscriptions(options: { deadline: number }): Promise<WiseSubscription[]>;
-  /** The profile's stored state, to know whether it is still unresolved after the read. */
-  stateOf(item: DueItem): Promise<Record<string, unknown> | undefined>;
   bucket: TokenBucket;
   clock: Clock;
   logger: Logger;
@@ -91,7 +94,7 @@ export class Reconciler {
     const max = options.maxItemsPerList ?? 2000;
     for (const list of ['VERIFICATION', 'KYC'] as const) {
       const counts = list === 'VERIFICATION' ? report.verification : report.kyc;
-      for await (const item of this.ports.dueItems.due(list, clock.now(), max)) {
+      for await (const item of this.ports.dueLists.due(list, clock.now(), max)) {
         await bucket.ready();
         if (Date.now() + CALL_MS > options.deadline) {
           report.incomplete = true;
@@ -102,24 +105,40 @@ export class Reconciler {
           const outcome = await this.reconcile(list, item, options.deadline);
           counts[outcome]++;
           // Still unresolved (or not readable now): read again in a day, not at every run.
-          const state = await this.ports.stateOf(item);
-          if (state && isUnresolved(list, state)) await this.ports.dueItems.postpone(item, clock.now() + RECONCILE_AFTER_MS);
+          const state = await this.ports.dueLists.stateOf(item);
+          if (state && isUnresolved(list, state))
+            await this.ports.dueLists.postpone(item, clock.now() + RECONCILE_AFTER_MS);
         } catch (err) {
           counts.failed++;
-          logger.warn('reconciliation of an item failed', { list, pk: item.pk, sk: item.sk, errorName: (err as Error).name, errorMessage: (err as Error).message });
+          logger.warn('reconciliation of an item failed', {
+            list,
+            pk: item.pk,
+            sk: item.sk,
+            errorName: (err as Error).name,
+            errorMessage: (err as Error).message,
+          });
         }
       }
     }
     try {
-      const subscriptions = await this.ports.listSubscriptions({ deadline: Math.min(options.deadline, Date.now() + CALL_MS) });
-      report.subscriptions = { checked: true, missing: missingSubscriptions(subscriptions, options.webhookUrl) };
-      if (report.subscriptions.missing.length > 0) logger.error('application subscriptions missing', { missing: report.subscriptions.missing });
+      const subscriptions = await this.ports.listSubscriptions({
+        deadline: Math.min(options.deadline, Date.now() + CALL_MS),
+      });
+      report.subscriptions = {
+        checked: true,
+        missing: missingSubscriptions(subscriptions, options.webhookUrl),
+      };
+      if (report.subscriptions.missing.length > 0)
+        logger.error('application subscriptions missing', { missing: report.subscriptions.missing });
     } catch (err) {
       report.subscriptions = { checked: false, missing: [], error: (err as Error).name };
       logger.warn('application subscriptions could not be listed', { errorName: (err as Error).name });
     }
     report.wiseCalls = bucket.spent - spentBefore;
-    logger.info('reconciliation run', { ...report, subscriptions: { checked: report.subscriptions.checked, missing: report.subscriptions.missing.length } });
+    logger.info('reconciliation run', {
+      ...report,
+      subscriptions: { checked: report.subscriptions.checked, missing: report.subscriptions.missing.length },
+    });
     return report;
   }
 
@@ -134,7 +153,12 @@ export class Reconciler {
         const wise = this.ports.wiseAs(customerId, { deadline: callDeadline, profileId });
         const status = await wise.verificationStatus(profileId, VERIFICATION_CURRENCIES);
         // The state held when the read started, at the latest: a later webhook still wins.
-        event = { type: 'profiles#verification-state-change', profileId, verification: verificationFromRoutes(status.routes), occurredAt: readAt };
+        event = {
+          type: 'profiles#verification-state-change',
+          profileId,
+          verification: verificationFromRoutes(status.routes),
+          occurredAt: readAt,
+        };
       } else {
         const m = /^KYC#(\d+)#(.+)$/.exec(item.sk);
         if (!m) return 'skipped';
@@ -152,13 +176,24 @@ export class Reconciler {
       }
     } catch (err) {
       // Nothing to read with (no usable grant), or Wise no longer knows it: nothing to repair now.
-      if (err instanceof DomainError && (err.code === 'ACCOUNT_NOT_READY' || err.code === 'RELINK_REQUIRED')) return 'skipped';
-      if (err instanceof WiseApiError && (err.status === 401 || err.status === 403 || err.status === 404)) return 'skipped';
+      if (err instanceof DomainError && (err.code === 'ACCOUNT_NOT_READY' || err.code === 'RELINK_REQUIRED'))
+        return 'skipped';
+      if (err instanceof WiseApiError && (err.status === 401 || err.status === 403 || err.status === 404))
+        return 'skipped';
       throw err;
     }
-    const applied: Application = await this.ports.projection.applyFor(event, customerId, CallBudget.within(Math.max(0, deadline - Date.now())));
+    const applied: Application = await this.ports.projection.applyFor(
+      event,
+      customerId,
+      CallBudget.within(Math.max(0, deadline - Date.now())),
+    );
     if (applied.outcome === 'APPLIED') {
-      this.ports.logger.info('reconciled', { source: 'reconcile', type: event.type, customerId, profileId: event.profileId });
+      this.ports.logger.info('reconciled', {
+        source: 'reconcile',
+        type: event.type,
+        customerId,
+        profileId: event.profileId,
+      });
       return 'applied';
     }
     return applied.outcome === 'UNMATCHED' ? 'skipped' : 'unchanged';

@@ -31,5 +31,7 @@ export const missingSubscriptions = (
   expected.flatMap(({ event, version }) => {
     const ours = existing.filter((s) => s.trigger_on === event && s.delivery.url === webhookUrl);
     if (ours.some((s) => s.delivery.version === version)) return [];
-    return [{ event, expectedVersion: version, foundVersions: ours.map((s) => s.delivery.version ?? 'unknown') }];
+    return [
+      { event, expectedVersion: version, foundVersions: ours.map((s) => s.delivery.version ?? 'unknown') },
+    ];
   });

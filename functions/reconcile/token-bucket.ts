@@ -27,7 +27,8 @@ export class TokenBucket {
   spent = 0;
 
   constructor(private readonly options: TokenBucketOptions) {
-    if (!(options.ratePerSecond > 0) || !(options.capacity >= 1)) throw new RangeError('a token bucket needs a rate > 0 and a capacity >= 1');
+    if (!(options.ratePerSecond > 0) || !(options.capacity >= 1))
+      throw new RangeError('a token bucket needs a rate > 0 and a capacity >= 1');
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? realSleep;
     this.tokens = options.capacity;
@@ -36,7 +37,10 @@ export class TokenBucket {
 
   private refill(): void {
     const now = this.now();
-    this.tokens = Math.min(this.options.capacity, this.tokens + ((now - this.last) / 1000) * this.options.ratePerSecond);
+    this.tokens = Math.min(
+      this.options.capacity,
+      this.tokens + ((now - this.last) / 1000) * this.options.ratePerSecond,
+    );
     this.last = now;
   }
 

@@ -83,34 +83,30 @@ export class OperationsDashboard extends Construct {
       ]),
     );
 
+    // Every metric of shared/metrics/names.ts gets a graph, so a metric added there shows up here.
     const business = (key: BusinessMetricKey, aggregate: 'SUM' | 'AVG' | 'MAX') => {
       const metric = businessMetrics[key];
-      const groupBy = metric.dimensions.length > 0 ? ` GROUP BY ${metric.dimensions.join(', ')}` : '';
+      const dimensions: readonly string[] = metric.dimensions;
+      const groupBy = dimensions.length > 0 ? ` GROUP BY ${dimensions.join(', ')}` : '';
       return new cloudwatch.MathExpression({
         expression: `SELECT ${aggregate}(${metric.name}) FROM ${METRICS_NAMESPACE}${groupBy}`,
         period: PERIOD,
-        label: metric.name,
+        label: `${metric.name} (${aggregate.toLowerCase()})`,
       });
     };
+    const businessGraphs = (Object.keys(businessMetrics) as BusinessMetricKey[]).map((key) => {
+      const { name, unit } = businessMetrics[key];
+      return unit === 'Milliseconds'
+        ? graph(`${name} (ms)`, [business(key, 'AVG'), business(key, 'MAX')])
+        : graph(name, [business(key, 'SUM')]);
+    });
     this.dashboard.addWidgets(
       new cloudwatch.TextWidget({
         markdown: `# Business (namespace ${METRICS_NAMESPACE})`,
         width: 24,
         height: 1,
       }),
-      graph('Signups, links and relinks', [
-        business('signups', 'SUM'),
-        business('links', 'SUM'),
-        business('relinks', 'SUM'),
-      ]),
-      graph('Webhook results', [
-        business('webhookResults', 'SUM'),
-        business('webhookSignatureRejected', 'SUM'),
-      ]),
-      graph('Webhook lag (ms)', [business('webhookLag', 'AVG'), business('webhookLag', 'MAX')]),
-      graph('Wise latency by operation (ms, average)', [business('wiseLatency', 'AVG')]),
-      graph('Wise errors by operation', [business('wiseErrors', 'SUM')]),
-      graph('Token refresh failures', [business('refreshFailures', 'SUM')]),
+      ...businessGraphs,
     );
 
     if (props.webAclName !== undefined) {

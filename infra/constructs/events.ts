@@ -157,7 +157,10 @@ export interface PartnerEventsProps {
 }
 
 /** The metric namespace and service dimension (POWERTOOLS_SERVICE_NAME) of the reconcile function's metric lines. */
-const RECONCILE_METRICS = { namespace: METRICS_NAMESPACE, dimensionsMap: { service: 'wise-onboarding-reconcile' } } as const;
+const RECONCILE_METRICS = {
+  namespace: METRICS_NAMESPACE,
+  dimensionsMap: { service: 'wise-onboarding-reconcile' },
+} as const;
 
 /**
  * The partner events' bus and the reconciliation schedule. The partner-events consumer's mapping,
@@ -198,7 +201,9 @@ export class PartnerEvents extends Construct {
       }),
       description: 'wise-onboarding reconciliation schedule',
     });
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [reconcile.functionArn] }));
+    role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [reconcile.functionArn] }),
+    );
     this.schedule = new scheduler.Schedule(this, 'ReconcileSchedule', {
       description: `wise-onboarding: reconciliation every ${props.reconcileEveryMinutes} minutes`,
       schedule: scheduler.ScheduleExpression.rate(Duration.minutes(props.reconcileEveryMinutes)),
@@ -219,18 +224,33 @@ export class PartnerEvents extends Construct {
       description: 'A reconciliation run failed (the reconcile function errored).',
     });
     this.alarm('ReconcileFailures', props.alarmTopic, {
-      metric: new cloudwatch.Metric({ ...RECONCILE_METRICS, metricName: businessMetrics.reconcileFailures.name, period, statistic: 'Sum' }),
-      description: 'Reconciliation could not read or apply some states (Wise or the table failing); they are read again next run.',
+      metric: new cloudwatch.Metric({
+        ...RECONCILE_METRICS,
+        metricName: businessMetrics.reconcileFailures.name,
+        period,
+        statistic: 'Sum',
+      }),
+      description:
+        'Reconciliation could not read or apply some states (Wise or the table failing); they are read again next run.',
     });
     this.alarm('SubscriptionsMissing', props.alarmTopic, {
-      metric: new cloudwatch.Metric({ ...RECONCILE_METRICS, metricName: businessMetrics.subscriptionsMissing.name, period, statistic: 'Maximum' }),
+      metric: new cloudwatch.Metric({
+        ...RECONCILE_METRICS,
+        metricName: businessMetrics.subscriptionsMissing.name,
+        period,
+        statistic: 'Maximum',
+      }),
       description:
         'Application webhook subscriptions are missing at Wise or at another schema version: Wise sends nothing for those events ' +
         '(`npm run wise:subscribe` creates them).',
     });
   }
 
-  private alarm(id: string, topic: sns.ITopic | undefined, { metric, description }: { metric: cloudwatch.IMetric; description: string }): void {
+  private alarm(
+    id: string,
+    topic: sns.ITopic | undefined,
+    { metric, description }: { metric: cloudwatch.IMetric; description: string },
+  ): void {
     const alarm = new cloudwatch.Alarm(this, id, {
       metric,
       threshold: 1,

@@ -1,7 +1,11 @@
 import type { ExtraRoute } from '../gateway/server';
 import { sendJson } from '../gateway/server';
 import { createLogger } from '../../shared/logging/logger';
-import { buildDependencies, type Dependencies, type DependencyOverrides } from '../../shared/runtime/dependencies';
+import {
+  buildDependencies,
+  type Dependencies,
+  type DependencyOverrides,
+} from '../../shared/runtime/dependencies';
 import { reconcileBucket, reconcileJob, type ReconcileRun } from '../../functions/reconcile/job';
 import type { ReconcileReport } from '../../functions/reconcile/reconciler';
 import { functionProfiles } from '../../shared/runtime/function-profiles';
@@ -51,7 +55,18 @@ export const localPartnerEvents = (file?: string): LocalPartnerEvents => {
           try {
             sendJson(res, 200, await reconcile());
           } catch (err) {
-            sendJson(res, 503, { type: 'about:blank', title: 'Service Unavailable', status: 503, code: 'INTERNAL_ERROR', detail: (err as Error).message }, 'application/problem+json');
+            sendJson(
+              res,
+              503,
+              {
+                type: 'about:blank',
+                title: 'Service Unavailable',
+                status: 503,
+                code: 'INTERNAL_ERROR',
+                detail: (err as Error).message,
+              },
+              'application/problem+json',
+            );
           }
         },
       },

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { sendJson, type ExtraRoute } from '../gateway/server';
+import { paymentServiceQuoteRoute } from './payment-service';
 
 export interface QuickstartOptions {
   /** The simulator's base URL as this process reaches it (for the local-only verify-profile route). */
@@ -158,6 +159,7 @@ export const quickstartRoutes = (
         sendText(res, 200, 'image/svg+xml', await readFile(`${pageDir}favicon.svg`, 'utf8')),
       ),
       verifyProfileRoute(options),
+      paymentServiceQuoteRoute(() => sandboxUrl(options)),
     ],
     // Browsers ask for /favicon.ico whatever the page says; answer it rather than log a 404.
     fallback: async (_req, res, url) => {

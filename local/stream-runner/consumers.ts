@@ -12,7 +12,10 @@ import type { RunnerConsumer } from './runner';
  * the function's handler.ts does from the environment in AWS (one entry per consumer of
  * shared/stream-consumers.ts: a missing one does not compile).
  */
-export const consumerHandlers: Record<StreamConsumerName, (deps: StoreDependencies, local: LocalConsumerPorts) => StreamHandler> = {
+export const consumerHandlers: Record<
+  StreamConsumerName,
+  (deps: StoreDependencies, local: LocalConsumerPorts) => StreamHandler
+> = {
   'webhook-projection': (deps) => projectionConsumer(deps),
   'partner-events': (deps, local) => partnerEventsConsumer({ ...deps, eventBus: local.eventBus }),
 };
@@ -32,8 +35,11 @@ const noSink: LocalConsumerPorts = {
 };
 
 /** A consumer's handler over given dependencies (tests: the projection over a faulty table client). */
-export const consumerHandlerWith = (name: StreamConsumerName, deps: StoreDependencies, local: LocalConsumerPorts = noSink): StreamHandler =>
-  consumerHandlers[name](deps, local);
+export const consumerHandlerWith = (
+  name: StreamConsumerName,
+  deps: StoreDependencies,
+  local: LocalConsumerPorts = noSink,
+): StreamHandler => consumerHandlers[name](deps, local);
 
 /** Every consumer of the definition with its handler, each over its function's dependencies. */
 export const runnerConsumers = (

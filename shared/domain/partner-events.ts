@@ -45,7 +45,8 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
 
 /** ISO instant of a stored time (ISO string or epoch ms), else of the fallback. */
 const isoOf = (value: unknown, fallback: number): string => {
-  if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return new Date(Date.parse(value)).toISOString();
+  if (typeof value === 'string' && !Number.isNaN(Date.parse(value)))
+    return new Date(Date.parse(value)).toISOString();
   if (typeof value === 'number' && Number.isFinite(value)) return new Date(value).toISOString();
   return new Date(fallback).toISOString();
 };
@@ -113,7 +114,9 @@ export const partnerEventsOf = (change: ItemChange): PartnerEvent[] => {
     const was = accessMapOf(before?.[PUBLISHED_ACCESS]);
     const is = accessMapOf(next[PUBLISHED_ACCESS]);
     const version = num(next[PUBLISHED_ACCESS_VERSION]) ?? 0;
-    const profiles = [...new Set([...Object.keys(was), ...Object.keys(is)])].sort((a, b) => Number(a) - Number(b));
+    const profiles = [...new Set([...Object.keys(was), ...Object.keys(is)])].sort(
+      (a, b) => Number(a) - Number(b),
+    );
     for (const pid of profiles) {
       const access = accessIn(is, pid);
       const previousAccess = accessIn(was, pid);

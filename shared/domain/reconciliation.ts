@@ -25,12 +25,16 @@ export const dueListOf = (sk: string): DueList | undefined =>
 
 /** Whether an item's state is one reconciliation must check again (missing state: unresolved). */
 export const isUnresolved = (list: DueList, item: Readonly<Record<string, unknown>>): boolean => {
-  if (list === 'VERIFICATION') return UNRESOLVED_VERIFICATIONS.has(typeof item.verification === 'string' ? item.verification : 'unknown');
+  if (list === 'VERIFICATION')
+    return UNRESOLVED_VERIFICATIONS.has(
+      typeof item.verification === 'string' ? item.verification : 'unknown',
+    );
   return !FINAL_KYC_STATUSES.has(typeof item.status === 'string' ? item.status : 'NEW');
 };
 
 /** The due list's sort key: the instant it is due, then the item's keys (unique, ordered by time). */
-export const dueSortKey = (dueAt: number, pk: string, sk: string): string => `${new Date(dueAt).toISOString()}#${pk}#${sk}`;
+export const dueSortKey = (dueAt: number, pk: string, sk: string): string =>
+  `${new Date(dueAt).toISOString()}#${pk}#${sk}`;
 
 /** Upper bound of a due-list query for everything due at `now`. */
 export const dueBy = (now: number): string => `${new Date(now).toISOString()}#~`;
@@ -41,7 +45,13 @@ export const dueBy = (now: number): string => `${new Date(now).toISOString()}#~`
  * outruns a later change (that change's own record decides again).
  */
 export type DueListWrite =
-  | { kind: 'enter'; list: DueList; gsi2pk: string; gsi2sk: string; state: { name: 'verification' | 'status'; value: string } }
+  | {
+      kind: 'enter';
+      list: DueList;
+      gsi2pk: string;
+      gsi2sk: string;
+      state: { name: 'verification' | 'status'; value: string };
+    }
   | { kind: 'leave'; list: DueList; state: { name: 'verification' | 'status'; value: string } };
 
 /** `now`: epoch ms by the product's clock, when the unresolved state is first seen. */
@@ -50,7 +60,8 @@ export const dueListWriteOf = (change: ItemChange, now: number): DueListWrite | 
   const item = change.newImage;
   if (!list || !item || !change.pk.startsWith('CUSTOMER#')) return undefined;
   const name = list === 'VERIFICATION' ? 'verification' : 'status';
-  const value = typeof item[name] === 'string' ? (item[name] as string) : list === 'VERIFICATION' ? 'unknown' : 'NEW';
+  const value =
+    typeof item[name] === 'string' ? (item[name] as string) : list === 'VERIFICATION' ? 'unknown' : 'NEW';
   const listed = item.gsi2pk === dueListKey(list);
   const unresolved = isUnresolved(list, item);
   if (unresolved && !listed) {
@@ -70,5 +81,7 @@ export const dueListWriteOf = (change: ItemChange, now: number): DueListWrite | 
  * A profile's verification from Wise's bank-transfer verification check (API-NOTES §4): verified
  * when every route asked about is; otherwise not yet.
  */
-export const verificationFromRoutes = (routes: readonly { current_status: string }[]): 'verified' | 'not_verified' =>
+export const verificationFromRoutes = (
+  routes: readonly { current_status: string }[],
+): 'verified' | 'not_verified' =>
   routes.length > 0 && routes.every((r) => r.current_status === 'verified') ? 'verified' : 'not_verified';

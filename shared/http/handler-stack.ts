@@ -6,7 +6,7 @@ import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { DomainError, ValidationError } from '../errors/domain-error';
 import { isDependencyOutage } from '../errors/dependency-outage';
-import { routeKey, routesOf, type FunctionName, type Route } from '../routes';
+import { routeKey, routesOf, type FunctionName, type Route, type RouteId } from '../routes';
 import { deadlineFrom } from '../runtime/deadline';
 import { WiseApiError, WiseContractError, WiseUnavailableError } from '../wise/errors';
 import { assertMayCall, callerOf, type Caller } from './caller';
@@ -185,7 +185,7 @@ export const createFunctionHandler = <S>(options: FunctionHandlerOptions<S>): La
       const result = await withIdempotency(options.idempotency, operation, event, customerId, () =>
         operation.handle(request, options.services),
       );
-      const outcome = routeOutcomeMetrics[route.id]?.[result.status];
+      const outcome = routeOutcomeMetrics[route.id as RouteId]?.[result.status];
       if (outcome) options.metrics?.emit(outcome.metric, 1, outcome.dimensions);
       options.logger.info('request', { route: route.id, status: result.status, latencyMs: Date.now() - started });
       return toGatewayResult(result);

@@ -112,7 +112,8 @@ export const businessMetrics = {
     unit: 'Count',
     dimensions: [],
     emittedBy: ['reconcile'],
-    description: 'States a reconciliation run could not read or apply (read again next run), plus 1 when the subscriptions could not be listed.',
+    description:
+      'States a reconciliation run could not read or apply (read again next run), plus 1 when the subscriptions could not be listed.',
   },
   reconcileApplied: {
     name: 'ReconcileApplied',

@@ -54,7 +54,10 @@ export interface ProfileAccessChanged extends PartnerEventBase {
 
 export type PartnerEvent =
   | { readonly detailType: typeof partnerEventTypes.accountStatus; readonly detail: AccountStatusChanged }
-  | { readonly detailType: typeof partnerEventTypes.profileVerification; readonly detail: ProfileVerificationChanged }
+  | {
+      readonly detailType: typeof partnerEventTypes.profileVerification;
+      readonly detail: ProfileVerificationChanged;
+    }
   | { readonly detailType: typeof partnerEventTypes.kycReviewStatus; readonly detail: KycReviewStatusChanged }
   | { readonly detailType: typeof partnerEventTypes.profileAccess; readonly detail: ProfileAccessChanged };
 
@@ -69,4 +72,17 @@ export type PartnerEvent =
  */
 export interface EventBus {
   publish(events: readonly PartnerEvent[]): Promise<void>;
+}
+
+/** What {@link PublishedAccess.refresh} found. */
+export type AccessRefresh = 'unchanged' | 'published' | 'no-account';
+
+/**
+ * The profile access the partner was last told of, per customer (kept on the account item: see
+ * shared/adapters/dynamodb/published-access.ts). `refresh` re-derives it from all the customer's
+ * grants and stores it when it differs; the stored change is what the partner-events consumer
+ * announces as Profile Access Changed.
+ */
+export interface PublishedAccess {
+  refresh(customerId: string, options?: { abortSignal?: AbortSignal }): Promise<AccessRefresh>;
 }

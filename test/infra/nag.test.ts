@@ -97,7 +97,9 @@ describe('cdk-nag AWS Solutions checks', () => {
         (fn) => `AwsSolutions-IAM5[Resource::*] ${stack}/Functions/${pascal(fn)}Role/DefaultPolicy/Resource`,
       ),
       // Each stream consumer's on-failure destination is a dead-letter queue without one of its own.
-      ...streamConsumers.map((c) => `AwsSolutions-SQS3 ${stack}/Events/${pascal(c.name)}FailureQueue/Resource`),
+      ...streamConsumers.map(
+        (c) => `AwsSolutions-SQS3 ${stack}/Events/${pascal(c.name)}FailureQueue/Resource`,
+      ),
     ];
     const sandboxOnly = [
       'AwsSolutions-CFR2 Defaults/Edge/Distribution/Resource',

@@ -34,14 +34,19 @@ describe('partner events and reconciliation', () => {
     expect(ids).toHaveLength(1);
     return ids[0]!;
   };
-  const alarms = () => Object.values(resourcesOf(template(), 'AWS::CloudWatch::Alarm')).map((a) => a.Properties ?? {});
+  const alarms = () =>
+    Object.values(resourcesOf(template(), 'AWS::CloudWatch::Alarm')).map((a) => a.Properties ?? {});
   const alarmOn = (metricName: string, namespace?: string) =>
-    alarms().filter((a) => a.MetricName === metricName && (namespace === undefined || a.Namespace === namespace));
+    alarms().filter(
+      (a) => a.MetricName === metricName && (namespace === undefined || a.Namespace === namespace),
+    );
 
   it('has one bus, named in the EventBusName output and given to the partner-events function only', () => {
     // Act
     const outputs = template().findOutputs('EventBusName');
-    const withBus = [...functionsByName(template()).entries()].filter(([, fn]) => fn.env.EVENT_BUS_NAME !== undefined);
+    const withBus = [...functionsByName(template()).entries()].filter(
+      ([, fn]) => fn.env.EVENT_BUS_NAME !== undefined,
+    );
 
     // Assess
     expect(outputs.EventBusName?.Value).toEqual({ Ref: busId() });
@@ -51,13 +56,21 @@ describe('partner events and reconciliation', () => {
 
   it('lets the partner-events function put events on that bus and nowhere else; no other function may', () => {
     // Act
-    const putEvents = (name: string) => statementsOfRole(template(), roleOf(name)).filter((s) => actionsOf(s).some((a) => a.startsWith('events:')));
+    const putEvents = (name: string) =>
+      statementsOfRole(template(), roleOf(name)).filter((s) =>
+        actionsOf(s).some((a) => a.startsWith('events:')),
+      );
 
     // Assess
     expect(putEvents('partner-events')).toEqual([
-      expect.objectContaining({ Effect: 'Allow', Action: 'events:PutEvents', Resource: { 'Fn::GetAtt': [busId(), 'Arn'] } }),
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Resource: { 'Fn::GetAtt': [busId(), 'Arn'] },
+      }),
     ]);
-    for (const name of ['onboarding', 'oauth', 'webhooks', 'kyc-reviews', 'webhook-projection', 'reconcile']) expect(putEvents(name), name).toEqual([]);
+    for (const name of ['onboarding', 'oauth', 'webhooks', 'kyc-reviews', 'webhook-projection', 'reconcile'])
+      expect(putEvents(name), name).toEqual([]);
   });
 
   it("maps the table's stream to the partner-events function as the shared definition says", () => {
@@ -80,7 +93,9 @@ describe('partner events and reconciliation', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       StartingPosition: 'TRIM_HORIZON',
     });
-    const patterns = (mapping.FilterCriteria as { Filters: { Pattern: string }[] }).Filters.map((f) => JSON.parse(f.Pattern));
+    const patterns = (mapping.FilterCriteria as { Filters: { Pattern: string }[] }).Filters.map((f) =>
+      JSON.parse(f.Pattern),
+    );
     expect(patterns).toEqual(definition.filters);
     expect(patterns.map((p) => JSON.stringify(p.dynamodb.Keys.sk))).toEqual([
       '{"S":["ACCOUNT"]}',
@@ -88,7 +103,9 @@ describe('partner events and reconciliation', () => {
       '{"S":[{"prefix":"KYC#"}]}',
       '{"S":[{"prefix":"GRANT#"}]}',
     ]);
-    expect((mapping.DestinationConfig as { OnFailure: { Destination: unknown } }).OnFailure.Destination).toBeDefined();
+    expect(
+      (mapping.DestinationConfig as { OnFailure: { Destination: unknown } }).OnFailure.Destination,
+    ).toBeDefined();
   });
 
   it('gives the partner-events function the customer items it reads and marks, and no secrets', () => {
@@ -97,7 +114,9 @@ describe('partner events and reconciliation', () => {
     const actions = statements.flatMap(actionsOf);
 
     // Assess
-    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query']));
+    expect(actions).toEqual(
+      expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query']),
+    );
     expect(actions.filter((a) => /dynamodb:(PutItem|DeleteItem|Scan|BatchWriteItem)$/.test(a))).toEqual([]);
     expect(actions.filter((a) => a.startsWith('secretsmanager:'))).toEqual([]);
     expect(fnOf('partner-events').env.APP_KEY_ID).toBeUndefined();
@@ -105,7 +124,9 @@ describe('partner events and reconciliation', () => {
 
   it('runs reconciliation on an EventBridge Scheduler schedule at the `reconcileEvery` rate, one run at a time', () => {
     // Act
-    const schedules = Object.values(resourcesOf(template(), 'AWS::Scheduler::Schedule')).map((s) => s.Properties ?? {});
+    const schedules = Object.values(resourcesOf(template(), 'AWS::Scheduler::Schedule')).map(
+      (s) => s.Properties ?? {},
+    );
     const reconcile = fnOf('reconcile');
 
     // Assess
@@ -113,7 +134,10 @@ describe('partner events and reconciliation', () => {
     expect(schedules[0]).toMatchObject({
       ScheduleExpression: 'rate(30 minutes)',
       State: 'ENABLED',
-      Target: { Arn: { 'Fn::GetAtt': [reconcile.logicalId, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 0 } },
+      Target: {
+        Arn: { 'Fn::GetAtt': [reconcile.logicalId, 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 0 },
+      },
     });
     expect(reconcile.properties.ReservedConcurrentExecutions).toBe(1);
     expect(reconcile.env.WEBHOOK_URL).toBeDefined();
@@ -139,21 +163,31 @@ describe('partner events and reconciliation', () => {
     const actions = statements.flatMap(actionsOf);
 
     // Assess
-    expect(actions).toEqual(expect.arrayContaining(['secretsmanager:GetSecretValue', 'dynamodb:Query', 'dynamodb:UpdateItem']));
-    expect(JSON.stringify(statements.filter((s) => actionsOf(s).includes('dynamodb:Query')).map((s) => s.Resource))).toContain('/index/gsi2');
+    expect(actions).toEqual(
+      expect.arrayContaining(['secretsmanager:GetSecretValue', 'dynamodb:Query', 'dynamodb:UpdateItem']),
+    );
+    expect(
+      JSON.stringify(
+        statements.filter((s) => actionsOf(s).includes('dynamodb:Query')).map((s) => s.Resource),
+      ),
+    ).toContain('/index/gsi2');
     expect(fnOf('reconcile').env.WISE_CREDENTIALS_SECRET_ARN).toBeDefined();
     // The app key's grants live in its key policy (infra/constructs/keys.ts); the function is told its id.
     expect(fnOf('reconcile').env.APP_KEY_ID).toBeDefined();
   });
 
-  it('alarms on failed runs, failed reconciliations, missing subscriptions and the consumer\'s failures, notifying the alarm topic', () => {
+  it("alarms on failed runs, failed reconciliations, missing subscriptions and the consumer's failures, notifying the alarm topic", () => {
     // Act
     const reconcileErrors = alarms().filter(
       (a) => a.MetricName === 'Errors' && JSON.stringify(a.Dimensions).includes(fnOf('reconcile').logicalId),
     );
     const failures = alarmOn('ReconcileFailures', 'WiseOnboarding');
     const missing = alarmOn('SubscriptionsMissing', 'WiseOnboarding');
-    const consumer = alarms().filter((a) => /PartnerEvents/.test(JSON.stringify(a.MetricName ?? '')) || JSON.stringify(a.Dimensions ?? '').includes(fnOf('partner-events').logicalId));
+    const consumer = alarms().filter(
+      (a) =>
+        /PartnerEvents/.test(JSON.stringify(a.MetricName ?? '')) ||
+        JSON.stringify(a.Dimensions ?? '').includes(fnOf('partner-events').logicalId),
+    );
 
     // Assess
     expect(reconcileErrors.length).toBeGreaterThanOrEqual(1);

@@ -15,7 +15,9 @@ import {
   activeCustomer,
   existingWiseUser,
   freshCustomer,
+  completeLink,
   linkThroughCallback,
+  partner,
   profilePath,
   startReliabilityStack,
   type ReliabilityStack,
@@ -176,6 +178,7 @@ describe('OAuth state', () => {
     const { customerId } = freshCustomer('state');
     const user = await existingWiseUser(t);
     const linked = await linkThroughCallback(t, customerId, user, `${ALLOWED}linked`);
+    const completed = await completeLink(t, customerId, linked.result);
     const tokensAfterLink = (await t.state()).tokens.filter((k) => k.userId === user.userId).length;
     const callback = (query: string) => attack(fetch(`${t.stack.url}/v1/oauth/callback?${query}`, { redirect: 'manual' }));
     const code = linked.callbackUrl.searchParams.get('code') ?? '';
@@ -193,7 +196,8 @@ describe('OAuth state', () => {
     ]);
 
     // Assess
-    expect(new URL(linked.location!).searchParams.get('status')).toBe('linked');
+    expect(new URL(linked.location!).searchParams.get('status')).toBe('authorized');
+    expect(completed.status).toBe(200);
     for (const answer of answers) {
       expect(answer.status).toBe(400);
       expect(answer.headers.get('location')).toBeNull();
@@ -392,6 +396,7 @@ describe('spoofed Host and X-Forwarded-Host', () => {
     // Prepare
     const callbackUrl = t.stack.deps.oauth.config.oauthCallbackUrl;
     const { customerId } = freshCustomer('host');
+    await t.call('PUT', `/v1/customers/${customerId}/identity`, { as: partner, body: { dateOfBirth: '1990-01-01' } });
     const base = profilePath(alice.customerId, alice.profileId);
 
     // Act
@@ -412,6 +417,184 @@ describe('spoofed Host and X-Forwarded-Host', () => {
     expect(new URL((review.body.link as { url: string }).url).origin).toBe(new URL(t.sim.url).origin);
     expect(new URL(fresh.body.url as string).origin).toBe(new URL(t.sim.url).origin);
     expect(JSON.stringify([link.body, claim.body, review.body, fresh.body])).not.toContain('evil');
+  });
+});
+
+describe('linking across customers (two-phase completion)', () => {
+  proves('attacks.cross-customer-link', "a link started by one customer and consented to by someone else fails at route 17 in the victim's and the attacker's session; no Wise token is obtained", async () => {
+    // Prepare: the attacker starts a link and sends the genuine authorize URL to the victim, who consents at Wise.
+    const attacker = freshCustomer('attacker').customerId;
+    const victim = freshCustomer('victim').customerId;
+    const person = await existingWiseUser(t, '1999-09-09');
+    for (const [customerId, dateOfBirth] of [[attacker, '1980-01-01'], [victim, person.dateOfBirth]] as const)
+      await t.call('PUT', `/v1/customers/${customerId}/identity`, { as: partner, body: { dateOfBirth } });
+    const start = await t.call('POST', `/v1/customers/${attacker}/wise-link`, { as: attacker, body: { returnUrl: `${ALLOWED}linked` } });
+    const authorizeUrl = new URL(start.body.authorizeUrl as string);
+    noteSecrets('oauth state', [authorizeUrl.searchParams.get('state')]);
+    const consent = await t.sim_('POST', '/_sim/oauth/authorize', {
+      client_id: authorizeUrl.searchParams.get('client_id'),
+      redirect_uri: authorizeUrl.searchParams.get('redirect_uri'),
+      state: authorizeUrl.searchParams.get('state'),
+      email: person.email,
+      password: person.password,
+      decision: 'allow',
+    });
+    const location = new URL(consent.body.location as string);
+    const code = location.searchParams.get('code') ?? '';
+    // The callback sends the victim's own browser back to the partner's app, with the result.
+    const callback = await fetch(new URL(location.pathname + location.search, t.stack.url), { redirect: 'manual' });
+    const result = new URL(callback.headers.get('location') ?? '').searchParams.get('result') ?? '';
+    noteSecrets('link result', [result]);
+
+    // Act
+    const inVictimSession = await attack(completeLink(t, victim, result));
+    const inAttackerSession = await attack(completeLink(t, attacker, randomBytes(32).toString('base64url')));
+    const attackerOnVictim = await attack(t.call('POST', `/v1/customers/${victim}/wise-link/complete`, { as: attacker, body: { result } }));
+    const exchangedSoFar = (await t.state()).tokens.filter((k) => k.userId === person.userId);
+    const codeSoFar = (await t.state()).authorizationCodes?.find((c) => c.code === code);
+    // Defence in depth: even a leaked result, used in the attacker's own session, is refused (another person).
+    const leaked = await attack(completeLink(t, attacker, result));
+
+    // Assess
+    expect(callback.status).toBe(302);
+    expect([inVictimSession.status, inVictimSession.body.code]).toEqual([400, 'LINK_RESULT_INVALID']);
+    expect([inAttackerSession.status, inAttackerSession.body.code]).toEqual([400, 'LINK_RESULT_INVALID']);
+    expect([attackerOnVictim.status, attackerOnVictim.body.code]).toEqual([403, 'FORBIDDEN']);
+    expect(exchangedSoFar).toEqual([]);
+    expect(codeSoFar?.used).toBe(false);
+    expect([leaked.status, leaked.body.code]).toEqual([422, 'IDENTITY_MISMATCH']);
+    for (const customerId of [attacker, victim]) {
+      const grants = await t.stack.deps.oauth.grants.list(customerId);
+      expect(grants).toEqual([]);
+    }
+    const victimAccount = await t.call('GET', accountPath(victim), { as: partner });
+    expect(victimAccount.status).toBe(404);
+  });
+});
+
+describe('callers', () => {
+  const partnerOnly = [
+    { route: 'createAccount', method: 'POST', path: (c: string) => accountPath(c), body: bodies.createAccount },
+    { route: 'createBusinessProfile', method: 'POST', path: (c: string) => `${accountPath(c)}/business-profiles`, body: { businessName: 'X Ltd', registrationNumber: '1' } },
+    { route: 'updateProfile', method: 'PUT', path: (c: string) => profilePath(c, alice.profileId), body: { firstName: 'Mallory' } },
+    { route: 'submitIdentityDocument', method: 'POST', path: (c: string) => `${profilePath(c, alice.profileId)}/identity-documents`, body: { type: 'CPF', uniqueIdentifier: '12345678909' } },
+    { route: 'putIdentity', method: 'PUT', path: (c: string) => `/v1/customers/${c}/identity`, body: { dateOfBirth: '1970-01-01' } },
+  ];
+
+  proves('attacks.partner-only', 'a customer token on its own partner-only routes (1, 3, 4, 6, 18) gets 403 FORBIDDEN; nothing stored, Wise not called', async () => {
+    // Prepare
+    const before = await countItems();
+    const wiseBefore = JSON.stringify(await t.state());
+    const stranger = freshCustomer('self-service').customerId;
+
+    // Act
+    const answers = await Promise.all(
+      partnerOnly.flatMap(({ route, method, path, body }) =>
+        [alice.customerId, stranger].map(async (customerId) => ({
+          route,
+          answer: await attack(t.call(method, path(customerId), { as: customerId, body })),
+        })),
+      ),
+    );
+
+    // Assess
+    for (const { route, answer } of answers) {
+      expect({ route, status: answer.status, code: answer.body?.code }).toEqual({ route, status: 403, code: 'FORBIDDEN' });
+    }
+    expect(await countItems()).toBe(before);
+    const wiseAfter = await t.state();
+    expect(wiseAfter.users.length).toBe(JSON.parse(wiseBefore).users.length);
+    expect(wiseAfter.profiles).toEqual(JSON.parse(wiseBefore).profiles);
+  });
+
+  proves('attacks.scope-parsing', 'a comma-joined, bracketed, array or scp admin scope grants nothing: 403 on another customer', async () => {
+    // Prepare
+    const issuerKey = Reflect.get(t.stack.issuer, 'privateKey') as CryptoKey;
+    const now = Math.floor(Date.now() / 1000);
+    const jwt = (claims: Record<string, unknown>) =>
+      new SignJWT({ sub: 'mallory', iss: DEV_ISSUER, aud: DEV_AUDIENCE, iat: now, exp: now + 600, ...claims })
+        .setProtectedHeader({ alg: 'ES256', typ: 'JWT' })
+        .sign(issuerKey);
+    const tokens = {
+      'one legal scope with a comma': await jwt({ scope: `x,${ADMIN_SCOPE}` }),
+      'comma-separated scopes': await jwt({ scope: `openid,${ADMIN_SCOPE}` }),
+      'a bracketed list': await jwt({ scope: `[openid ${ADMIN_SCOPE}]` }),
+      'an array': await jwt({ scope: ['openid', ADMIN_SCOPE] }),
+      'the scp claim': await jwt({ scp: ADMIN_SCOPE }),
+      'the scp claim as an array': await jwt({ scp: [ADMIN_SCOPE] }),
+    };
+    const control = await t.call('GET', accountPath(alice.customerId), { as: null, headers: { authorization: `Bearer ${await jwt({ scope: `openid ${ADMIN_SCOPE}` })}` } });
+
+    // Act
+    const answers = await Promise.all(
+      Object.entries(tokens).map(async ([kind, token]) => ({
+        kind,
+        answer: await attack(t.call('GET', accountPath(alice.customerId), { as: null, headers: { authorization: `Bearer ${token}` } })),
+      })),
+    );
+
+    // Assess
+    expect(control.status).toBe(200);
+    for (const { kind, answer } of answers) {
+      expect({ kind, status: answer.status, code: answer.body?.code }).toEqual({ kind, status: 403, code: 'FORBIDDEN' });
+    }
+  });
+});
+
+describe('encoded traversal in return URLs', () => {
+  const tricks = [
+    `${ALLOWED}..%2fadmin`,
+    `${ALLOWED}..%2Fadmin`,
+    `${ALLOWED}%2e%2e/admin`,
+    `${ALLOWED}.%2e/admin`,
+    `${ALLOWED}..%5cadmin`,
+    `${ALLOWED}..%5Cadmin`,
+    `${ALLOWED}..\\admin`,
+    `${ALLOWED}../admin`,
+    `${ALLOWED}./x`,
+    `${ALLOWED}..%252fadmin`,
+    `${ALLOWED}x%2f..%2f..%2fadmin`,
+    `https://allowed.example.com/return%2f..%2fadmin`,
+  ];
+
+  proves('attacks.encoded-traversal', `routes 8, 12 and 15 refuse ${tricks.length} return URLs with encoded traversal and store nothing; the normalised URL is what is stored`, async () => {
+    // Prepare
+    const { customerId } = freshCustomer('traversal');
+    await t.call('PUT', `/v1/customers/${customerId}/identity`, { as: partner, body: { dateOfBirth: '1990-01-01' } });
+    const base = profilePath(alice.customerId, alice.profileId);
+    const before = await countItems();
+
+    // Act
+    const answers = await Promise.all(
+      tricks.flatMap((url) => [
+        attack(t.call('POST', `/v1/customers/${customerId}/wise-link`, { as: customerId, body: { returnUrl: url } })),
+        attack(t.call('POST', `${base}/kyc-reviews`, { as: alice.customerId, body: { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl: url } })),
+        attack(t.call('POST', `${base}/kyc-reviews/${alice.reviewId}/link`, { as: alice.customerId, body: { redirectUrl: url } })),
+      ]),
+    );
+    const stored = await countItems();
+    const normal = await t.call('POST', `/v1/customers/${customerId}/wise-link`, {
+      as: customerId,
+      body: { returnUrl: 'HTTPS://ALLOWED.EXAMPLE.COM:443/return/Next?x=1' },
+    });
+    const states = await t.stack.deps.oauth.table.db.send(
+      new ScanCommand({
+        TableName: t.stack.deps.oauth.table.name,
+        FilterExpression: 'begins_with(pk, :p) AND customerId = :c',
+        ExpressionAttributeValues: { ':p': 'LINKSTATE#', ':c': customerId },
+        ConsistentRead: true,
+      }),
+    );
+
+    // Assess
+    for (const answer of answers) {
+      expect(answer.status).toBe(400);
+      expect(['RETURN_URL_NOT_ALLOWED', 'VALIDATION_FAILED']).toContain(answer.body.code);
+    }
+    expect(stored).toBe(before);
+    expect(normal.status).toBe(201);
+    noteSecrets('oauth state', [new URL(normal.body.authorizeUrl as string).searchParams.get('state')]);
+    expect(states.Items?.map((i) => i.returnUrl)).toEqual(['https://allowed.example.com/return/Next?x=1']);
   });
 });
 

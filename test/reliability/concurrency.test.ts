@@ -16,6 +16,7 @@ import {
   profilePath,
   startReliabilityStack,
   type ReliabilityStack,
+  partner,
 } from './support/stack';
 
 /**
@@ -62,8 +63,8 @@ describe('50 concurrent duplicate signups for one customer (route 1)', () => {
     const body = customerBody(email);
 
     // Act
-    const answers = await all(50, () => t.call('POST', accountPath(customerId), { as: customerId, body }));
-    const settled = await t.call('POST', accountPath(customerId), { as: customerId, body });
+    const answers = await all(50, () => t.call('POST', accountPath(customerId), { as: partner, body }));
+    const settled = await t.call('POST', accountPath(customerId), { as: partner, body });
 
     // Assess
     for (const a of answers) {
@@ -86,8 +87,8 @@ describe('50 concurrent duplicate signups for one customer (route 1)', () => {
     const headers = { 'idempotency-key': randomUUID() };
 
     // Act
-    const answers = await all(50, () => t.call('POST', accountPath(customerId), { as: customerId, body, headers }));
-    const replay = await t.call('POST', accountPath(customerId), { as: customerId, body, headers });
+    const answers = await all(50, () => t.call('POST', accountPath(customerId), { as: partner, body, headers }));
+    const replay = await t.call('POST', accountPath(customerId), { as: partner, body, headers });
 
     // Assess
     expect(replay.status).toBe(201);

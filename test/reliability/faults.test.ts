@@ -6,6 +6,8 @@ import {
   customerBody,
   existingWiseUser,
   freshCustomer,
+  completeLink,
+  linkCustomer,
   linkThroughCallback,
   makeTokensDue,
   profilePath,
@@ -13,6 +15,7 @@ import {
   SLOW_WISE_MS,
   startReliabilityStack,
   type ReliabilityStack,
+  partner,
 } from './support/stack';
 import { leakScanTest } from './support/leaks';
 import type { CallResult } from '../support/stack';
@@ -96,7 +99,7 @@ describe('signup (route 1) with Wise failing', () => {
 
         // Act
         const { first, last } = await completesOrRetries(
-          () => t.call('POST', accountPath(customerId), { as: customerId, body: customerBody(email) }),
+          () => t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email) }),
           (r) => r.status === 201 || r.status === 200,
           kind,
         );
@@ -113,7 +116,7 @@ describe('signup (route 1) with Wise failing', () => {
   }
 });
 
-describe('linking (routes 8 and 9) with Wise failing', () => {
+describe('linking (routes 8, 9, 17 and 10) with Wise failing', () => {
   const linkSteps = [
     { step: 'the code exchange', method: 'POST', path: '/oauth/token' },
     { step: 'reading the granted profile', method: 'GET', path: '/v2/profiles' },
@@ -121,34 +124,38 @@ describe('linking (routes 8 and 9) with Wise failing', () => {
   ] as const;
   for (const { step, method, path } of linkSteps) {
     for (const kind of KINDS) {
-      proves('faults.linking', `at ${step} (${kind}): a clear answer, no token kept, and the next link completes`, async () => {
-        // Prepare
+      proves('faults.linking', `at ${step} in route 17 (${kind}): a clear answer, no grant kept, and a retry or a new link completes`, async () => {
+        // Prepare: the callback keeps the code without calling Wise; route 17 exchanges it.
         const { customerId } = freshCustomer(`fault-link-${kind}`);
         const user = await existingWiseUser(t);
         const returnUrl = `${t.stack.deps.oauth.config.allowedReturnUrls[0]}app/linked`;
+        const authorized = await linkThroughCallback(t, customerId, user, returnUrl);
         await injectFault(kind, method, path);
 
         // Act
-        const first = await linkThroughCallback(t, customerId, user, returnUrl);
+        const first = await completeLink(t, customerId, authorized.result);
         const afterFirst = await t.stack.deps.oauth.accounts.get(customerId);
-        const tokensAfterFirst = await t.stack.deps.oauth.tokens.has(customerId);
+        const grantsAfterFirst = await t.stack.deps.oauth.grants.list(customerId);
         await t.clearFaults();
         await new Promise((r) => setTimeout(r, kind === 'timeout' ? SLOW_WISE_MS : 0));
-        const outcome = new URL(first.location ?? 'http://invalid/').searchParams.get('status') === 'linked'
-          ? first
-          : await linkThroughCallback(t, customerId, user, returnUrl);
+        // Wise not answering keeps the result; a code Wise took while we timed out is used up: link again.
+        const retried = first.status === 200 ? first : await completeLink(t, customerId, authorized.result);
+        const outcome =
+          retried.status === 200 ? retried : await linkCustomer(t, customerId, user, returnUrl);
 
         // Assess
-        expect(first.status).toBe(302);
-        const firstOutcome = new URL(first.location!).searchParams;
-        if (firstOutcome.get('status') !== 'linked') {
-          expect(firstOutcome.get('status')).toBe('error');
-          expect(firstOutcome.get('reason')).toBe('exchange_failed');
+        expect(authorized.status).toBe(302);
+        expect(new URL(authorized.location!).searchParams.get('status')).toBe('authorized');
+        if (first.status !== 200) {
+          expect(first.status).toBe(503);
+          expect(first.body.code).toBe('WISE_UNAVAILABLE');
+          expect(first.headers.get('retry-after')).toBeTruthy();
           expect(afterFirst?.status).toBe('LINK_PENDING');
-          expect(tokensAfterFirst).toBe(false);
+          expect(grantsAfterFirst).toEqual([]);
         }
-        expect(outcome.status).toBe(302);
-        expect(new URL(outcome.location!).searchParams.get('status')).toBe('linked');
+        if (retried.status !== 200) expect(retried.body.code).toBe('LINK_RESULT_INVALID');
+        expect(outcome.status, outcome.text).toBe(200);
+        expect(outcome.body).toEqual({ status: 'LINKED', profileId: user.profileId });
         const account = await t.call('GET', accountPath(customerId), { as: customerId });
         expect(account.body).toMatchObject({ status: 'LINKED', wiseUserId: user.userId });
         expect(account.body.profiles.map((p: { id: number }) => p.id)).toEqual([user.profileId]);
@@ -160,15 +167,10 @@ describe('linking (routes 8 and 9) with Wise failing', () => {
     // Prepare
     const { customerId } = freshCustomer('fault-code');
     const user = await existingWiseUser(t);
-    const start = await t.call('POST', `/v1/customers/${customerId}/wise-link`, {
-      as: customerId,
-      body: { returnUrl: `${t.stack.deps.oauth.config.allowedReturnUrls[0]}app`, dateOfBirth: user.dateOfBirth },
-    });
-    const authorizeUrl = new URL(start.body.authorizeUrl);
+    await t.call('PUT', `/v1/customers/${customerId}/identity`, { as: partner, body: { dateOfBirth: user.dateOfBirth } });
     const consent = await t.sim_('POST', '/_sim/oauth/authorize', {
-      client_id: authorizeUrl.searchParams.get('client_id'),
-      redirect_uri: authorizeUrl.searchParams.get('redirect_uri'),
-      state: authorizeUrl.searchParams.get('state'),
+      client_id: 'local-partner',
+      redirect_uri: t.stack.deps.oauth.config.oauthCallbackUrl,
       email: user.email,
       password: user.password,
       decision: 'allow',
@@ -291,9 +293,9 @@ describe('a crash right after Wise answered, then the partner retries', () => {
       t.crasher.arm('POST', path, body);
 
       // Act
-      const crashed = await t.call('POST', accountPath(customerId), { as: customerId, body: customerBody(email) });
+      const crashed = await t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email) });
       t.crasher.disarm();
-      const retried = await t.call('POST', accountPath(customerId), { as: customerId, body: customerBody(email) });
+      const retried = await t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email) });
 
       // Assess
       expect(t.crasher.reached).toBeGreaterThanOrEqual(1);
@@ -322,23 +324,26 @@ describe('a crash right after Wise answered, then the partner retries', () => {
     expect((await t.call('GET', accountPath(c.customerId), { as: c.customerId })).body.status).toBe('ACTIVE');
   });
 
-  proves('faults.crash', 'linking, after Wise exchanged the code: no token kept, and a new link completes', async () => {
+  proves('faults.crash', 'linking, after Wise exchanged the code in route 17: no grant kept, and a new link completes', async () => {
     // Prepare
     const { customerId } = freshCustomer('crash-link');
     const user = await existingWiseUser(t);
     const returnUrl = `${t.stack.deps.oauth.config.allowedReturnUrls[0]}app/linked`;
+    const authorized = await linkThroughCallback(t, customerId, user, returnUrl);
     t.crasher.arm('POST', /^\/oauth\/token$/, 'grant_type=authorization_code');
 
     // Act
-    const crashed = await linkThroughCallback(t, customerId, user, returnUrl);
-    const tokensAfterCrash = await t.stack.deps.oauth.tokens.has(customerId);
+    const crashed = await completeLink(t, customerId, authorized.result);
+    const grantsAfterCrash = await t.stack.deps.oauth.grants.list(customerId);
     t.crasher.disarm();
-    const retried = await linkThroughCallback(t, customerId, user, returnUrl);
+    const sameResult = await completeLink(t, customerId, authorized.result);
+    const relinked = await linkCustomer(t, customerId, user, returnUrl);
 
-    // Assess
-    expect(new URL(crashed.location!).searchParams.get('reason')).toBe('exchange_failed');
-    expect(tokensAfterCrash).toBe(false);
-    expect(new URL(retried.location!).searchParams.get('status')).toBe('linked');
+    // Assess: Wise used the code, so the kept result cannot link; a new link does.
+    expect(crashed.status).toBe(503);
+    expect(grantsAfterCrash).toEqual([]);
+    expect(sameResult.body.code).toBe('LINK_RESULT_INVALID');
+    expect(relinked.status, relinked.text).toBe(200);
     const account = await t.call('GET', accountPath(customerId), { as: customerId });
     expect(account.body).toMatchObject({ status: 'LINKED', wiseUserId: user.userId });
   });

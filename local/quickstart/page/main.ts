@@ -7,6 +7,8 @@
 import { Api, type ApiResult, type CallRecord, type CallSpec } from './api';
 import { recordCall, renderCalls } from './calls';
 import { $, badge, busy, callout, h, replace, type Tone } from './dom';
+import { mountBackOfficePanel } from './back-office';
+import { mountEventsPanel } from './events';
 import { maskSecret } from './mask';
 import { demoForm, loadSession, newSession, saveSession, type ReviewState, type Session, type SignupForm } from './session';
 
@@ -670,6 +672,11 @@ const init = () => {
   $<HTMLFormElement>('#signup-form').addEventListener('submit', (event) => void createAccount(event));
   $('#start-link').addEventListener('click', (event) => void startLink(event.currentTarget as HTMLButtonElement));
   $<HTMLFormElement>('#kyc-form').addEventListener('submit', (event) => void startReview(event));
+
+  // Partner events (local/quickstart/page/events.ts): its own section at the end of the page.
+  mountEventsPanel($('main'), { customerId: () => session.customerId });
+  // Your payment service and back office (local/quickstart/page/back-office.ts): routes 20–22.
+  mountBackOfficePanel($('main'), { customerId: () => session.customerId });
 
   save();
   renderAccount();

@@ -10,7 +10,7 @@ const SECRET_PARAMS = new Set(['state', 'code', 'token', 'claim_account_code', '
  * Body fields that hold a credential. Not `state` or `code`: in bodies they are a KYC requirement's
  * state and a problem's machine code; the OAuth state and code only travel in URLs (masked above).
  */
-const SECRET_KEYS = /^(token|access_token|refresh_token|id_token|password|client_secret|registrationCode|authorization)$/i;
+const SECRET_KEYS = /^(token|access_token|accessToken|refresh_token|refreshToken|id_token|password|client_secret|registrationCode|authorization)$/i;
 
 const JWT = /^eyJ[\w-]+\.[\w-]+\.[\w-]*$/;
 

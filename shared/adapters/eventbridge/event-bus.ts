@@ -11,7 +11,9 @@ export class PartnerEventsNotPublishedError extends Error {
     readonly failed: number,
     readonly errorCodes: readonly string[],
   ) {
-    super(`${failed} partner event(s) were not accepted by EventBridge (${[...new Set(errorCodes)].join(', ')})`);
+    super(
+      `${failed} partner event(s) were not accepted by EventBridge (${[...new Set(errorCodes)].join(', ')})`,
+    );
     this.name = 'PartnerEventsNotPublishedError';
   }
 }
@@ -69,7 +71,9 @@ export class EventBridgeBus implements EventBus {
       if (!out.FailedEntryCount) return;
       // Results come back in the order of the entries sent; a failed one carries an ErrorCode.
       const results = out.Entries ?? [];
-      const refused = pending.filter((_, i) => results[i]?.ErrorCode !== undefined || results[i]?.EventId === undefined);
+      const refused = pending.filter(
+        (_, i) => results[i]?.ErrorCode !== undefined || results[i]?.EventId === undefined,
+      );
       codes = results.filter((r) => r.ErrorCode !== undefined).map((r) => r.ErrorCode!);
       pending = refused;
       if (pending.length === 0) return;
@@ -78,3 +82,7 @@ export class EventBridgeBus implements EventBus {
     throw new PartnerEventsNotPublishedError(pending.length, codes);
   }
 }
+
+/** The bus as a function's container builds it once (region and credentials from the Lambda environment). */
+export const eventBridgeBus = (busName: string): EventBridgeBus =>
+  new EventBridgeBus(new EventBridgeClient({}), busName);

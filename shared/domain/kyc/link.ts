@@ -15,14 +15,15 @@ export const isLinkServable = (expiresAt: number | undefined, now: number): bool
   expiresAt !== undefined && Number.isFinite(expiresAt) && expiresAt - now > LINK_SAFETY_MARGIN_MS;
 
 /**
- * When a link just received from Wise expires. Wise states the expiry, but a stated expiry beyond
- * the documented lifetime (clock skew, an unparsable value) must not make us serve a dead link,
- * so the earlier of the two wins.
+ * When a link just received from Wise expires: 5 minutes after Wise generated it (Wise's
+ * manage-the-KYC-process guide: "expires 5 minutes after generation"). Wise generates it while
+ * answering our PATCH, so no earlier than the instant we sent the PATCH: `requestedAt + 5 min` is
+ * never later than the real expiry, and needs neither Wise's clock nor its zone-less timestamps.
+ * The `link.expiresAt` Wise prints is not used: in Wise's own PATCH example it is 56 ms after the
+ * review's `updatedAt` (`16:29:41.147522` → `16:29:41.203225146`), which read as an expiry would
+ * judge every link dead the moment Wise issues it.
  */
-export const linkExpiry = (statedExpiresAt: number | undefined, receivedAt: number): number => {
-  const ceiling = receivedAt + LINK_TTL_MS;
-  return statedExpiresAt !== undefined && Number.isFinite(statedExpiresAt) ? Math.min(statedExpiresAt, ceiling) : ceiling;
-};
+export const linkExpiry = (requestedAt: number): number => requestedAt + LINK_TTL_MS;
 
 /**
  * Whether the stored link can answer a request instead of asking Wise for a new one: the review

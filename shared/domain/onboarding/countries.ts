@@ -20,10 +20,16 @@ export const isIso3Country = (code: string): boolean => iso3Codes.has(code.toLow
 /** Wise requires `address.stateCode` for these countries (personal-profile rules). */
 export const STATE_CODE_COUNTRIES: ReadonlySet<string> = new Set(['usa', 'can', 'bra', 'aus']);
 
-/** Wise requires occupations for residents of these countries, and of the US state of New Mexico. */
+/**
+ * Where Wise requires occupations. Its documents disagree — the personal-profile guide names CA,
+ * IN, JP and the US states AZ and NM; the OpenAPI names CA, IN, JP, ID, IL, MX and NM — so the
+ * product requires the union: a profile Wise would refuse is refused here first.
+ */
 export const OCCUPATION_COUNTRIES: ReadonlySet<string> = new Set(['can', 'ind', 'jpn', 'idn', 'isr', 'mex']);
+export const OCCUPATION_US_STATES: ReadonlySet<string> = new Set(['AZ', 'NM']);
 
 export const needsStateCode = (country: string): boolean => STATE_CODE_COUNTRIES.has(country);
 
 export const needsOccupation = (country: string, stateCode?: string): boolean =>
-  OCCUPATION_COUNTRIES.has(country) || (country === 'usa' && stateCode?.toUpperCase() === 'NM');
+  OCCUPATION_COUNTRIES.has(country) ||
+  (country === 'usa' && stateCode !== undefined && OCCUPATION_US_STATES.has(stateCode.toUpperCase()));

@@ -134,7 +134,8 @@ describe('route 12: simultaneous requests without Idempotency-Key', () => {
     expect((await reviewsAtWise(c)).map((r) => r.id)).toEqual([reviewId]);
     for (const answer of answers.filter((a) => a.status < 300)) {
       expect(answer.body.trigger).toEqual({ type: 'PROACTIVE_SEND_MONEY' });
-      expect(answer.body.link.url).toMatch(/\/embedded-flows\/verification\?token=/);
+      // Wise's new review is NEW for a few seconds and has no link yet (issue 19, item 1).
+      expect(answer.body.link).toBeNull();
     }
     expect(await leaseItem(c, 'PROACTIVE_SEND_MONEY')).toBeUndefined();
   });

@@ -24,6 +24,18 @@ const simReviews = async (): Promise<{ id: string; profileId: number; status: st
 const createReview = async (c: CustomerWithProfile, trigger: unknown, redirectUrl = returnUrl) =>
   t.call('POST', reviewsPath(c), { as: c.customerId, body: { trigger, redirectUrl } });
 
+/** Wise keeps a new review NEW "at most few seconds"; the simulator, 3 s on the shared clock. */
+const pastNew = () => t.sim.advance(3000);
+
+/** A review past NEW and the hosted link route 15 then gives. */
+const waitingReview = async (c: CustomerWithProfile, trigger: unknown) => {
+  const created = await createReview(c, trigger);
+  await pastNew();
+  const link = await t.call('POST', `${reviewsPath(c)}/${created.body.id}/link`, { as: c.customerId });
+  if (link.status !== 200) throw new Error(`no link: ${link.status} ${link.text}`);
+  return { created, link: link.body as { url: string; expiresAt: string } };
+};
+
 beforeAll(async () => {
   t = await startTestStack();
   returnUrl = `http://localhost:${t.stack.gateway.port}/app/kyc-done?step=2`;
@@ -38,7 +50,7 @@ afterEach(async () => {
 });
 
 describe('route 12: create a KYC review', () => {
-  it('creates the review at Wise for a quote and answers with a hosted link that opens', async () => {
+  it('creates the review at Wise for a quote; while it is NEW there is no link yet (item 1)', async () => {
     // Prepare
     const c = await customerWithProfile(t);
     const quoteId = await quoteFor(t, c);
@@ -48,14 +60,31 @@ describe('route 12: create a KYC review', () => {
 
     // Assess
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ status: 'WAITING_CUSTOMER_INPUT', trigger: { type: 'QUOTE', id: quoteId } });
+    expect(res.body).toMatchObject({ status: 'NEW', trigger: { type: 'QUOTE', id: quoteId }, link: null });
+    expect(await simReviews()).toContainEqual(
+      expect.objectContaining({ id: res.body.id, profileId: c.profileId, redirectUrl: returnUrl }),
+    );
+  });
+
+  it("answers a repeat with a hosted link once Wise waits for the customer, 5 minutes from the call whatever Wise's expiresAt says (items 1, 2)", async () => {
+    // Prepare: the simulator prints link.expiresAt as Wise's PATCH example does (56 ms after updatedAt)
+    const c = await customerWithProfile(t);
+    const quoteId = await quoteFor(t, c);
+    const first = await createReview(c, { type: 'QUOTE', id: quoteId });
+    await pastNew();
+
+    // Act
+    const res = await createReview(c, { type: 'QUOTE', id: quoteId });
+
+    // Assess
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: first.body.id, status: 'WAITING_CUSTOMER_INPUT' });
     expect(res.body.link.url).toMatch(/^http:\/\/.+\/embedded-flows\/verification\?token=/);
     expect(Date.parse(res.body.link.expiresAt) - t.clock.now()).toBe(5 * 60 * 1000);
     expect(res.body.requirements).toEqual([
       [{ key: 'ID_DOCUMENT_WITH_LIVENESS', state: 'NOT_PROVIDED', apiCollectionSupported: false }],
       [{ key: 'ACCOUNT_PURPOSE', state: 'NOT_PROVIDED', apiCollectionSupported: true }],
     ]);
-    expect(await simReviews()).toContainEqual(expect.objectContaining({ id: res.body.id, profileId: c.profileId }));
     const page = await fetch(res.body.link.url);
     expect(page.status).toBe(200);
   });
@@ -65,10 +94,11 @@ describe('route 12: create a KYC review', () => {
     const c = await customerWithProfile(t);
 
     // Act
-    const res = await createReview(c, { type: 'PROACTIVE_SEND_MONEY' });
+    const { created, link } = await waitingReview(c, { type: 'PROACTIVE_SEND_MONEY' });
 
     // Assess
-    expect(res.status).toBe(201);
+    expect(created.status).toBe(201);
+    const res = { body: { id: created.body.id, link } };
     const token = new URL(res.body.link.url).searchParams.get('token')!;
     const item = await storedItem(c, res.body.id);
     expect(item).toMatchObject({ status: 'WAITING_CUSTOMER_INPUT', trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl: returnUrl });
@@ -81,6 +111,8 @@ describe('route 12: create a KYC review', () => {
     // Prepare
     const c = await customerWithProfile(t);
     const quoteId = await quoteFor(t, c);
+    await createReview(c, { type: 'QUOTE', id: quoteId });
+    await pastNew();
     const first = await createReview(c, { type: 'QUOTE', id: quoteId });
 
     // Act
@@ -90,6 +122,7 @@ describe('route 12: create a KYC review', () => {
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(first.body.id);
     expect(again.body.link).toEqual(first.body.link);
+    expect(again.body.link).not.toBeNull();
     expect((await simReviews()).filter((r) => r.profileId === c.profileId)).toHaveLength(1);
   });
 
@@ -97,6 +130,8 @@ describe('route 12: create a KYC review', () => {
     // Prepare
     const c = await customerWithProfile(t);
     const quoteId = await quoteFor(t, c);
+    await createReview(c, { type: 'QUOTE', id: quoteId });
+    await pastNew();
     const first = await createReview(c, { type: 'QUOTE', id: quoteId });
     t.clock.advance(5 * 60 * 1000 - 30 * 1000);
 
@@ -197,7 +232,8 @@ describe('route 15: a fresh link', () => {
   it('serves a new link once the old one has expired, never the expired one', async () => {
     // Prepare
     const c = await customerWithProfile(t);
-    const created = await createReview(c, { type: 'PROACTIVE_SEND_MONEY' });
+    const { created: review, link } = await waitingReview(c, { type: 'PROACTIVE_SEND_MONEY' });
+    const created = { body: { id: review.body.id, link } };
     t.clock.advance(6 * 60 * 1000);
     expect((await fetch(created.body.link.url)).status).toBe(410);
 
@@ -212,24 +248,43 @@ describe('route 15: a fresh link', () => {
     expect((await fetch(res.body.url)).status).toBe(200);
   });
 
-  it('hands out the stored link while more than 30 seconds of it are left', async () => {
+  it('always asks Wise for a new link, even while the last one is good: its one-time token may be spent (item 3)', async () => {
     // Prepare
     const c = await customerWithProfile(t);
-    const created = await createReview(c, { type: 'PROACTIVE_SEND_MONEY' });
-    t.clock.advance(4 * 60 * 1000);
+    const { created, link } = await waitingReview(c, { type: 'PROACTIVE_SEND_MONEY' });
+    t.clock.advance(60_000);
 
     // Act
     const res = await t.call('POST', `${reviewsPath(c)}/${created.body.id}/link`, { as: c.customerId, body: {} });
 
     // Assess
     expect(res.status).toBe(200);
-    expect(res.body).toEqual(created.body.link);
+    expect(res.body.url).not.toBe(link.url);
+    expect(Date.parse(res.body.expiresAt) - t.clock.now()).toBe(5 * 60 * 1000);
+    expect((await fetch(res.body.url)).status).toBe(200);
+    // Wise replaced the link: the one handed out before no longer opens.
+    expect((await fetch(link.url)).status).toBe(404);
+  });
+
+  it('answers 409 KYC_LINK_UNAVAILABLE with Retry-After while the review is still NEW (item 1)', async () => {
+    // Prepare
+    const c = await customerWithProfile(t);
+    const created = await createReview(c, { type: 'PROACTIVE_SEND_MONEY' });
+
+    // Act
+    const res = await t.call('POST', `${reviewsPath(c)}/${created.body.id}/link`, { as: c.customerId });
+
+    // Assess
+    expect(res.status).toBe(409);
+    expect(res.body.code).toBe('KYC_LINK_UNAVAILABLE');
+    expect(res.headers.get('retry-after')).toBe('3');
   });
 
   it('moves the return address when asked, only to an allowed one', async () => {
     // Prepare
     const c = await customerWithProfile(t);
-    const created = await createReview(c, { type: 'PROACTIVE_SEND_MONEY' });
+    const { created: review, link } = await waitingReview(c, { type: 'PROACTIVE_SEND_MONEY' });
+    const created = { body: { id: review.body.id, link } };
     const elsewhere = `http://localhost:${t.stack.gateway.port}/app/other`;
     const path = `${reviewsPath(c)}/${created.body.id}/link`;
 
@@ -249,6 +304,7 @@ describe('route 15: a fresh link', () => {
     // Prepare
     const c = await customerWithProfile(t);
     const created = await createReview(c, { type: 'PROACTIVE_SEND_MONEY' });
+    await pastNew();
     t.clock.advance(60_000); // the customer spends a minute on the hosted page
     await t.sim_('POST', `/_sim/kyc-reviews/${created.body.id}/complete`, { outcome: 'success' });
 
@@ -278,6 +334,7 @@ describe('routes 13 and 14: keeping reviews current', () => {
     // Prepare
     const c = await customerWithProfile(t);
     const created = await createReview(c, { type: 'PROACTIVE_SEND_MONEY' });
+    await pastNew();
     t.clock.advance(60_000); // the customer spends a minute on the hosted page
 
     // Act
@@ -297,6 +354,7 @@ describe('routes 13 and 14: keeping reviews current', () => {
     // Prepare
     const c = await customerWithProfile(t);
     const created = await createReview(c, { type: 'PROACTIVE_SEND_MONEY' });
+    await pastNew();
     t.clock.advance(60_000); // the customer spends a minute on the hosted page
     await t.sim_('POST', `/_sim/kyc-reviews/${created.body.id}/complete`, { outcome: 'success' });
     // Wise stamps webhooks to the second; a read in a later second ranks above them.
@@ -337,6 +395,7 @@ describe('routes 13 and 14: keeping reviews current', () => {
     // Prepare
     const c = await customerWithProfile(t);
     const created = await createReview(c, { type: 'PROACTIVE_SEND_MONEY' });
+    await pastNew();
     await t.sim_('POST', '/_sim/faults', { method: 'GET', path: `/v2/profiles/${c.profileId}/kyc-reviews`, status: 503 });
 
     // Act
@@ -410,6 +469,7 @@ describe('route 16: submitting a requirement over the API', () => {
     // Prepare
     const c = await customerWithProfile(t);
     const created = await createReview(c, { type: 'PROACTIVE_SEND_MONEY' });
+    await pastNew();
 
     // Act
     const res = await submit(c, created.body.id, purposeForm({ name: 'purpose.pdf', type: 'application/pdf', bytes: '%PDF-1.7\n%%EOF\n' }));
@@ -425,6 +485,7 @@ describe('route 16: submitting a requirement over the API', () => {
     // Prepare
     const c = await customerWithProfile(t);
     const created = await createReview(c, { type: 'PROACTIVE_SEND_MONEY' });
+    await pastNew();
     const fake = purposeForm({ name: 'purpose.pdf', type: 'application/pdf', bytes: '<script>alert(1)</script>' });
 
     // Act

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_SCOPE } from '../../../shared/routes';
 import { startTestStack, type TestStack } from '../../support/stack';
 import { accountPath, customerBody, freshCustomer, simState, partner } from './fixtures';
 

@@ -7,8 +7,23 @@ import { ADMIN_SCOPE } from '../../../shared/routes';
 import { waitUntil } from '../../../shared/runtime/wait';
 import { LOCAL_WISE_CLIENT } from '../../../local/stack';
 import { signUp } from '../back-office/fixtures';
-import { decide, existingWiseUser, followToCallback, startLink, type LinkingStack, type WiseUser } from '../oauth/linking-stack';
-import { deliver, envelope, iso, item, seedCustomer, startStreamStack, verificationEvent } from '../stream/support';
+import {
+  decide,
+  existingWiseUser,
+  followToCallback,
+  startLink,
+  type LinkingStack,
+  type WiseUser,
+} from '../oauth/linking-stack';
+import {
+  deliver,
+  envelope,
+  iso,
+  item,
+  seedCustomer,
+  startStreamStack,
+  verificationEvent,
+} from '../stream/support';
 import type { TestStack } from '../../support/stack';
 
 /**
@@ -22,7 +37,9 @@ const handed: DynamoDBRecord[] = [];
 
 beforeAll(async () => {
   t = await startStreamStack();
-  const consumer = consumerHandlerWith('partner-events', t.stack.deps['partner-events'], { eventBus: t.stack.events });
+  const consumer = consumerHandlerWith('partner-events', t.stack.deps['partner-events'], {
+    eventBus: t.stack.events,
+  });
   t.stack.streams!.use('partner-events', async (event, context) => {
     handed.push(...event.Records);
     return consumer(event, context);
@@ -47,10 +64,17 @@ const allEvents = async (): Promise<SinkItem[]> => {
 };
 
 const eventsOf = async (customerId: string, detailType?: string) =>
-  (await allEvents()).filter((e) => e.detail.customerId === customerId && (!detailType || e['detail-type'] === detailType));
+  (await allEvents()).filter(
+    (e) => e.detail.customerId === customerId && (!detailType || e['detail-type'] === detailType),
+  );
 
 /** Waits until the customer's events of that type satisfy `done`; returns them. */
-const eventsUntil = async (customerId: string, detailType: string, done: (items: SinkItem[]) => boolean, ms = 15_000) => {
+const eventsUntil = async (
+  customerId: string,
+  detailType: string,
+  done: (items: SinkItem[]) => boolean,
+  ms = 15_000,
+) => {
   const found = await waitUntil(
     async () => {
       const items = await eventsOf(customerId, detailType);
@@ -65,10 +89,14 @@ const eventsUntil = async (customerId: string, detailType: string, done: (items:
 const statusOf = (e: SinkItem) => (e.detail as { status?: string }).status;
 
 const detail = <K extends string>(e: SinkItem, ...keys: K[]) =>
-  Object.fromEntries(keys.map((k) => [k, (e.detail as unknown as Record<string, unknown>)[k]])) as Record<K, unknown>;
+  Object.fromEntries(keys.map((k) => [k, (e.detail as unknown as Record<string, unknown>)[k]])) as Record<
+    K,
+    unknown
+  >;
 
 /** Exactly once per change: no two items share an eventId unless one is a redelivery of the other. */
-const expectOncePerChange = (items: SinkItem[]) => expect(new Set(items.map((e) => e.detail.eventId)).size).toBe(items.length);
+const expectOncePerChange = (items: SinkItem[]) =>
+  expect(new Set(items.map((e) => e.detail.eventId)).size).toBe(items.length);
 
 /** The v2 link: identity on record, route 8, Wise's consent, route 9, route 17. */
 const link = async (customerId: string, user: WiseUser) => {
@@ -76,12 +104,18 @@ const link = async (customerId: string, user: WiseUser) => {
     callbackUrl: t.stack.deps.oauth.config.oauthCallbackUrl,
     publicUrl: new URL(t.stack.deps.oauth.config.oauthCallbackUrl).origin,
   }) as LinkingStack;
-  const identity = await t.call('PUT', `/v1/customers/${customerId}/identity`, { as: { scope: ADMIN_SCOPE }, body: { dateOfBirth: user.dateOfBirth } });
+  const identity = await t.call('PUT', `/v1/customers/${customerId}/identity`, {
+    as: { scope: ADMIN_SCOPE },
+    body: { dateOfBirth: user.dateOfBirth },
+  });
   expect(identity.status).toBe(200);
   const { authorizeUrl } = await startLink(lt, customerId);
   const back = await followToCallback(t, await decide(t, authorizeUrl, user));
   const result = new URL(back.headers.get('location') ?? '').searchParams.get('result');
-  const completed = await t.call('POST', `/v1/customers/${customerId}/wise-link/complete`, { as: customerId, body: { result } });
+  const completed = await t.call('POST', `/v1/customers/${customerId}/wise-link/complete`, {
+    as: customerId,
+    body: { result },
+  });
   expect(completed.status, completed.text).toBe(200);
 };
 
@@ -91,17 +125,24 @@ describe('partner events on /local/events', () => {
     const { customerId, profileId } = await signUp(t, 'pe-signup');
 
     // Assess
-    const items = await eventsUntil(customerId, 'Wise Account Status Changed', (i) => i.some((e) => statusOf(e) === 'ACTIVE'));
+    const items = await eventsUntil(customerId, 'Wise Account Status Changed', (i) =>
+      i.some((e) => statusOf(e) === 'ACTIVE'),
+    );
     expectOncePerChange(items);
     const chain = items.map((e) => detail(e, 'previousStatus', 'status'));
     expect(chain[0]).toEqual({ previousStatus: 'NONE', status: 'CREATING' });
     expect(chain.at(-1)).toEqual(expect.objectContaining({ status: 'ACTIVE' }));
     chain.slice(1).forEach((c, i) => expect(c.previousStatus).toBe(chain[i]!.status));
-    expect(items[0]).toMatchObject({ source: 'wise-onboarding', detail: { customerId, eventId: expect.stringMatching(/^[0-9a-f]{32}$/) } });
+    expect(items[0]).toMatchObject({
+      source: 'wise-onboarding',
+      detail: { customerId, eventId: expect.stringMatching(/^[0-9a-f]{32}$/) },
+    });
     expect(Date.parse(items[0]!.detail.occurredAt)).not.toBeNaN();
     // The registration-code grant covers the personal profile the signup created.
     const access = await eventsUntil(customerId, 'Wise Profile Access Changed', (i) => i.length > 0);
-    expect(access.map((e) => detail(e, 'profileId', 'previousAccess', 'access'))).toEqual([{ profileId, previousAccess: 'NONE', access: 'GRANTED' }]);
+    expect(access.map((e) => detail(e, 'profileId', 'previousAccess', 'access'))).toEqual([
+      { profileId, previousAccess: 'NONE', access: 'GRANTED' },
+    ]);
   });
 
   it('verification webhook → Profile Verification Changed, once', async () => {
@@ -127,7 +168,10 @@ describe('partner events on /local/events', () => {
     const { customerId, profileId } = await seedCustomer(t);
     const reviewId = `rev-${randomUUID().slice(0, 8)}`;
     const kyc = (state: string, at: number) =>
-      envelope('kyc-reviews#state-change', { resource: { id: reviewId, state, profileId, updatedAt: iso(at) }, occurred_at: iso(at) });
+      envelope('kyc-reviews#state-change', {
+        resource: { id: reviewId, state, profileId, updatedAt: iso(at) },
+        occurred_at: iso(at),
+      });
 
     // Act
     await deliver(t, kyc('WAITING_CUSTOMER_INPUT', Date.now() - 10_000));
@@ -174,14 +218,23 @@ describe('partner events on /local/events', () => {
   it('a redelivered stream record republishes its event with the same eventId: de-duplicated, one per change', async () => {
     // Prepare
     const { customerId } = await signUp(t, 'pe-redeliver');
-    await eventsUntil(customerId, 'Wise Account Status Changed', (i) => i.some((e) => statusOf(e) === 'ACTIVE'));
+    await eventsUntil(customerId, 'Wise Account Status Changed', (i) =>
+      i.some((e) => statusOf(e) === 'ACTIVE'),
+    );
     await t.stack.streams!.drained();
     const before = await eventsOf(customerId);
-    const record = handed.find((r) => r.dynamodb?.Keys?.pk?.S === `CUSTOMER#${customerId}` && r.dynamodb?.Keys?.sk?.S === 'ACCOUNT' && r.eventName === 'INSERT');
+    const record = handed.find(
+      (r) =>
+        r.dynamodb?.Keys?.pk?.S === `CUSTOMER#${customerId}` &&
+        r.dynamodb?.Keys?.sk?.S === 'ACCOUNT' &&
+        r.eventName === 'INSERT',
+    );
     expect(record).toBeDefined();
 
     // Act: Lambda delivers the same record again (a retried batch)
-    const consumer = consumerHandlerWith('partner-events', t.stack.deps['partner-events'], { eventBus: t.stack.events });
+    const consumer = consumerHandlerWith('partner-events', t.stack.deps['partner-events'], {
+      eventBus: t.stack.events,
+    });
     const answer = await consumer({ Records: [record!] }, { getRemainingTimeInMillis: () => 60_000 });
 
     // Assess
@@ -199,9 +252,22 @@ describe('reconciliation (POST /local/reconcile)', () => {
   it('applies a verification Wise never sent, 24 h on, and the partner hears of it', async () => {
     // Prepare: a verified Wise user whose verification webhook never came (verified before any link)
     const email = `pe-rec-${randomUUID().slice(0, 8)}@example.com`;
-    const created = await t.sim_('POST', '/_sim/users', { email, password: 'pass-word-1', firstName: 'Ada', lastName: 'Lovelace', dateOfBirth: '1991-02-03', verified: true });
+    const created = await t.sim_('POST', '/_sim/users', {
+      email,
+      password: 'pass-word-1',
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      dateOfBirth: '1991-02-03',
+      verified: true,
+    });
     expect(created.status).toBe(201);
-    const user: WiseUser = { email, password: 'pass-word-1', userId: created.body.userId, profileId: created.body.profileId, dateOfBirth: '1991-02-03' };
+    const user: WiseUser = {
+      email,
+      password: 'pass-word-1',
+      userId: created.body.userId,
+      profileId: created.body.profileId,
+      dateOfBirth: '1991-02-03',
+    };
     const customerId = `pe-rec-${randomUUID().slice(0, 8)}`;
     await link(customerId, user);
     await eventsUntil(customerId, 'Wise Profile Access Changed', (i) => i.length === 1);
@@ -223,28 +289,47 @@ describe('reconciliation (POST /local/reconcile)', () => {
       { profileId: user.profileId, previousVerification: 'unknown', verification: 'verified' },
     ]);
     const account = await t.call('GET', `/v1/customers/${customerId}/wise-account`, { as: customerId });
-    expect(account.body.profiles.find((p: { id: number }) => p.id === user.profileId).verification).toBe('verified');
+    expect(account.body.profiles.find((p: { id: number }) => p.id === user.profileId).verification).toBe(
+      'verified',
+    );
 
     // A resolved profile leaves the due list: no later run reads it again.
-    const off = await waitUntil(async () => {
-      const profile = await item(t, `CUSTOMER#${customerId}`, `PROFILE#${user.profileId}`);
-      return profile && profile.gsi2pk === undefined ? profile : undefined;
-    }, { every: 50, deadline: Date.now() + 10_000 });
+    const off = await waitUntil(
+      async () => {
+        const profile = await item(t, `CUSTOMER#${customerId}`, `PROFILE#${user.profileId}`);
+        return profile && profile.gsi2pk === undefined ? profile : undefined;
+      },
+      { every: 50, deadline: Date.now() + 10_000 },
+    );
     expect(off).toMatchObject({ verification: 'verified' });
   });
 
   it('reports a deleted application subscription as missing', async () => {
     // Prepare
     const token = await t.stack.deps.reconcile.clientToken.get();
-    const listed = await t.sim_('GET', `/v3/applications/${LOCAL_WISE_CLIENT.clientKey}/subscriptions`, undefined, { authorization: `Bearer ${token}` });
-    const kycSubscription = (listed.body as { id: string; trigger_on: string }[]).find((s) => s.trigger_on === 'kyc-reviews#state-change')!;
-    const removed = await t.sim_('DELETE', `/v3/applications/${LOCAL_WISE_CLIENT.clientKey}/subscriptions/${kycSubscription.id}`, undefined, { authorization: `Bearer ${token}` });
+    const listed = await t.sim_(
+      'GET',
+      `/v3/applications/${LOCAL_WISE_CLIENT.clientKey}/subscriptions`,
+      undefined,
+      { authorization: `Bearer ${token}` },
+    );
+    const kycSubscription = (listed.body as { id: string; trigger_on: string }[]).find(
+      (s) => s.trigger_on === 'kyc-reviews#state-change',
+    )!;
+    const removed = await t.sim_(
+      'DELETE',
+      `/v3/applications/${LOCAL_WISE_CLIENT.clientKey}/subscriptions/${kycSubscription.id}`,
+      undefined,
+      { authorization: `Bearer ${token}` },
+    );
     expect(removed.status).toBeLessThan(300);
 
     // Act
     const report = await t.stack.reconcile();
 
     // Assess
-    expect(report.subscriptions.missing).toEqual([{ event: 'kyc-reviews#state-change', expectedVersion: '2.0.0', foundVersions: [] }]);
+    expect(report.subscriptions.missing).toEqual([
+      { event: 'kyc-reviews#state-change', expectedVersion: '2.0.0', foundVersions: [] },
+    ]);
   });
 });

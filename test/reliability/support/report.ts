@@ -11,26 +11,56 @@ import { capturedLogs, RESULTS_DIR, runDir } from '../../support/log-capture';
  * whatever order vitest chose.
  */
 export const PROMISES = {
-  'faults.signup': 'Signup (route 1) completes through Wise 5xx, 429 and timeouts at every step, or answers 503 WISE_UNAVAILABLE and completes on retry: one Wise user, one personal profile, nothing lost.',
-  'faults.linking': 'Linking (routes 8–10) survives Wise 5xx, 429 and timeouts at every step of the code exchange: a clear answer, a retry that links, no token kept from a failed attempt.',
-  'faults.refresh': 'Token refresh survives Wise 5xx, 429 and timeouts: the call completes or answers 503, the customer keeps working tokens, never RELINK_REQUIRED.',
-  'faults.kyc': 'KYC review creation (route 12) survives Wise 5xx, 429 and timeouts at every step: one Wise review per trigger, completed on retry.',
-  'faults.crash': 'A crash between Wise\'s answer and the store write, then a retry: every flow completes with no duplicate Wise user, profile or review.',
-  'concurrency.signup': '50 concurrent duplicate signups for one customer (same body) make one Wise user and one profile.',
-  'concurrency.idempotency': '50 concurrent requests with one Idempotency-Key run once; every answer is the first answer or 409 IN_PROGRESS.',
+  'faults.signup':
+    'Signup (route 1) completes through Wise 5xx, 429 and timeouts at every step, or answers 503 WISE_UNAVAILABLE and completes on retry: one Wise user, one personal profile, nothing lost.',
+  'faults.linking':
+    'Linking (routes 8–10, 17) survives Wise 5xx, 429 and timeouts at every step of the code exchange: a clear answer, a retry (or a new link) that links, no grant kept from a failed attempt.',
+  'faults.refresh':
+    'Token refresh survives Wise 5xx, 429 and timeouts: the call completes or answers 503, the customer keeps working tokens, never RELINK_REQUIRED.',
+  'faults.kyc':
+    'KYC review creation (route 12) survives Wise 5xx, 429 and timeouts at every step: one Wise review per trigger, completed on retry.',
+  'faults.crash':
+    "A crash between Wise's answer and the store write, then a retry: every flow completes with no duplicate Wise user, profile or review.",
+  'faults.store':
+    'DynamoDB throttling or failing (a call refused, or a write whose answer is lost) on every route and at every step of signup, linking, refresh and KYC review creation: 503 with Retry-After or success, nothing half-written, and the retry completes.',
+  'faults.kms':
+    'KMS throttling or failing at every encryption and decryption of signup, linking, refresh and KYC review creation: 503 with Retry-After, nothing half-written, and the retry completes.',
+  'faults.secrets':
+    'Secrets Manager unavailable: a container that read the Wise credentials keeps working on them; a cold container answers 503 with Retry-After, and completes once Secrets Manager is back.',
+  'concurrency.signup':
+    '50 concurrent duplicate signups for one customer (same body) make one Wise user and one profile.',
+  'concurrency.idempotency':
+    '50 concurrent requests with one Idempotency-Key run once; every answer is the first answer or 409 IN_PROGRESS.',
   'concurrency.refresh': '20 concurrent callers inside the refresh window cause exactly one refresh at Wise.',
   'concurrency.webhook': '10 concurrent copies of one webhook are applied once.',
-  'input.fuzz': 'Property-based fuzzing of every partner route and the webhook route (in-process and over HTTP): never a 5xx, always problem+json, nothing written for a rejected input.',
-  'input.edges': 'Oversized bodies, wrong content types, traversal and control characters in ids, unicode edge cases: a clear 4xx, nothing written.',
-  'attacks.cross-customer': 'Another customer\'s token gets 403 FORBIDDEN on every partner route, whether or not the customer exists.',
+  'input.fuzz':
+    'Property-based fuzzing of every partner route and the webhook route (in-process and over HTTP): never a 5xx, always problem+json, nothing written for a rejected input.',
+  'input.edges':
+    'Oversized bodies, wrong content types, traversal and control characters in ids, unicode edge cases: a clear 4xx, nothing written.',
+  'attacks.cross-customer':
+    "Another customer's token gets 403 FORBIDDEN on every partner route, whether or not the customer exists.",
   'attacks.jwt': 'Forged JWTs (another key, alg none, expired, wrong audience, wrong issuer) get 401.',
   'attacks.oauth-state': 'Forged and replayed OAuth state never link an account and never redirect.',
-  'attacks.open-redirect': 'Return and redirect URLs off the allowlist (look-alike hosts, userinfo, //host, javascript:, encoded tricks) are refused before anything is stored.',
-  'attacks.webhooks': 'Forged webhooks (no signature, another key, tampered body) get 401 and store nothing; a replayed genuine delivery changes nothing.',
-  'attacks.host-headers': 'Spoofed Host and X-Forwarded-Host headers change no URL the service builds (authorize redirect_uri, claim URL, KYC link).',
-  'wise-access.refresh': "20 concurrent route-20 calls for a token inside its last five minutes cause one refresh at Wise; every answer is the same token, valid 5 more minutes, and Wise accepts it.",
-  'secrets.audit': 'The audit trail of every customer of the run holds none of the tokens (route 20\'s included), codes, states or links the run produced.',
-  'secrets.logs': 'The logs of the whole run hold none of the tokens, registration codes, authorization codes, claim codes, OAuth states or client secret the run produced.',
+  'attacks.open-redirect':
+    'Return and redirect URLs off the allowlist (look-alike hosts, userinfo, //host, javascript:, encoded tricks) are refused before anything is stored.',
+  'attacks.webhooks':
+    'Forged webhooks (no signature, another key, tampered body) get 401 and store nothing; a replayed genuine delivery changes nothing.',
+  'attacks.host-headers':
+    'Spoofed Host and X-Forwarded-Host headers change no URL the service builds (authorize redirect_uri, claim URL, KYC link).',
+  'attacks.cross-customer-link':
+    "A link started by one customer and consented to by another person is never completed into a customer's record: route 17 answers 400 LINK_RESULT_INVALID in the victim's session, the attacker never receives the result, and no Wise token is obtained.",
+  'attacks.partner-only':
+    'A customer token on the partner-only routes (1, 3, 4, 6, 18: KYC data and the identity on record) gets 403 FORBIDDEN; nothing is stored and Wise is not called.',
+  'attacks.scope-parsing':
+    'Only the space-delimited `scope` claim grants a scope: a comma-joined `x,wise-onboarding/admin`, a bracketed list or an `scp` claim gets 403.',
+  'attacks.encoded-traversal':
+    'Return URLs with encoded traversal (`..%2f`, `%5c`, backslashes, dot segments, double encoding) are refused before anything is stored; the normalised URL is what is stored and redirected to.',
+  'wise-access.refresh':
+    '20 concurrent route-20 calls for a token inside its last five minutes cause one refresh at Wise; every answer is the same token, valid 5 more minutes, and Wise accepts it.',
+  'secrets.audit':
+    "The audit trail of every customer of the run holds none of the tokens (route 20's included), codes, states or links the run produced.",
+  'secrets.logs':
+    'The logs of the whole run hold none of the tokens, registration codes, authorization codes, claim codes, OAuth states or client secret the run produced.',
 } as const;
 
 export type PromiseId = keyof typeof PROMISES;
@@ -43,6 +73,8 @@ export interface Figures {
   /** Faults injected at the simulator (5xx, 429, delays) and crashes injected in the transport. */
   faultsInjected: number;
   crashesInjected: number;
+  /** DynamoDB, KMS and Secrets Manager faults injected (test/reliability/support/dependency-faults.ts). */
+  dependencyFaultsInjected: number;
   /** Concurrent duplicate requests and webhook copies sent. */
   duplicatesSent: number;
   /** Attack requests sent (cross-customer, forged tokens, states, redirects, webhooks, headers). */
@@ -58,6 +90,7 @@ export const figures: Figures = {
   httpCases: 0,
   faultsInjected: 0,
   crashesInjected: 0,
+  dependencyFaultsInjected: 0,
   duplicatesSent: 0,
   attacksSent: 0,
   secretsSearched: 0,
@@ -82,17 +115,38 @@ export const reportFor = (file: string): void => {
 };
 
 /** A test that proves one promise; its outcome is recorded for RELIABILITY.md. */
-export const proves = (promise: PromiseId, title: string, fn: () => Promise<void>, timeoutMs?: number): void => {
-  it(title, async () => {
-    const started = Date.now();
-    try {
-      await fn();
-      results.push({ promise, test: title, file: currentFile, status: 'passed', durationMs: Date.now() - started });
-    } catch (err) {
-      results.push({ promise, test: title, file: currentFile, status: 'failed', durationMs: Date.now() - started });
-      throw err;
-    }
-  }, timeoutMs);
+export const proves = (
+  promise: PromiseId,
+  title: string,
+  fn: () => Promise<void>,
+  timeoutMs?: number,
+): void => {
+  it(
+    title,
+    async () => {
+      const started = Date.now();
+      try {
+        await fn();
+        results.push({
+          promise,
+          test: title,
+          file: currentFile,
+          status: 'passed',
+          durationMs: Date.now() - started,
+        });
+      } catch (err) {
+        results.push({
+          promise,
+          test: title,
+          file: currentFile,
+          status: 'failed',
+          durationMs: Date.now() - started,
+        });
+        throw err;
+      }
+    },
+    timeoutMs,
+  );
 };
 
 // ---- secrets -------------------------------------------------------------------------------
@@ -165,7 +219,9 @@ interface FilePart {
 }
 
 const suiteFiles = (): string[] =>
-  readdirSync(join(process.cwd(), 'test', 'reliability')).filter((f) => f.endsWith('.test.ts')).sort();
+  readdirSync(join(process.cwd(), 'test', 'reliability'))
+    .filter((f) => f.endsWith('.test.ts'))
+    .sort();
 
 /** Saves this file's part of the run and renders RELIABILITY.md from every part saved so far. */
 export const saveReport = (): void => {
@@ -175,7 +231,20 @@ export const saveReport = (): void => {
 };
 
 const sum = (parts: FilePart[], key: keyof Figures) => parts.reduce((n, p) => n + (p.figures[key] ?? 0), 0);
-const max = (parts: FilePart[], key: keyof Figures) => parts.reduce((n, p) => Math.max(n, p.figures[key] ?? 0), 0);
+const max = (parts: FilePart[], key: keyof Figures) =>
+  parts.reduce((n, p) => Math.max(n, p.figures[key] ?? 0), 0);
+
+/** RELIABILITY.md's load section is written by \`npm run load\` (scripts/load.ts); the suite keeps it as it is. */
+export const LOAD_START = '<!-- load:start -->';
+export const LOAD_END = '<!-- load:end -->';
+const loadSection = (): string => {
+  const file = join(process.cwd(), 'RELIABILITY.md');
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const start = text.indexOf(LOAD_START);
+  const end = text.indexOf(LOAD_END);
+  if (start !== -1 && end > start) return text.slice(start, end + LOAD_END.length);
+  return `${LOAD_START}\n## Load\n\nNot run yet: \`npm run load\` writes this section.\n${LOAD_END}`;
+};
 
 const render = (): void => {
   const dir = runDir();
@@ -191,6 +260,7 @@ const render = (): void => {
     httpCases: sum(parts, 'httpCases'),
     faultsInjected: sum(parts, 'faultsInjected'),
     crashesInjected: sum(parts, 'crashesInjected'),
+    dependencyFaultsInjected: sum(parts, 'dependencyFaultsInjected'),
     duplicatesSent: sum(parts, 'duplicatesSent'),
     attacksSent: sum(parts, 'attacksSent'),
     // Each file's scan covers the whole run so far: the largest is the whole run.
@@ -203,7 +273,10 @@ const render = (): void => {
     complete: missing.length === 0,
     filesRun: done.sort(),
     filesMissing: missing,
-    tests: { passed: all.filter((r) => r.status === 'passed').length, failed: all.filter((r) => r.status === 'failed').length },
+    tests: {
+      passed: all.filter((r) => r.status === 'passed').length,
+      failed: all.filter((r) => r.status === 'failed').length,
+    },
     figures: total,
     results: all,
   };
@@ -211,8 +284,14 @@ const render = (): void => {
 
   const rows = (Object.keys(PROMISES) as PromiseId[]).map((id) => {
     const tests = all.filter((r) => r.promise === id);
-    const status = tests.length === 0 ? 'not run' : tests.every((r) => r.status === 'passed') ? 'passed' : 'FAILED';
-    const names = tests.length === 0 ? '—' : tests.map((r) => `\`${r.file}\` › ${r.test}${r.status === 'failed' ? ' (**failed**)' : ''}`).join('<br>');
+    const status =
+      tests.length === 0 ? 'not run' : tests.every((r) => r.status === 'passed') ? 'passed' : 'FAILED';
+    const names =
+      tests.length === 0
+        ? '—'
+        : tests
+            .map((r) => `\`${r.file}\` › ${r.test}${r.status === 'failed' ? ' (**failed**)' : ''}`)
+            .join('<br>');
     return `| ${PROMISES[id]} | ${names} | ${status} |`;
   });
   const md = `# Reliability
@@ -228,6 +307,7 @@ reliability\`, part of \`npm test\`); do not edit it by hand.
 - Tests: ${summary.tests.passed} passed, ${summary.tests.failed} failed
 - Bad-input cases tried: **${total.casesTried}** (of which ${total.httpCases} over HTTP)
 - Faults injected: **${total.faultsInjected}** Wise faults (5xx, 429, delays) and **${total.crashesInjected}** crashes after Wise answered
+- Faults in the product's own dependencies: **${total.dependencyFaultsInjected}** (DynamoDB throttled, failing or losing a write's answer; KMS throttled or failing; Secrets Manager unavailable)
 - Duplicates sent: **${total.duplicatesSent}** concurrent duplicate requests and webhook copies
 - Attack requests sent: **${total.attacksSent}**
 - Secrets searched for in the logs: **${total.secretsSearched}** across ${total.logLinesSearched} captured log lines — leaks found: **${total.leaksFound}**
@@ -242,6 +322,11 @@ ${rows.join('\n')}
 
 - Faults are injected through the simulator's \`/_sim/faults\` (status, \`times\`, \`delayMs\`), crashes by the
   transport's \`fetch\` (the request reaches Wise, its answer is lost, the invocation fails).
+- The product's own dependencies fail where the test stack builds them, never in product code: a middleware
+  on the DynamoDB document client fails the n-th call of a kind (throttled, failed, or written with its
+  answer lost), a wrapper around the cipher throws KMS's ThrottlingException and KMSInternalException, and
+  Secrets Manager is mocked (aws-sdk-client-mock) to fail. Each flow's steps are first recorded call by
+  call, then each step is failed in turn on a fresh customer.
 - Fuzzing uses fast-check with a case budget and a time limit per route; most cases invoke the handlers
   in-process with API Gateway events, a few hundred go through the local gateway over HTTP. The table's
   items are counted before and after.

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ADMIN_SCOPE } from '../../../shared/routes';
 import type { FetchLike } from '../../../shared/wise/transport';
 import { captureLogs } from '../../support/log-capture';
 import { startTestStack, type TestStack, type TestStackOptions } from '../../support/stack';
@@ -131,6 +132,9 @@ export const freshCustomer = (label: string) => {
   return { customerId, email: `${customerId}@example.com` };
 };
 
+/** The partner backend's token: routes 1, 3, 4, 6 and 18 are its alone. */
+export const partner = { scope: ADMIN_SCOPE } as const;
+
 export const accountPath = (customerId: string) => `/v1/customers/${customerId}/wise-account`;
 export const profilePath = (customerId: string, profileId: number) => `${accountPath(customerId)}/profiles/${profileId}`;
 
@@ -149,7 +153,7 @@ export const customerBody = (email: string, overrides: Record<string, unknown> =
 /** Route 1 to completion: an ACTIVE customer with a Wise user, tokens and a personal profile. */
 export const activeCustomer = async (t: TestStack, label: string) => {
   const c = freshCustomer(label);
-  const res = await t.call('POST', accountPath(c.customerId), { as: c.customerId, body: customerBody(c.email) });
+  const res = await t.call('POST', accountPath(c.customerId), { as: partner, body: customerBody(c.email) });
   if (res.status !== 201) throw new Error(`signup: ${res.status} ${res.text}`);
   const body = res.body as { wiseUserId: number; profiles: { id: number; type: string }[] };
   return { ...c, userId: body.wiseUserId, profileId: body.profiles[0]!.id };
@@ -164,17 +168,22 @@ export const existingWiseUser = async (t: TestStack, dateOfBirth = '1988-04-12')
   return { email, password, dateOfBirth, userId: res.body.userId as number, profileId: res.body.profileId as number };
 };
 
-/** Route 8, the consent at Wise, and the browser arriving at the callback; the callback's answer. */
+/**
+ * The first phase of a link: the partner records the identity (route 18), route 8, the consent at
+ * Wise, and the browser arriving at the callback; the callback's answer and the one-time result.
+ */
 export const linkThroughCallback = async (
   t: TestStack,
   customerId: string,
   user: { email: string; password: string; dateOfBirth: string },
   returnUrl: string,
 ) => {
-  const start = await t.call('POST', `/v1/customers/${customerId}/wise-link`, {
-    as: customerId,
-    body: { returnUrl, dateOfBirth: user.dateOfBirth },
+  const identity = await t.call('PUT', `/v1/customers/${customerId}/identity`, {
+    as: partner,
+    body: { dateOfBirth: user.dateOfBirth },
   });
+  if (identity.status !== 200) throw new Error(`identity: ${identity.status} ${identity.text}`);
+  const start = await t.call('POST', `/v1/customers/${customerId}/wise-link`, { as: customerId, body: { returnUrl } });
   if (start.status !== 201) throw new Error(`start link: ${start.status} ${start.text}`);
   const authorizeUrl = new URL(start.body.authorizeUrl as string);
   const state = authorizeUrl.searchParams.get('state') ?? '';
@@ -191,8 +200,23 @@ export const linkThroughCallback = async (
   const location = new URL(consent.body.location as string);
   const callback = await fetch(new URL(location.pathname + location.search, t.stack.url), { redirect: 'manual' });
   await callback.text();
-  return { status: callback.status, location: callback.headers.get('location'), state, callbackUrl: location };
+  const back = callback.headers.get('location');
+  const result = back ? (new URL(back).searchParams.get('result') ?? undefined) : undefined;
+  noteSecrets('link result', [result]);
+  return { status: callback.status, location: back, state, callbackUrl: location, result };
 };
+
+/** The second phase (route 17), in the customer's own session. */
+export const completeLink = (t: TestStack, customerId: string, result: string | undefined) =>
+  t.call('POST', `/v1/customers/${customerId}/wise-link/complete`, { as: customerId, body: { result: result ?? '' } });
+
+/** Both phases: the answer of route 17. */
+export const linkCustomer = async (
+  t: TestStack,
+  customerId: string,
+  user: { email: string; password: string; dateOfBirth: string },
+  returnUrl: string,
+) => completeLink(t, customerId, (await linkThroughCallback(t, customerId, user, returnUrl)).result);
 
 /** Polls a condition without a timed assertion: the condition is what the test asserts. */
 export const until = async <T>(check: () => Promise<T | undefined | false>, attempts = 100): Promise<T | undefined> => {

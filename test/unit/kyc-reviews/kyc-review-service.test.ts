@@ -16,6 +16,7 @@ import {
   ManualClock,
 } from '../../support/fakes';
 import { problemOf } from '../../support/problems';
+import { WISE_KYC_PATCH_EXAMPLE } from '../../support/wise-examples';
 
 const CUSTOMER = 'cust-1';
 const PROFILE = 30000001;
@@ -202,7 +203,66 @@ describe('KycReviewService.create', () => {
   });
 });
 
+describe("a link Wise has just issued (Wise's own PATCH example)", () => {
+  it('is served for 5 minutes from the PATCH, though Wise prints expiresAt 56 ms after updatedAt', async () => {
+    // Prepare: Wise answers the PATCH exactly as its API reference example does.
+    const { service, wise } = await setup();
+    wise.on('setKycReviewRedirect', async () => structuredClone(WISE_KYC_PATCH_EXAMPLE) as unknown as WiseKycReview);
+
+    // Act
+    const { review } = await service.create(
+      CUSTOMER,
+      PROFILE,
+      { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl: RETURN },
+      {},
+    );
+    const fresh = await service.link(CUSTOMER, PROFILE, REVIEW, {}, {});
+
+    // Assess
+    expect(review.link).toEqual({ url: WISE_KYC_PATCH_EXAMPLE.link.value, expiresAt: new Date(T0 + 300_000).toISOString() });
+    expect(fresh).toEqual({ url: WISE_KYC_PATCH_EXAMPLE.link.value, expiresAt: new Date(T0 + 300_000).toISOString() });
+  });
+});
+
 describe('KycReviewService.link', () => {
+  it('always asks Wise for a new link, even while the stored one is good (its token may be spent)', async () => {
+    // Prepare
+    const { service, wise } = await setup();
+    const { review } = await service.create(
+      CUSTOMER,
+      PROFILE,
+      { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl: RETURN },
+      {},
+    );
+
+    // Act
+    const link = await service.link(CUSTOMER, PROFILE, REVIEW, {}, {});
+
+    // Assess
+    expect(review.link?.url).toMatch(/secret-1$/);
+    expect(link.url).toMatch(/secret-2$/);
+    expect(wise.callsOf('setKycReviewRedirect')).toHaveLength(2);
+  });
+
+  it('answers 409 KYC_LINK_UNAVAILABLE with Retry-After while the review is still NEW', async () => {
+    // Prepare: Wise shows no link while NEW (only in WAITING_CUSTOMER_INPUT)
+    const { service, wise } = await setup();
+    wise.on('setKycReviewRedirect', async () => wiseReview({ status: 'NEW' }));
+    const { review } = await service.create(
+      CUSTOMER,
+      PROFILE,
+      { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl: RETURN },
+      {},
+    );
+
+    // Act
+    const problem = await problemOf(service.link(CUSTOMER, PROFILE, REVIEW, {}, {}));
+
+    // Assess
+    expect(review.link).toBeNull();
+    expect([problem.status, problem.code, problem.retryAfterSeconds]).toEqual([409, 'KYC_LINK_UNAVAILABLE', 3]);
+  });
+
   it('asks Wise for a fresh link when the stored one cannot be opened', async () => {
     // Prepare
     const { service, wise, reviews } = await setup();

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canServeStoredLink, isLinkServable, LINK_SAFETY_MARGIN_MS, LINK_TTL_MS, linkExpiry } from '../../../shared/domain/kyc/link';
+import { parseWiseInstant } from '../../../shared/domain/kyc/wise-time';
+import { WISE_KYC_PATCH_EXAMPLE } from '../../support/wise-examples';
 
 const now = Date.UTC(2026, 0, 1, 12, 0, 0);
 
@@ -43,11 +45,24 @@ describe('isLinkServable', () => {
 });
 
 describe('linkExpiry', () => {
-  it('takes the earlier of Wise\'s stated expiry and the documented 5 minutes', () => {
+  it('is 5 minutes after the PATCH was sent: Wise generates the link no earlier', () => {
     // Prepare / Act / Assess
-    expect(linkExpiry(now + 4 * 60_000, now)).toBe(now + 4 * 60_000);
-    expect(linkExpiry(now + 60 * 60_000, now)).toBe(now + LINK_TTL_MS);
-    expect(linkExpiry(undefined, now)).toBe(now + LINK_TTL_MS);
+    expect(linkExpiry(now)).toBe(now + LINK_TTL_MS);
+    expect(LINK_TTL_MS).toBe(5 * 60 * 1000);
+  });
+
+  it("serves a link issued as in Wise's PATCH example (expiresAt printed 56 ms after updatedAt)", () => {
+    // Prepare: what the old rule took for the expiry
+    const printed = parseWiseInstant(WISE_KYC_PATCH_EXAMPLE.link.expiresAt)!;
+    const updatedAt = parseWiseInstant(WISE_KYC_PATCH_EXAMPLE.updatedAt)!;
+
+    // Act
+    const expiry = linkExpiry(updatedAt);
+
+    // Assess
+    expect(printed - updatedAt).toBe(56);
+    expect(isLinkServable(printed, updatedAt)).toBe(false);
+    expect(isLinkServable(expiry, updatedAt)).toBe(true);
   });
 });
 

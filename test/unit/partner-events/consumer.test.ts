@@ -8,13 +8,20 @@ import type { Table } from '../../../shared/store/dynamo';
 import { ManualClock } from '../../support/fakes';
 
 let seq = 100;
-const accountRecord = (customerId: string, from: string | undefined, to: string, updatedAt: string): DynamoDBRecord => ({
+const accountRecord = (
+  customerId: string,
+  from: string | undefined,
+  to: string,
+  updatedAt: string,
+): DynamoDBRecord => ({
   eventName: from === undefined ? 'INSERT' : 'MODIFY',
   dynamodb: {
     SequenceNumber: String(seq++),
     ApproximateCreationDateTime: 1_772_000_000,
     Keys: marshall({ pk: `CUSTOMER#${customerId}`, sk: 'ACCOUNT' }) as never,
-    ...(from === undefined ? {} : { OldImage: marshall({ pk: `CUSTOMER#${customerId}`, sk: 'ACCOUNT', status: from }) as never }),
+    ...(from === undefined
+      ? {}
+      : { OldImage: marshall({ pk: `CUSTOMER#${customerId}`, sk: 'ACCOUNT', status: from }) as never }),
     NewImage: marshall({ pk: `CUSTOMER#${customerId}`, sk: 'ACCOUNT', status: to, updatedAt }) as never,
   },
 });
@@ -30,17 +37,33 @@ class ScriptedBus implements EventBus {
 }
 
 /** Account-status records need no table call: a table that answers nothing proves it. */
-const noTable: Table = { name: 't', db: { send: async () => { throw new Error('no table call expected'); } } as never };
+const noTable: Table = {
+  name: 't',
+  db: {
+    send: async () => {
+      throw new Error('no table call expected');
+    },
+  } as never,
+};
 
 const consumer = (bus: EventBus) =>
-  partnerEventsConsumer({ table: noTable, clock: new ManualClock(0), logger: new Logger({ logLevel: 'SILENT' }), eventBus: bus });
+  partnerEventsConsumer({
+    table: noTable,
+    clock: new ManualClock(0),
+    logger: new Logger({ logLevel: 'SILENT' }),
+    eventBus: bus,
+  });
 const context = { getRemainingTimeInMillis: () => 60_000 };
 
 describe('partnerEventsConsumer', () => {
   it('publishes in stream order and answers no failures', async () => {
     // Prepare
     const bus = new ScriptedBus();
-    const records = [accountRecord('a', undefined, 'CREATING', 't1'), accountRecord('a', 'CREATING', 'ACTIVE', 't2'), accountRecord('b', undefined, 'CREATING', 't3')];
+    const records = [
+      accountRecord('a', undefined, 'CREATING', 't1'),
+      accountRecord('a', 'CREATING', 'ACTIVE', 't2'),
+      accountRecord('b', undefined, 'CREATING', 't3'),
+    ];
 
     // Act
     const answer = await consumer(bus)({ Records: records }, context);
@@ -58,13 +81,20 @@ describe('partnerEventsConsumer', () => {
     // Prepare
     const bus = new ScriptedBus();
     bus.refuse.add('a');
-    const records = [accountRecord('a', undefined, 'CREATING', 't1'), accountRecord('b', undefined, 'CREATING', 't2'), accountRecord('a', 'CREATING', 'ACTIVE', 't3')];
+    const records = [
+      accountRecord('a', undefined, 'CREATING', 't1'),
+      accountRecord('b', undefined, 'CREATING', 't2'),
+      accountRecord('a', 'CREATING', 'ACTIVE', 't3'),
+    ];
 
     // Act
     const answer = await consumer(bus)({ Records: records }, context);
 
     // Assess
-    expect(answer.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([records[0]!.dynamodb!.SequenceNumber, records[2]!.dynamodb!.SequenceNumber]);
+    expect(answer.batchItemFailures.map((f) => f.itemIdentifier)).toEqual([
+      records[0]!.dynamodb!.SequenceNumber,
+      records[2]!.dynamodb!.SequenceNumber,
+    ]);
     expect(bus.published.map((e) => e.detail.customerId)).toEqual(['b']);
   });
 
@@ -83,10 +113,17 @@ describe('partnerEventsConsumer', () => {
     expect(bus.published[0]!.detail.eventId).toBe(bus.published[1]!.detail.eventId);
   });
 
-  it('ignores records of items that are not a customer\'s', async () => {
+  it("ignores records of items that are not a customer's", async () => {
     // Prepare
     const bus = new ScriptedBus();
-    const record: DynamoDBRecord = { eventName: 'INSERT', dynamodb: { SequenceNumber: '1', Keys: marshall({ pk: 'WEBHOOK#x', sk: 'EVENT' }) as never, NewImage: marshall({ status: 'RECEIVED' }) as never } };
+    const record: DynamoDBRecord = {
+      eventName: 'INSERT',
+      dynamodb: {
+        SequenceNumber: '1',
+        Keys: marshall({ pk: 'WEBHOOK#x', sk: 'EVENT' }) as never,
+        NewImage: marshall({ status: 'RECEIVED' }) as never,
+      },
+    };
 
     // Act
     const answer = await consumer(bus)({ Records: [record] }, context);

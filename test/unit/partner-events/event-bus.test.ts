@@ -2,7 +2,10 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-vitest/extend';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { EventBridgeBus, PartnerEventsNotPublishedError } from '../../../shared/adapters/eventbridge/event-bus';
+import {
+  EventBridgeBus,
+  PartnerEventsNotPublishedError,
+} from '../../../shared/adapters/eventbridge/event-bus';
 import { partnerEventTypes, type PartnerEvent } from '../../../shared/ports/partner-events';
 
 const eventbridge = mockClient(EventBridgeClient);
@@ -10,7 +13,13 @@ const BUS = 'wise-onboarding-partner-events';
 
 const statusEvent = (n: number): PartnerEvent => ({
   detailType: partnerEventTypes.accountStatus,
-  detail: { eventId: `id-${n}`, customerId: `c-${n}`, occurredAt: '2026-03-01T10:00:00.000Z', status: 'LINKED', previousStatus: 'LINK_PENDING' },
+  detail: {
+    eventId: `id-${n}`,
+    customerId: `c-${n}`,
+    occurredAt: '2026-03-01T10:00:00.000Z',
+    status: 'LINKED',
+    previousStatus: 'LINK_PENDING',
+  },
 });
 
 beforeEach(() => {
@@ -42,14 +51,21 @@ describe('EventBridgeBus', () => {
 
   it('sends at most ten entries per call, in order', async () => {
     // Prepare
-    eventbridge.on(PutEventsCommand).callsFake((input: { Entries: unknown[] }) => ({ FailedEntryCount: 0, Entries: input.Entries.map((_, i) => ({ EventId: `e${i}` })) }));
+    eventbridge
+      .on(PutEventsCommand)
+      .callsFake((input: { Entries: unknown[] }) => ({
+        FailedEntryCount: 0,
+        Entries: input.Entries.map((_, i) => ({ EventId: `e${i}` })),
+      }));
     const bus = new EventBridgeBus(new EventBridgeClient({ region: 'eu-west-1' }), BUS);
 
     // Act
     await bus.publish(Array.from({ length: 23 }, (_, i) => statusEvent(i)));
 
     // Assess
-    const calls = eventbridge.commandCalls(PutEventsCommand).map((c) => c.args[0].input.Entries!.map((e) => JSON.parse(e.Detail!).eventId));
+    const calls = eventbridge
+      .commandCalls(PutEventsCommand)
+      .map((c) => c.args[0].input.Entries!.map((e) => JSON.parse(e.Detail!).eventId));
     expect(calls.map((c) => c.length)).toEqual([10, 10, 3]);
     expect(calls.flat()).toEqual(Array.from({ length: 23 }, (_, i) => `id-${i}`));
   });
@@ -58,7 +74,10 @@ describe('EventBridgeBus', () => {
     // Prepare
     eventbridge
       .on(PutEventsCommand)
-      .resolvesOnce({ FailedEntryCount: 1, Entries: [{ EventId: 'e0' }, { ErrorCode: 'ThrottlingException', ErrorMessage: 'slow down' }] })
+      .resolvesOnce({
+        FailedEntryCount: 1,
+        Entries: [{ EventId: 'e0' }, { ErrorCode: 'ThrottlingException', ErrorMessage: 'slow down' }],
+      })
       .resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e1' }] });
     const bus = new EventBridgeBus(new EventBridgeClient({ region: 'eu-west-1' }), BUS, { baseDelayMs: 1 });
 
@@ -72,8 +91,13 @@ describe('EventBridgeBus', () => {
 
   it('throws when entries are still refused after every attempt, so the record is redelivered', async () => {
     // Prepare
-    eventbridge.on(PutEventsCommand).resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure' }] });
-    const bus = new EventBridgeBus(new EventBridgeClient({ region: 'eu-west-1' }), BUS, { attempts: 3, baseDelayMs: 1 });
+    eventbridge
+      .on(PutEventsCommand)
+      .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure' }] });
+    const bus = new EventBridgeBus(new EventBridgeClient({ region: 'eu-west-1' }), BUS, {
+      attempts: 3,
+      baseDelayMs: 1,
+    });
 
     // Act
     const outcome = bus.publish([statusEvent(0)]);

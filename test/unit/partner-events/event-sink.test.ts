@@ -7,7 +7,15 @@ import { partnerEventTypes, type PartnerEvent } from '../../../shared/ports/part
 
 const event = (n: number): PartnerEvent => ({
   detailType: partnerEventTypes.kycReviewStatus,
-  detail: { eventId: `e${n}`, customerId: 'c', occurredAt: '2026-03-01T10:00:00.000Z', profileId: 1, reviewId: 'r', status: 'PASSED', previousStatus: 'NEW' },
+  detail: {
+    eventId: `e${n}`,
+    customerId: 'c',
+    occurredAt: '2026-03-01T10:00:00.000Z',
+    profileId: 1,
+    reviewId: 'r',
+    status: 'PASSED',
+    previousStatus: 'NEW',
+  },
 });
 
 describe('LocalEventSink', () => {
@@ -22,7 +30,11 @@ describe('LocalEventSink', () => {
 
     // Assess
     expect(all.map((i) => i.detail.eventId)).toEqual(['e1', 'e2', 'e3']);
-    expect(all[0]).toMatchObject({ 'detail-type': 'Wise KYC Review Status Changed', source: 'wise-onboarding', time: '2026-03-01T10:00:00.000Z' });
+    expect(all[0]).toMatchObject({
+      'detail-type': 'Wise KYC Review Status Changed',
+      source: 'wise-onboarding',
+      time: '2026-03-01T10:00:00.000Z',
+    });
     expect(rest.map((i) => i.detail.eventId)).toEqual(['e2', 'e3']);
     expect(sink.after(all[2]!.id)).toEqual([]);
   });

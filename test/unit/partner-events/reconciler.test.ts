@@ -10,11 +10,15 @@ import { SUBSCRIBED_EVENTS } from '../../../shared/webhooks/subscriptions';
 import type { WiseEvent } from '../../../shared/webhooks/webhook-event';
 import type { Application, StateProjection } from '../../../shared/webhooks/wise-state-projection';
 import { FakeWiseAccess, ManualClock, wiseUnavailable } from '../../support/fakes';
-import { InMemoryDueItems } from '../../support/fakes/in-memory-due-items';
+import { InMemoryDueLists } from '../../support/fakes/in-memory-due-lists';
 
 const NOW = Date.parse('2026-03-02T12:00:00Z');
 const WEBHOOK_URL = 'https://api.example/v1/webhooks/wise';
-const allSubscriptions: WiseSubscription[] = SUBSCRIBED_EVENTS.map((e) => ({ id: e, trigger_on: e, delivery: { url: WEBHOOK_URL, version: '2.0.0' } }));
+const allSubscriptions: WiseSubscription[] = SUBSCRIBED_EVENTS.map((e) => ({
+  id: e,
+  trigger_on: e,
+  delivery: { url: WEBHOOK_URL, version: '2.0.0' },
+}));
 
 /** The projection's conditional writes as the reconciler sees them: APPLIED unless a newer state is kept. */
 class RecordingProjection implements StateProjection {
@@ -29,21 +33,27 @@ class RecordingProjection implements StateProjection {
   }
 }
 
-const setup = (options: { outcome?: Application['outcome']; subscriptions?: WiseSubscription[]; states?: Record<string, Record<string, unknown>> } = {}) => {
+const setup = (
+  options: {
+    outcome?: Application['outcome'];
+    subscriptions?: WiseSubscription[];
+    states?: Record<string, Record<string, unknown>>;
+  } = {},
+) => {
   const clock = new ManualClock(NOW);
-  const dueItems = new InMemoryDueItems();
+  const dueItems = new InMemoryDueLists();
+  for (const [key, state] of Object.entries(options.states ?? {})) dueItems.states.set(key, state);
   const wise = new FakeWiseAccess();
   const projection = new RecordingProjection(options.outcome);
   const bucket = new TokenBucket({ ratePerSecond: 1000, capacity: 10 });
   const ports: ReconcilerPorts = {
-    dueItems,
+    dueLists: dueItems,
     projection,
     wiseAs: (cid, o) => {
       bucket.spend();
       return wise.wiseAs(cid, o);
     },
     listSubscriptions: async () => options.subscriptions ?? allSubscriptions,
-    stateOf: async (item) => options.states?.[`${item.pk}/${item.sk}`] ?? { verification: 'not_verified', status: 'PROCESSING' },
     bucket,
     clock,
     logger: new Logger({ logLevel: 'SILENT' }),
@@ -56,16 +66,28 @@ const run = (r: Reconciler) => r.run({ webhookUrl: WEBHOOK_URL, deadline: Date.n
 describe('Reconciler', () => {
   it('re-reads due profiles and applies what Wise says as a verification event at the read time', async () => {
     // Prepare
-    const { dueItems, wise, projection, reconciler } = setup({ states: { 'CUSTOMER#c-1/PROFILE#5': { verification: 'verified' } } });
+    const { dueItems, wise, projection, reconciler } = setup({
+      states: { 'CUSTOMER#c-1/PROFILE#5': { verification: 'verified' } },
+    });
     dueItems.add('VERIFICATION', 'CUSTOMER#c-1', 'PROFILE#5', NOW - 1);
-    wise.on('verificationStatus', async () => ({ routes: [{ source_currency: 'EUR', maximum_entitled_amount: 1, current_status: 'verified' }] }));
+    wise.on('verificationStatus', async () => ({
+      routes: [{ source_currency: 'EUR', maximum_entitled_amount: 1, current_status: 'verified' }],
+    }));
 
     // Act
     const report = await run(reconciler);
 
     // Assess
     expect(projection.applied).toEqual([
-      { customerId: 'c-1', event: { type: 'profiles#verification-state-change', profileId: 5, verification: 'verified', occurredAt: NOW } },
+      {
+        customerId: 'c-1',
+        event: {
+          type: 'profiles#verification-state-change',
+          profileId: 5,
+          verification: 'verified',
+          occurredAt: NOW,
+        },
+      },
     ]);
     expect(report.verification).toEqual({ due: 1, applied: 1, unchanged: 0, skipped: 0, failed: 0 });
     expect(report.subscriptions).toEqual({ checked: true, missing: [] });
@@ -75,22 +97,38 @@ describe('Reconciler', () => {
     // Prepare
     const { dueItems, wise, projection, reconciler } = setup();
     dueItems.add('KYC', 'CUSTOMER#c-1', 'KYC#5#rev-9', NOW - 1);
-    wise.on('getKycReview', async () => ({ id: 'rev-9', status: 'PASSED', updatedAt: '2026-03-02T11:00:00Z', requiredBy: null }));
+    wise.on('getKycReview', async () => ({
+      id: 'rev-9',
+      status: 'PASSED',
+      updatedAt: '2026-03-02T11:00:00Z',
+      requiredBy: null,
+    }));
 
     // Act
     await run(reconciler);
 
     // Assess
     expect(projection.applied.map((a) => a.event)).toEqual([
-      { type: 'kyc-reviews#state-change', reviewId: 'rev-9', profileId: 5, status: 'PASSED', requiredBy: null, occurredAt: Date.parse('2026-03-02T11:00:00Z') },
+      {
+        type: 'kyc-reviews#state-change',
+        reviewId: 'rev-9',
+        profileId: 5,
+        status: 'PASSED',
+        requiredBy: null,
+        occurredAt: Date.parse('2026-03-02T11:00:00Z'),
+      },
     ]);
   });
 
   it('reads an item that stays unresolved again a day later, not at every run; leaves items not yet due alone', async () => {
     // Prepare
     const { dueItems, wise, reconciler } = setup({ outcome: 'STALE' });
-    dueItems.add('VERIFICATION', 'CUSTOMER#c-1', 'PROFILE#5', NOW - 1).add('VERIFICATION', 'CUSTOMER#c-2', 'PROFILE#6', NOW + 1);
-    wise.on('verificationStatus', async () => ({ routes: [{ source_currency: 'EUR', maximum_entitled_amount: 0, current_status: 'not_verified' }] }));
+    dueItems
+      .add('VERIFICATION', 'CUSTOMER#c-1', 'PROFILE#5', NOW - 1)
+      .add('VERIFICATION', 'CUSTOMER#c-2', 'PROFILE#6', NOW + 1);
+    wise.on('verificationStatus', async () => ({
+      routes: [{ source_currency: 'EUR', maximum_entitled_amount: 0, current_status: 'not_verified' }],
+    }));
 
     // Act
     const report = await run(reconciler);
@@ -104,7 +142,9 @@ describe('Reconciler', () => {
   it('skips a customer without a usable grant and counts a Wise outage as a failure to retry next run', async () => {
     // Prepare
     const { dueItems, wise, reconciler } = setup();
-    dueItems.add('VERIFICATION', 'CUSTOMER#gone', 'PROFILE#5', NOW - 2).add('VERIFICATION', 'CUSTOMER#down', 'PROFILE#6', NOW - 1);
+    dueItems
+      .add('VERIFICATION', 'CUSTOMER#gone', 'PROFILE#5', NOW - 2)
+      .add('VERIFICATION', 'CUSTOMER#down', 'PROFILE#6', NOW - 1);
     wise.failAs('gone', new DomainError('RELINK_REQUIRED')).failAs('down', wiseUnavailable());
 
     // Act
@@ -118,14 +158,21 @@ describe('Reconciler', () => {
     // Prepare
     const subscriptions = allSubscriptions
       .filter((s) => s.trigger_on !== 'users#state-change')
-      .map((s) => (s.trigger_on === 'kyc-reviews#state-change' ? { ...s, delivery: { ...s.delivery, version: '1.0.0' } } : s));
+      .map((s) =>
+        s.trigger_on === 'kyc-reviews#state-change'
+          ? { ...s, delivery: { ...s.delivery, version: '1.0.0' } }
+          : s,
+      );
     const { reconciler } = setup({ subscriptions });
 
     // Act
     const report = await run(reconciler);
 
     // Assess
-    expect(report.subscriptions.missing.map((m) => m.event).sort()).toEqual(['kyc-reviews#state-change', 'users#state-change']);
+    expect(report.subscriptions.missing.map((m) => m.event).sort()).toEqual([
+      'kyc-reviews#state-change',
+      'users#state-change',
+    ]);
   });
 
   it('stops taking work when its time is nearly out, and says the run is incomplete', async () => {
@@ -148,7 +195,12 @@ describe('emitMetrics', () => {
     const lines: string[] = [];
 
     // Act
-    emitMetrics('wise-onboarding-reconcile', { SubscriptionsMissing: 2, ReconcileFailures: 0 }, (l) => lines.push(l), 1000);
+    emitMetrics(
+      'wise-onboarding-reconcile',
+      { SubscriptionsMissing: 2, ReconcileFailures: 0 },
+      (l) => lines.push(l),
+      1000,
+    );
 
     // Assess
     expect(lines.map((l) => JSON.parse(l))).toEqual([

@@ -9,7 +9,12 @@ import {
 import { missingSubscriptions } from '../../../functions/reconcile/subscription-check';
 
 const NOW = Date.parse('2026-03-01T10:00:00Z');
-const change = (sk: string, newImage?: Record<string, unknown>): ItemChange => ({ pk: 'CUSTOMER#c-1', sk, newImage, at: NOW });
+const change = (sk: string, newImage?: Record<string, unknown>): ItemChange => ({
+  pk: 'CUSTOMER#c-1',
+  sk,
+  newImage,
+  at: NOW,
+});
 
 describe('the due lists', () => {
   it('puts an unresolved profile on the verification list, due 24 h after it was first seen', () => {
@@ -44,19 +49,31 @@ describe('the due lists', () => {
 
 describe('reading Wise', () => {
   it('calls a profile verified only when every route asked about is', () => {
-    expect(verificationFromRoutes([{ current_status: 'verified' }, { current_status: 'verified' }])).toBe('verified');
-    expect(verificationFromRoutes([{ current_status: 'verified' }, { current_status: 'not_verified' }])).toBe('not_verified');
+    expect(verificationFromRoutes([{ current_status: 'verified' }, { current_status: 'verified' }])).toBe(
+      'verified',
+    );
+    expect(verificationFromRoutes([{ current_status: 'verified' }, { current_status: 'not_verified' }])).toBe(
+      'not_verified',
+    );
     expect(verificationFromRoutes([])).toBe('not_verified');
   });
 
   it('finds subscriptions missing at our URL or only at another schema version', () => {
     // Prepare
     const url = 'https://api.example/v1/webhooks/wise';
-    const sub = (trigger_on: string, version: string, at = url) => ({ id: trigger_on, trigger_on, delivery: { url: at, version } });
+    const sub = (trigger_on: string, version: string, at = url) => ({
+      id: trigger_on,
+      trigger_on,
+      delivery: { url: at, version },
+    });
 
     // Act
     const missing = missingSubscriptions(
-      [sub('profiles#verification-state-change', '2.0.0'), sub('kyc-reviews#state-change', '1.0.0'), sub('users#state-change', '2.0.0', 'https://elsewhere')],
+      [
+        sub('profiles#verification-state-change', '2.0.0'),
+        sub('kyc-reviews#state-change', '1.0.0'),
+        sub('users#state-change', '2.0.0', 'https://elsewhere'),
+      ],
       url,
       [
         { event: 'profiles#verification-state-change', version: '2.0.0' },

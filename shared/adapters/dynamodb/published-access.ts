@@ -10,14 +10,13 @@ import {
   PUBLISHED_ACCESS_VERSION,
   sameAccess,
   storedAccessMap,
-} from '../../shared/domain/partner-events';
-import type { Clock } from '../../shared/ports/clock';
-import { isConditionalCheckFailure, type Table } from '../../shared/store/dynamo';
+} from '../../domain/partner-events';
+import type { Clock } from '../../ports/clock';
+import type { AccessRefresh, PublishedAccess } from '../../ports/partner-events';
+import { isConditionalCheckFailure, type Table } from '../../store/dynamo';
 
 /** Compare-and-set rounds before the record is given back to the stream (it is redelivered). */
 const ATTEMPTS = 4;
-
-export type AccessRefresh = 'unchanged' | 'published' | 'no-account';
 
 /**
  * The profile access the partner was last told of, kept on the customer's account item
@@ -28,7 +27,7 @@ export type AccessRefresh = 'unchanged' | 'published' | 'no-account';
  * consumer announces from its images like any other change: one event per real change, in order.
  * On the account item, erasure removes it and nothing writes it back (the write needs the item).
  */
-export class PublishedAccess {
+export class DynamoPublishedAccess implements PublishedAccess {
   constructor(
     private readonly table: Table,
     private readonly clock: Clock,
@@ -52,7 +51,10 @@ export class PublishedAccess {
       const current = accessOfGrants(grants.map(coverageOf));
       const published = storedAccessMap(account.Item[PUBLISHED_ACCESS]);
       if (sameAccess(published, current)) return 'unchanged';
-      const version = typeof account.Item[PUBLISHED_ACCESS_VERSION] === 'number' ? (account.Item[PUBLISHED_ACCESS_VERSION] as number) : 0;
+      const version =
+        typeof account.Item[PUBLISHED_ACCESS_VERSION] === 'number'
+          ? (account.Item[PUBLISHED_ACCESS_VERSION] as number)
+          : 0;
       try {
         await this.table.db.send(
           new UpdateCommand({
@@ -60,7 +62,11 @@ export class PublishedAccess {
             Key: { pk, sk: ACCOUNT_SK },
             UpdateExpression: 'SET #m = :m, #v = :next, #at = :at',
             ConditionExpression: `attribute_exists(pk) AND ${version === 0 ? 'attribute_not_exists(#v)' : '#v = :v'}`,
-            ExpressionAttributeNames: { '#m': PUBLISHED_ACCESS, '#v': PUBLISHED_ACCESS_VERSION, '#at': PUBLISHED_ACCESS_AT },
+            ExpressionAttributeNames: {
+              '#m': PUBLISHED_ACCESS,
+              '#v': PUBLISHED_ACCESS_VERSION,
+              '#at': PUBLISHED_ACCESS_AT,
+            },
             ExpressionAttributeValues: {
               ':m': JSON.stringify(current),
               ':next': version + 1,
@@ -79,7 +85,10 @@ export class PublishedAccess {
     throw new Error(`the published access of a customer kept moving (${ATTEMPTS} attempts)`);
   }
 
-  private async grantsOf(pk: string, options: { abortSignal?: AbortSignal }): Promise<Record<string, unknown>[]> {
+  private async grantsOf(
+    pk: string,
+    options: { abortSignal?: AbortSignal },
+  ): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
     let start: Record<string, unknown> | undefined;
     do {

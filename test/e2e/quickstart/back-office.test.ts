@@ -1,0 +1,76 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_SCOPE } from '../../../shared/routes';
+import { launchBrowser, screenshot, type BrowserPage, type TestBrowser } from '../../support/browser';
+import type { TestStack } from '../../support/stack';
+import { openQuickstart, startQuickstartStack } from './quickstart-page';
+
+describe('quickstart page, step 6: your payment service and back office', () => {
+  let t: TestStack;
+  let pageUrl: string;
+  let browser: TestBrowser;
+  let current: BrowserPage | undefined;
+
+  beforeAll(async () => {
+    ({ t, pageUrl } = await startQuickstartStack());
+    browser = await launchBrowser();
+  });
+
+  afterEach(async (ctx) => {
+    if (current && ctx.task.result?.state === 'fail') await screenshot(current.page, `failed-${ctx.task.name.slice(0, 60)}`);
+    await current?.page.context().close();
+    current = undefined;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('fetches a Wise access token, uses it once for a quote and its KYC review, and shows the audit trail and the ACTIVE list', async () => {
+    // Prepare: the demo customer signed up by the partner backend.
+    current = await browser.newPage();
+    const { page, consoleErrors } = current;
+    let accessToken: string | undefined;
+    page.on('response', async (res) => {
+      if (res.url().endsWith('/access-token') && res.ok()) accessToken = ((await res.json()) as { accessToken: string }).accessToken;
+    });
+    await openQuickstart(page, pageUrl);
+    const customerId = await page.locator('#customer-id').inputValue();
+    const signup = await t.call('POST', `/v1/customers/${customerId}/wise-account`, {
+      as: { scope: ADMIN_SCOPE },
+      body: {
+        email: `${customerId}@example.com`,
+        firstName: 'Demo',
+        lastName: 'Customer',
+        dateOfBirth: '1990-01-01',
+        phoneNumber: '+442079460000',
+        address: { addressFirstLine: '1 Test Street', city: 'London', countryIso3Code: 'GBR', postCode: 'EC1A 1BB' },
+        acceptedTermsAt: '2026-01-01T00:00:00.000Z',
+      },
+    });
+    expect(signup.status, signup.text).toBe(201);
+
+    // Act
+    await page.locator('#get-access-token').click();
+    await page.locator('#access-token-issued').waitFor();
+    await page.locator('#create-quote').click();
+    await page.locator('#quote-review').waitFor();
+    await page.locator('#load-audit').click();
+    await page.locator('#audit-events [data-action="access_token.issued"]').waitFor();
+    await page.locator('#status-filter').selectOption('ACTIVE');
+    await page.locator('#list-customers').click();
+    await page.locator(`#customer-list [data-customer="${customerId}"]`).waitFor();
+
+    // Assess
+    await screenshot(page, 'quickstart-back-office');
+    expect(await page.locator('#quote-review').innerText()).toMatch(/KYC review \S+ is [A-Z_]+/);
+    const actions = await page.locator('#audit-events [data-action]').evaluateAll((els) => els.map((e) => e.getAttribute('data-action')));
+    expect(actions, JSON.stringify(actions) + (await page.locator('#quote-review').innerText())).toEqual(expect.arrayContaining(['customer.signed_up', 'access_token.issued', 'kyc_link.issued']));
+    expect(await page.locator('#audit-events').innerText()).toContain('wise-access (payment-service)');
+    const calls = await page.locator('#back-office-calls').innerText();
+    for (const path of ['/access-token', '/audit-events', '/v1/customers?status=ACTIVE', '/kyc-reviews']) expect(calls).toContain(path);
+    expect(accessToken).toBeTruthy();
+    expect(await page.content()).not.toContain(accessToken);
+    expect(consoleErrors).toEqual([]);
+  });
+});
