@@ -83,7 +83,10 @@ export const measureAccessToken = async (
       dynamoCalls: round(u.calls / units),
       wiseByPath: Object.fromEntries([...env.counters.wise.entries()].map(([k, v]) => [k, round(v / units)])),
       dynamoByCall: Object.fromEntries(
-        [...env.instrument.byCall.entries()].map(([k, v]) => [k, { calls: round(v.calls / units), wcu: round(v.wcu / units), rcu: round(v.rcu / units) }]),
+        [...env.instrument.byCall.entries()].map(([k, v]) => [
+          k,
+          { calls: round(v.calls / units), wcu: round(v.wcu / units), rcu: round(v.rcu / units) },
+        ]),
       ),
       units,
     };

@@ -38,7 +38,11 @@ const occurredAtOf = (update: RecordedDynamoCall): number => {
   return t;
 };
 
-/** The record's put under a fresh event key (`WEBHOOK#<new key>`), so its attribute_not_exists(pk) passes. */
+/**
+ * The record's put under a fresh event key (`WEBHOOK#<new key>`), so its attribute_not_exists(pk)
+ * passes, and with status REPLAYED (as long as RECEIVED, so the item is as large) so that the
+ * projection's stream filter leaves it alone: the copy would otherwise be applied as its original.
+ */
 const freshRecord = (put: RecordedDynamoCall): RecordedDynamoCall => {
   const item = attributes(put.input, 'Item');
   const pk = stringOf(item.pk, 'the recorded PutItem’s pk');
@@ -46,7 +50,10 @@ const freshRecord = (put: RecordedDynamoCall): RecordedDynamoCall => {
     throw new Error(`same writes: the recorded PutItem is not an event record (${pk})`);
   return {
     ...put,
-    input: { ...put.input, Item: { ...item, pk: { S: `${EVENT_PREFIX}same-writes-${randomUUID()}` } } },
+    input: {
+      ...put.input,
+      Item: { ...item, pk: { S: `${EVENT_PREFIX}same-writes-${randomUUID()}` }, status: { S: 'REPLAYED' } },
+    },
   };
 };
 

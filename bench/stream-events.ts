@@ -22,7 +22,9 @@ export const recordedEventBatch = async (
   const delivery = webhookEvent(env, profileId, occurredAt, verified);
   expectStatus('record for the projection', await invoke(env, 'webhooks', delivery), 200);
   const key = { pk: `WEBHOOK#${dedupKeyOf(JSON.parse(delivery.body ?? '{}'))}`, sk: 'EVENT' };
-  const item = (await env.table.db.send(new GetCommand({ TableName: env.tableName, Key: key, ConsistentRead: true }))).Item;
+  const item = (
+    await env.table.db.send(new GetCommand({ TableName: env.tableName, Key: key, ConsistentRead: true }))
+  ).Item;
   if (!item) throw new Error('the delivery was not recorded');
   return {
     Records: [

@@ -23,6 +23,8 @@ export interface ProjectionResult {
    * the newest state wins whatever the order; these cost their refused write and change nothing.
    */
   stale: number;
+  /** Batches the runner gave up on (its failure destination's messages; must be 0). */
+  failedBatches: number;
   /** The paced phase: deliveries per second offered, and receipt (record written) to state (outcome written). */
   lagDeliveries: number;
   lagOfferedPerSec: number;
@@ -85,7 +87,11 @@ const tally = (into: Record<string, number>, names: readonly string[]): number =
  * the stream, and the projection's own figures come after (see {@link measureProjection}). Node's
  * and DynamoDB Local's CPU is metered per phase.
  */
-export const measureWebhookThroughput = async (env: BenchEnvironment, concurrency = 16, deliveries = 1600): Promise<ThroughputResult> => {
+export const measureWebhookThroughput = async (
+  env: BenchEnvironment,
+  concurrency = 16,
+  deliveries = 1600,
+): Promise<ThroughputResult> => {
   const profiles: LinkedCustomer[] = [];
   for (let i = 0; i < concurrency * 2; i++) profiles.push(await seedLinkedCustomer(env, 'tp'));
   /** The profile worker w's i-th item goes to: two per worker, alternating, as in the product phase. */
@@ -127,13 +133,22 @@ export const measureWebhookThroughput = async (env: BenchEnvironment, concurrenc
       floor.client.send(
         new PutItemCommand({
           TableName: env.tableName,
-          Item: { pk: { S: `FLOOR#${randomUUID()}` }, sk: { S: 'EVENT' }, receivedAt: { N: String(Date.now()) } },
+          Item: {
+            pk: { S: `FLOOR#${randomUUID()}` },
+            sk: { S: 'EVENT' },
+            receivedAt: { N: String(Date.now()) },
+          },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
     const puts = deliveries;
-    const floorQueues = Array.from({ length: concurrency }, (_, w) => Array.from({ length: Math.ceil(puts / concurrency) }, () => w));
-    await runWorkers(floorQueues.map((q) => q.slice(0, 5)), async () => void (await put()));
+    const floorQueues = Array.from({ length: concurrency }, (_, w) =>
+      Array.from({ length: Math.ceil(puts / concurrency) }, () => w),
+    );
+    await runWorkers(
+      floorQueues.map((q) => q.slice(0, 5)),
+      async () => void (await put()),
+    );
     const floorPutCount = floorQueues.length * floorQueues[0]!.length;
     const floorCpu = startCpuMeter(env.dynamo.pid);
     const floorSeconds = await runWorkers(floorQueues, async () => void (await put()));
@@ -141,11 +156,23 @@ export const measureWebhookThroughput = async (env: BenchEnvironment, concurrenc
     const floorPerSec = floorPutCount / floorSeconds;
 
     const recording = env.record();
-    await invoke(env, 'webhooks', webhookEvent(env, profiles[0]!.profileId, base + (deliveries + 10) * 1000, true));
+    await invoke(
+      env,
+      'webhooks',
+      webhookEvent(env, profiles[0]!.profileId, base + (deliveries + 10) * 1000, true),
+    );
     env.stopRecording();
     const next = landingReplays(recording, profiles[0]!);
     const same = await replaySameWrites(floor, next, concurrency, deliveries, profileFor, env.dynamo.pid);
-    const projected = await measureProjection(env, projection, started, deliveries - notRecorded, concurrency, profiles.slice(0, concurrency), base + (deliveries + 100) * 1000);
+    const projected = await measureProjection(
+      env,
+      projection,
+      started,
+      deliveries - notRecorded,
+      concurrency,
+      profiles.slice(0, concurrency),
+      base + (deliveries + 100) * 1000,
+    );
     return {
       perSec: round(perSec, 1),
       floorPerSec: round(floorPerSec, 1),
@@ -213,7 +240,10 @@ const measureProjection = async (
   const resumedAt = Date.now();
   projection.resume();
   await projection.drained(600_000);
-  const backlogRecords = (await recordsSince(env, since)).filter((r) => r.receivedAt < resumedAt);
+  // The diagnostic's replayed copies (status REPLAYED) are not the projection's.
+  const backlogRecords = (await recordsSince(env, since)).filter(
+    (r) => r.receivedAt < resumedAt && r.status !== 'REPLAYED',
+  );
   const notAppliedBy: Record<string, number> = {};
   let notApplied = 0;
   let stale = 0;
@@ -247,12 +277,15 @@ const measureProjection = async (
     }),
   );
   await projection.drained(120_000);
-  const lags = (await recordsSince(env, lagStart)).filter((r) => r.projectedAt !== undefined).map((r) => r.projectedAt! - r.receivedAt);
+  const lags = (await recordsSince(env, lagStart))
+    .filter((r) => r.projectedAt !== undefined)
+    .map((r) => r.projectedAt! - r.receivedAt);
   return {
     appliedPerSec: round(appliedPerSec, 1),
     notApplied,
     notAppliedBy,
     stale,
+    failedBatches: projection.failures('webhook-projection').length,
     lagDeliveries,
     lagOfferedPerSec: offered,
     lagP50Ms: round(percentile(lags, 50), 1),
@@ -275,7 +308,9 @@ const replaySameWrites = async (
   dynamoPid: number | undefined,
 ) => {
   const perWorker = Math.ceil(deliveries / concurrency / 2);
-  const replays = Array.from({ length: concurrency }, (_, w) => Array.from({ length: perWorker }, (_, i) => profileFor(w, i)));
+  const replays = Array.from({ length: concurrency }, (_, w) =>
+    Array.from({ length: perWorker }, (_, i) => profileFor(w, i)),
+  );
   const failuresBy: Record<string, number> = {};
   let failures = 0;
   const meter = startCpuMeter(dynamoPid);

@@ -313,7 +313,8 @@ const openApiOperationOf = (route: Route, operation: Operation, register: Regist
     if (responses[status]) throw new Error(`${route.id}: status ${status} documented twice`);
     responses[status] = problemResponse(status, codes, route);
   }
-  responses['429'] = { $ref: '#/components/responses/GatewayThrottled' };
+  // A route's own 429 (route 10's TOO_MANY_ATTEMPTS) is documented as its problem; the gateway's throttling otherwise.
+  responses['429'] ??= { $ref: '#/components/responses/GatewayThrottled' };
   const ordered = Object.fromEntries(Object.entries(responses).sort(([a], [b]) => a.localeCompare(b)));
 
   return {

@@ -22,7 +22,10 @@ import { CallBudget } from '../shared/webhooks/call-budget';
 import { interpretRecorded } from '../shared/webhooks/webhook-event';
 import { WebhookEventStore } from '../shared/webhooks/webhook-event-store';
 import { WiseStateProjection } from '../shared/webhooks/wise-state-projection';
-import { projectRecordedEvent, type ProjectionPorts } from '../functions/webhook-projection/project-recorded-event';
+import {
+  projectRecordedEvent,
+  type ProjectionPorts,
+} from '../functions/webhook-projection/project-recorded-event';
 
 const USAGE = 'Usage: npm run webhooks:replay -- --since <ISO instant> [--customer <customerId>]';
 const LOCAL_TABLE = 'wise-onboarding-local';
@@ -55,7 +58,9 @@ export const readReplayInput = (argv: readonly string[]): ReplayInput => {
   let customerId: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] = arg.includes('=')
+      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+      : [arg, undefined];
     const value = inline ?? argv[++i];
     if (flag !== '--since' && flag !== '--customer') throw new Error(`Unknown argument ${flag}\n${USAGE}`);
     if (value === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
@@ -63,10 +68,15 @@ export const readReplayInput = (argv: readonly string[]): ReplayInput => {
     else customerId = value;
   }
   // A full ISO 8601 instant, with its zone: "since midnight" in an unstated zone is not an instant.
-  if (!since || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(since) || Number.isNaN(Date.parse(since))) {
+  if (
+    !since ||
+    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(since) ||
+    Number.isNaN(Date.parse(since))
+  ) {
     throw new Error(`--since must be an ISO 8601 instant with its zone, e.g. 2026-03-01T00:00:00Z\n${USAGE}`);
   }
-  if (customerId !== undefined && !CUSTOMER_ID.test(customerId)) throw new Error(`--customer must match ${CUSTOMER_ID}\n${USAGE}`);
+  if (customerId !== undefined && !CUSTOMER_ID.test(customerId))
+    throw new Error(`--customer must match ${CUSTOMER_ID}\n${USAGE}`);
   return { since: Date.parse(since), customerId };
 };
 
@@ -74,14 +84,22 @@ export const readReplayInput = (argv: readonly string[]): ReplayInput => {
 export const replayTable = (env: NodeJS.ProcessEnv): Table & { where: string } => {
   if (env.TABLE_NAME) {
     const endpoint = env.DYNAMODB_ENDPOINT || undefined;
-    return { db: createDocumentClient({ endpoint }), name: env.TABLE_NAME, where: endpoint ?? `AWS ${env.AWS_REGION ?? 'eu-west-1'}` };
+    return {
+      db: createDocumentClient({ endpoint }),
+      name: env.TABLE_NAME,
+      where: endpoint ?? `AWS ${env.AWS_REGION ?? 'eu-west-1'}`,
+    };
   }
   const endpoint = `http://localhost:${env.DYNAMODB_PORT ?? 8000}`;
   return { db: createDocumentClient({ endpoint }), name: LOCAL_TABLE, where: endpoint };
 };
 
 /** Whether a record concerns the customer: applied to it, or (not applied yet) about a profile or user it owns. */
-const concerns = async (ports: ProjectionPorts, record: StoredWebhookEvent, customerId: string): Promise<boolean> => {
+const concerns = async (
+  ports: ProjectionPorts,
+  record: StoredWebhookEvent,
+  customerId: string,
+): Promise<boolean> => {
   if (record.customerId !== undefined) return record.customerId === customerId;
   const interpretation = interpretRecorded(record.eventType, record.payload);
   if (interpretation.kind !== 'event') return false;
@@ -94,7 +112,14 @@ export const replayWebhookEvents = async (
   input: ReplayInput,
   print: (line: string) => void = () => undefined,
 ): Promise<ReplaySummary> => {
-  const summary: ReplaySummary = { read: 0, replayed: 0, stateChanged: 0, outcomesRecorded: 0, unmatched: 0, failed: 0 };
+  const summary: ReplaySummary = {
+    read: 0,
+    replayed: 0,
+    stateChanged: 0,
+    outcomesRecorded: 0,
+    unmatched: 0,
+    failed: 0,
+  };
   for await (const record of ports.events.receivedSince(input.since)) {
     summary.read++;
     if (record.status === 'TEST') continue;
@@ -107,7 +132,9 @@ export const replayWebhookEvents = async (
       if (projected.recorded) summary.outcomesRecorded++;
     } catch (err) {
       summary.failed++;
-      print(`  failed  ${record.eventType} received ${new Date(record.receivedAt).toISOString()}: ${(err as Error).name}`);
+      print(
+        `  failed  ${record.eventType} received ${new Date(record.receivedAt).toISOString()}: ${(err as Error).name}`,
+      );
     }
   }
   return summary;
@@ -121,7 +148,11 @@ export interface ReplayOptions {
 }
 
 /** The command: reads the flags, replays, prints what it did. */
-export const replay = async (argv: readonly string[], env: NodeJS.ProcessEnv, options: ReplayOptions = {}): Promise<ReplaySummary> => {
+export const replay = async (
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  options: ReplayOptions = {},
+): Promise<ReplaySummary> => {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const input = readReplayInput(argv);
   const target = options.table ? { ...options.table, where: 'the given table' } : replayTable(env);
@@ -133,7 +164,9 @@ export const replay = async (argv: readonly string[], env: NodeJS.ProcessEnv, op
     // The projection's per-event lines would bury the summary; warnings and errors still show.
     logger: new Logger({ serviceName: 'webhooks-replay', logLevel: 'WARN' }),
   };
-  print(`Replaying webhook events received since ${new Date(input.since).toISOString()}${input.customerId ? ` for ${input.customerId}` : ''}`);
+  print(
+    `Replaying webhook events received since ${new Date(input.since).toISOString()}${input.customerId ? ` for ${input.customerId}` : ''}`,
+  );
   print(`Table ${target.name} (${target.where})`);
   try {
     const s = await replayWebhookEvents(ports, input, print);

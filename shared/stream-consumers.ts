@@ -105,7 +105,7 @@ export const streamConsumers = [
     function: 'webhook-projection',
     description:
       "Applies recorded Wise events to the customer's state (conditional on occurred_at), and the events kept for a profile " +
-      'or user nobody owned yet once it becomes a customer\'s.',
+      "or user nobody owned yet once it becomes a customer's.",
     filters: [RECORDED_WEBHOOK_EVENTS, PROFILES_BECOMING_A_CUSTOMERS, ACCOUNTS_GETTING_THEIR_WISE_USER],
     batchSize: 25,
     maxBatchingWindowSeconds: 0,

@@ -10,7 +10,17 @@
  *   CUSTOMER#{customerId} / KYC#{profileId}#{id}    a KYC review and its hosted link
  *   CUSTOMER#{customerId} / KYCCREATE#{profileId}#{triggerKey}  the lease of a review being created (TTL)
  *   CUSTOMER#{customerId} / TRANSFER#{transferId}   the last known transfer status
+ *   CUSTOMER#{customerId} / IDENTITY                the identity on record: HMAC-SHA256 digests of the date of birth and
+ *                                                   the registration number (key: the stack's secret), never a value
+ *   CUSTOMER#{customerId} / LINKCODE_ATTEMPT#{0..4} route 10's failed-code slots, each a standalone lease held an hour (TTL)
+ *   CUSTOMER#~identity-digest-key / KEY             the identity digests' HMAC key, sealed by the application key (made on
+ *                                                   first use; `~` is outside the customer-id alphabet)
  *   LINKSTATE#{sha256(state)} / LINKSTATE           a pending OAuth state (TTL)
+ *   LINKRESULT#{sha256(result)} / LINKRESULT        route 9's kept code for route 17: encrypted under the state's customer,
+ *                                                   profileId, expiresAtMs (10 min; TTL), the completion's lease, and once
+ *                                                   exchanged the encrypted token answer (gsi1pk LINKRESULT_CUSTOMER#{cid})
+ *   WISEPROFILE#{profileId} / OWNER                 the customer a Wise profile is linked to, written in the grant's own
+ *                                                   transaction on `attribute_not_exists(pk) OR customerId = :me`
  *   WEBHOOK#{dedupKey} / EVENT                      a verified Wise delivery, recorded before its 200 (TTL 30 days,
  *                                                   >= 16): status RECEIVED, then the stream consumer's outcome
  *                                                   (APPLIED with customerId, UNMATCHED, IGNORED); TEST and unknown
@@ -22,7 +32,8 @@
  *   AUDIT#{customerId} / {at ISO}#{eventId}          an audit event (TTL: auditRetentionDays); erasure keeps only its tombstone
  * gsi1 (keys only) answers "whose is this Wise id?": the account item carries gsi1pk WISEUSER#{userId}
  * (users#state-change), profile items PROFILE#{profileId} (profile and KYC webhooks), and link
- * states LINKSTATE_CUSTOMER#{customerId} (the email-code fallback finds the customer's latest state).
+ * states LINKSTATE_CUSTOMER#{customerId}, link results LINKRESULT_CUSTOMER#{customerId} (disconnect and
+ * erasure find them).
  * It also answers "what did Wise say about a profile nobody owns yet?": an UNMATCHED event record
  * carries gsi1pk PENDING_PROFILE#{profileId} (or PENDING_USER#{userId}) until the profile (or user)
  * becomes a customer's, when the stream consumer applies it and removes the key. Idempotency records

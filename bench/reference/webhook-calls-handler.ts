@@ -22,27 +22,31 @@ const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResul
   body: JSON.stringify(body),
 });
 
-export const handler = middy(async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
-  const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
-  const { data, event_type } = JSON.parse(raw) as { data: unknown; event_type: string };
-  try {
-    await client.send(
-      new PutItemCommand({
-        TableName: table,
-        Item: {
-          pk: { S: `WEBHOOK#${createHash('sha256').update(raw).digest('base64url')}` },
-          sk: { S: 'EVENT' },
-          status: { S: 'RECEIVED' },
-          eventType: { S: event_type },
-          payload: { S: JSON.stringify(data) },
-          receivedAt: { N: String(Date.now()) },
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-  } catch (err) {
-    if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
-    return json(200, { result: 'duplicate' });
-  }
-  return json(200, { result: 'recorded' });
-});
+export const handler = middy(
+  async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    const raw = event.isBase64Encoded
+      ? Buffer.from(event.body ?? '', 'base64').toString('utf8')
+      : (event.body ?? '');
+    const { data, event_type } = JSON.parse(raw) as { data: unknown; event_type: string };
+    try {
+      await client.send(
+        new PutItemCommand({
+          TableName: table,
+          Item: {
+            pk: { S: `WEBHOOK#${createHash('sha256').update(raw).digest('base64url')}` },
+            sk: { S: 'EVENT' },
+            status: { S: 'RECEIVED' },
+            eventType: { S: event_type },
+            payload: { S: JSON.stringify(data) },
+            receivedAt: { N: String(Date.now()) },
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (err) {
+      if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
+      return json(200, { result: 'duplicate' });
+    }
+    return json(200, { result: 'recorded' });
+  },
+);

@@ -487,6 +487,8 @@ export class KycReviewService {
       throw new DomainError('KYC_LINK_UNAVAILABLE', {
         detail: 'The review is NEW: Wise is still working out what it needs. Ask again in a few seconds.',
         retryAfterSeconds: NEW_REVIEW_RETRY_AFTER_SECONDS,
+        // Only this case of the code says when to come back (the catalogue's code does not, in general).
+        headers: { 'Retry-After': String(NEW_REVIEW_RETRY_AFTER_SECONDS) },
       });
     }
     if (!link) {

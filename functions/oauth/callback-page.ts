@@ -20,10 +20,13 @@ const pages = {
     message:
       'Wise did not finish linking your account. Go back to the app: you can start linking again from there.',
   },
+  // The state could not be read (the store throttled or failed): nothing was used up, so reloading
+  // this page in a moment finishes the link; 503 with Retry-After, as every route answers then.
   failed: {
-    status: 500,
-    title: 'Something went wrong',
-    message: 'We could not finish linking your Wise account. Go back to the app and start linking again.',
+    status: 503,
+    title: 'Please try again in a moment',
+    message:
+      'We could not finish linking your Wise account just now. Reload this page in a moment; if that does not help, go back to the app and start linking again.',
   },
 } as const;
 
@@ -41,6 +44,7 @@ export const callbackPage = <K extends CallbackPage>(
     status,
     headers: {
       ...callbackHeaders,
+      ...(status === 503 ? { 'Retry-After': '5' } : {}),
       'Content-Type': 'text/html; charset=utf-8',
       'Content-Security-Policy':
         "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",

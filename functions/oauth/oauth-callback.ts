@@ -74,11 +74,12 @@ export const oauthCallback = operationOf<OauthServices>()({
         content: { 'text/html': { schema: { type: 'string' } } },
       },
     },
-    500: {
+    503: {
       raw: {
         description:
-          'The state could not be read: an HTML page asking the customer to start again, no redirect.',
-        headers: htmlPageHeaders(),
+          'The state could not be read (the store throttled or failed; nothing was used up): an HTML page asking the customer to ' +
+          'reload in a moment, with `Retry-After`, no redirect.',
+        headers: { ...htmlPageHeaders(), 'Retry-After': { $ref: '#/components/headers/RetryAfter' } },
         content: { 'text/html': { schema: { type: 'string' } } },
       },
     },

@@ -12,6 +12,9 @@ export const createAccount = operationOf<OnboardingServices>()({
     "Creates a Wise user with a registration code, then its personal profile, from the partner's KYC data (Wise's personal-profile " +
     'field names). A resumable state machine: a retry after a failure continues where it stopped and never makes a second Wise user. ' +
     `201 with the account; a repeat after success answers 200 with the same body. ${personRules} ` +
+    "`acceptedTermsAt` is required: the instant the customer accepted Wise's Terms and Conditions in the partner's app (Wise " +
+    'requires new users to accept them at sign-up), ISO 8601 with a zone, not in the future; it is kept with the account and in ' +
+    'the audit trail. ' +
     '`sendAuthorizationCodeAsEmail: true` on a customer in `EXISTING_ACCOUNT` asks Wise to email the customer a code for route 10. ' +
     'The date of birth becomes the identity on record that linking compares with (route 18), also when Wise already knows the email ' +
     '(409). Once a signup reached Wise the email is fixed: another one is 409 EMAIL_FIXED.',

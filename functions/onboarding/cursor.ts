@@ -27,13 +27,16 @@ export const decodeCursor = (binding: string, cursor: string, shape: RegExp): st
     throw bad();
   }
   const { p, h } = (decoded ?? {}) as { p?: unknown; h?: unknown };
-  if (typeof p !== 'string' || typeof h !== 'string' || !shape.test(p) || h !== digest(binding, p)) throw bad();
+  if (typeof p !== 'string' || typeof h !== 'string' || !shape.test(p) || h !== digest(binding, p))
+    throw bad();
   return p;
 };
 
 /** An instant as this service writes it (`Date#toISOString()`). */
 const ISO = '\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z';
 /** An audit event's sort key: `{at}#{uuid}`. */
-export const AUDIT_POSITION = new RegExp(`^${ISO}#[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`);
+export const AUDIT_POSITION = new RegExp(
+  `^${ISO}#[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`,
+);
 /** A status index position: `{status write time}#{customerId}`. */
 export const STATUS_POSITION = new RegExp(`^${ISO}#[A-Za-z0-9_.-]{1,64}$`);

@@ -24,7 +24,9 @@ export class Erasure {
     const { audit, erasure, logger } = this.ports;
     const newest = (await audit.list(customerId, { limit: 1 })).items[0];
     const tombstone =
-      newest?.action === 'customer.erased' ? newest : await audit.record(customerId, { action: 'customer.erased', actor });
+      newest?.action === 'customer.erased'
+        ? newest
+        : await audit.record(customerId, { action: 'customer.erased', actor });
     const outcome = await erasure.eraseAllBefore(customerId, auditSk(tombstone), { deadline });
     logger.info('customer erasure', { customerId, deleted: outcome.deleted, complete: outcome.complete });
     if (!outcome.complete) {

@@ -5,7 +5,9 @@ import type { OnboardingServices } from './routes';
 import { isoInstant, profileParams, wiseProfileId } from './schemas';
 
 const wiseAccessTokenSchema = z.object({
-  accessToken: z.string().describe("A Wise user access token of the grant covering the profile: a bearer secret for Wise's API."),
+  accessToken: z
+    .string()
+    .describe("A Wise user access token of the grant covering the profile: a bearer secret for Wise's API."),
   tokenType: z.literal('bearer'),
   expiresAt: isoInstant.describe('When Wise stops accepting it: at least 5 minutes after this answer.'),
   profileId: wiseProfileId,
@@ -34,10 +36,22 @@ export const issueAccessToken = operationOf<OnboardingServices>()({
       headers: ['Cache-Control'],
     },
   },
-  problems: ['CUSTOMER_NOT_FOUND', 'PROFILE_NOT_FOUND', 'ACCOUNT_NOT_READY', 'RELINK_REQUIRED', 'STORE_UNAVAILABLE', ...wiseCallProblems],
+  problems: [
+    'CUSTOMER_NOT_FOUND',
+    'PROFILE_NOT_FOUND',
+    'ACCOUNT_NOT_READY',
+    'RELINK_REQUIRED',
+    'STORE_UNAVAILABLE',
+    ...wiseCallProblems,
+  ],
   handle: async ({ params, caller, deadline }, { wiseAccess }) => ({
     status: 200,
-    body: await wiseAccess.issue(params.customerId, params.profileId, actorOf(caller, params.customerId, 'wise-access'), deadline),
+    body: await wiseAccess.issue(
+      params.customerId,
+      params.profileId,
+      actorOf(caller, params.customerId, 'wise-access'),
+      deadline,
+    ),
     headers: { 'Cache-Control': 'no-store' },
   }),
 });

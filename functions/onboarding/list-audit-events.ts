@@ -52,7 +52,9 @@ export const listAuditEvents = operationOf<OnboardingServices>()({
     "another customer's, another query's or an edited cursor is 400.",
   params: customerParams,
   query: z.object(pageQuery),
-  responses: { 200: { description: 'A page of the audit trail.', body: named('AuditEvents', auditEventsSchema) } },
+  responses: {
+    200: { description: 'A page of the audit trail.', body: named('AuditEvents', auditEventsSchema) },
+  },
   problems: [],
   handle: async ({ params, query }, { auditEvents }) => ({
     status: 200,

@@ -38,7 +38,12 @@ export const listCustomers = operationOf<OnboardingServices>()({
     status: z.enum(listedStatuses, { message: `must be one of ${listedStatuses.join(', ')}` }),
     ...pageQuery,
   }),
-  responses: { 200: { description: 'A page of customers in the status.', body: named('CustomerList', customerListSchema) } },
+  responses: {
+    200: {
+      description: 'A page of customers in the status.',
+      body: named('CustomerList', customerListSchema),
+    },
+  },
   problems: [],
   handle: async ({ query }, { customerLists }) => ({
     status: 200,

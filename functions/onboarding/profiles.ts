@@ -13,11 +13,11 @@ import {
 import { uuidFrom } from '../../shared/domain/onboarding/registration-code';
 import { canTransferByCurrency } from '../../shared/domain/onboarding/verification';
 import { DomainError, ValidationError } from '../../shared/errors/domain-error';
-import { parseWith } from '../../shared/http/parse';
+import { parseWith } from '../../shared/errors/validation';
 import type { AccountStore } from '../../shared/ports/accounts';
 import type { Clock } from '../../shared/ports/clock';
 import type { VerificationStatus, WiseAs } from '../../shared/ports/wise';
-import { WiseApiError } from '../../shared/wise/errors';
+import { WiseApiError, WiseDocumentRejectedError } from '../../shared/wise/errors';
 import { personalFieldPaths } from './signup';
 import { wiseRejectedInput } from './wise-rejections';
 
@@ -155,7 +155,14 @@ export class Profiles {
         .wiseAs(customerId, { deadline })
         .submitVerificationDocument(profileId, { ...document });
     } catch (err) {
-      // Wise's document check answers `{ errorMessage: "NAME_MISMATCH", success: false }`: a reason code, no personal data.
+      // Wise documents one answer here, 200 `{ errorMessage, success }`: `success: false` (the client's
+      // WiseDocumentRejectedError) is a refusal, with a reason code and no personal data.
+      if (err instanceof WiseDocumentRejectedError) {
+        throw new DomainError('DOCUMENT_REJECTED', {
+          ...(err.reason ? { detail: `Wise did not accept the document: ${err.reason}.` } : {}),
+        });
+      }
+      // The same body with an error status (undocumented, seen before) means the same.
       const reason =
         err instanceof WiseApiError
           ? (err.body as { errorMessage?: unknown } | undefined)?.errorMessage

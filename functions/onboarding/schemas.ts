@@ -5,7 +5,11 @@
 import * as z from 'zod';
 import { accountStatuses } from '../../shared/domain/account';
 import { businessProfileSchema } from '../../shared/domain/onboarding/business-profile';
-import { OCCUPATION_COUNTRIES, STATE_CODE_COUNTRIES } from '../../shared/domain/onboarding/countries';
+import {
+  OCCUPATION_COUNTRIES,
+  OCCUPATION_US_STATES,
+  STATE_CODE_COUNTRIES,
+} from '../../shared/domain/onboarding/countries';
 import { NAME_MAX } from '../../shared/domain/onboarding/fields';
 import {
   newCustomerSchema,
@@ -75,6 +79,7 @@ const upper = (codes: ReadonlySet<string>) => [...codes].map((c) => c.toUpperCas
 export const personRules =
   'Rules checked before any Wise call that JSON Schema cannot express: `dateOfBirth` is a real date after 1900-01-01 and in the past; ' +
   `\`address.stateCode\` is required for ${upper(STATE_CODE_COUNTRIES)}; \`occupations\` is required for residents of ` +
-  `${upper(OCCUPATION_COUNTRIES)} and of New Mexico (USA, NM); country codes are ISO 3166-1 alpha-3 in any case (sent to Wise in ` +
+  `${upper(OCCUPATION_COUNTRIES)} and of the US states ${[...OCCUPATION_US_STATES].join(', ')} (the union of Wise's documents); ` +
+  'country codes are ISO 3166-1 alpha-3 in any case (sent to Wise in ' +
   'lower case); `phoneNumber` is E.164 once spaces, dots, dashes and brackets are removed; names longer than ' +
   `${NAME_MAX} characters are truncated to ${NAME_MAX} (Wise's instruction).`;

@@ -150,7 +150,7 @@ export class Signup {
       await this.ports.audit.record(customerId, {
         action: 'customer.signup_started',
         actor,
-        details: { previousStatus: 'NONE', status: 'CREATING' },
+        details: { previousStatus: 'NONE', status: 'CREATING', acceptedTermsAt: input.acceptedTermsAt },
       });
       holdsLease = await accounts.create(
         { customerId, ...fresh.fields },
@@ -171,7 +171,7 @@ export class Signup {
         await this.ports.audit.record(customerId, {
           action: 'customer.signup_started',
           actor,
-          details: { previousStatus: account.status, status: 'CREATING' },
+          details: { previousStatus: account.status, status: 'CREATING', acceptedTermsAt: input.acceptedTermsAt },
         });
         const restarted = await accounts.update(customerId, fresh.fields, { expectStatus: [account.status] });
         if (!restarted) throw inProgress();
@@ -207,6 +207,8 @@ export class Signup {
         registrationCodeCiphertext,
         signupStep: 'STARTED' as const,
         personalProfileIdempotenceUuid: personalProfileIdempotenceUuid(customerId),
+        // Wise requires new users to accept its T&C at sign-up: the acceptance goes with the account.
+        acceptedTermsAt: input.acceptedTermsAt,
       },
     };
   }

@@ -32,13 +32,26 @@ export interface WiseAccessTokenPorts {
 export class WiseAccessTokens {
   constructor(private readonly ports: WiseAccessTokenPorts) {}
 
-  async issue(customerId: string, profileId: number, actor: AuditActor, deadline: number): Promise<IssuedWiseAccess> {
+  async issue(
+    customerId: string,
+    profileId: number,
+    actor: AuditActor,
+    deadline: number,
+  ): Promise<IssuedWiseAccess> {
     const { accounts, grants, audit, logger } = this.ports;
-    // The profile item alone on the common path; the account is read only to tell which 404 it is.
-    if (!(await accounts.getProfile(customerId, profileId))) {
+    // The profile item and the grant are read at once: a grant covers only its customer's profiles,
+    // so reading it first cannot reach another customer's token, and the answer waits for both.
+    // The account is read only to tell which 404 it is.
+    const [profile, token] = await Promise.allSettled([
+      accounts.getProfile(customerId, profileId),
+      grants.accessToken(customerId, profileId, { deadline, minValidityMs: MIN_TOKEN_VALIDITY_MS }),
+    ]);
+    if (profile.status === 'rejected') throw profile.reason;
+    if (!profile.value) {
       throw new DomainError((await accounts.get(customerId)) ? 'PROFILE_NOT_FOUND' : 'CUSTOMER_NOT_FOUND');
     }
-    const issued = await grants.accessToken(customerId, profileId, { deadline, minValidityMs: MIN_TOKEN_VALIDITY_MS });
+    if (token.status === 'rejected') throw token.reason;
+    const issued = token.value;
     try {
       await audit.record(customerId, {
         action: 'access_token.issued',
@@ -57,6 +70,11 @@ export class WiseAccessTokens {
         cause: err,
       });
     }
-    return { accessToken: issued.accessToken, tokenType: 'bearer', expiresAt: new Date(issued.expiresAt).toISOString(), profileId };
+    return {
+      accessToken: issued.accessToken,
+      tokenType: 'bearer',
+      expiresAt: new Date(issued.expiresAt).toISOString(),
+      profileId,
+    };
   }
 }

@@ -1,16 +1,14 @@
-import { SUBSCRIBED_EVENTS } from '../../shared/webhooks/subscriptions';
+import { SUBSCRIBED_EVENTS, subscriptionVersionOf } from '../../shared/webhooks/subscriptions';
 import type { WiseSubscription } from '../../shared/ports/wise';
-
-/** The schema version the product's webhook parser reads (shared/webhooks/subscriptions.ts creates them at it). */
-export const EXPECTED_SCHEMA_VERSION = '2.0.0';
 
 export interface ExpectedSubscription {
   readonly event: string;
   readonly version: string;
 }
 
+/** One subscription per event the product applies, at the version its parser expects (shared/webhooks/subscriptions.ts). */
 export const expectedSubscriptions = (): ExpectedSubscription[] =>
-  SUBSCRIBED_EVENTS.map((event) => ({ event, version: EXPECTED_SCHEMA_VERSION }));
+  SUBSCRIBED_EVENTS.map((event) => ({ event, version: subscriptionVersionOf(event) }));
 
 export interface SubscriptionFinding {
   readonly event: string;

@@ -1,6 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Clock } from '../../shared/ports/clock';
-import type { ProjectionOutcome, StoredWebhookEvent, WebhookEventStore } from '../../shared/ports/webhook-events';
+import type {
+  ProjectionOutcome,
+  StoredWebhookEvent,
+  WebhookEventStore,
+} from '../../shared/ports/webhook-events';
 import type { CallBudget } from '../../shared/webhooks/call-budget';
 import { interpretRecorded, type WiseEvent } from '../../shared/webhooks/webhook-event';
 import { pendingKeyOf, type StateProjection } from '../../shared/webhooks/wise-state-projection';
@@ -45,7 +49,12 @@ export const projectRecordedEvent = async (
     return settle(ports, record, { status: 'IGNORED', reason: interpretation.reason }, budget);
   }
   const event = interpretation.event;
-  const applied = await applyTo(ports, event, owner ?? (await ports.projection.ownerOf(event, budget)), budget);
+  const applied = await applyTo(
+    ports,
+    event,
+    owner ?? (await ports.projection.ownerOf(event, budget)),
+    budget,
+  );
   if (applied) return settle(ports, record, applied, budget);
 
   const pendingKey = pendingKeyOf(event);
@@ -104,6 +113,7 @@ export const applyPendingEvents = async (
     const projected = await projectRecordedEvent(ports, record, budget, customerId);
     if (projected.status === 'APPLIED' && projected.recorded) applied++;
   }
-  if (pending.length > 0) ports.logger.info('pending webhook events applied', { pendingKey, found: pending.length, applied });
+  if (pending.length > 0)
+    ports.logger.info('pending webhook events applied', { pendingKey, found: pending.length, applied });
   return applied;
 };

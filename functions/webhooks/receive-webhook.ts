@@ -13,7 +13,7 @@ const webhookAck = z.object({
   result: z
     .enum(DELIVERY_RESULTS)
     .describe(
-      'What the delivery did: recorded (a new event, applied from the table\'s stream), ignored (a new event of a type the ' +
+      "What the delivery did: recorded (a new event, applied from the table's stream), ignored (a new event of a type the " +
         'product does not use), test (a test notification), duplicate (already recorded). Wise ignores the body; operators read it.',
     ),
 });
@@ -36,7 +36,8 @@ export const receiveWebhook = operationOf<WebhookDeliveryPorts>()({
       name: 'X-Signature-SHA256',
       in: 'header',
       required: true,
-      description: 'Base64 RSASSA-PKCS1-v1_5 SHA-256 signature of the exact body bytes. Missing or wrong: 401, nothing stored.',
+      description:
+        'Base64 RSASSA-PKCS1-v1_5 SHA-256 signature of the exact body bytes. Missing or wrong: 401, nothing stored.',
       schema: { type: 'string' },
     },
     {
@@ -64,7 +65,11 @@ export const receiveWebhook = operationOf<WebhookDeliveryPorts>()({
     'WEBHOOK_KEYS_NOT_CONFIGURED',
   ],
   handle: async ({ event, header, deadline }, ports) => {
-    const result = await receiveWebhookDelivery(ports, { body: rawBody(event), header, remainingMs: deadline - Date.now() });
+    const result = await receiveWebhookDelivery(ports, {
+      body: rawBody(event),
+      header,
+      remainingMs: deadline - Date.now(),
+    });
     return { status: 200 as const, body: { result } };
   },
 });

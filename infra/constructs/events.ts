@@ -55,9 +55,13 @@ export class TableStreamConsumers extends Construct {
     for (const consumer of streamConsumers as readonly StreamConsumer[]) this.addConsumer(consumer, props);
   }
 
-  private addConsumer(consumer: StreamConsumer, { functions, data, alarmTopic }: TableStreamConsumersProps): void {
+  private addConsumer(
+    consumer: StreamConsumer,
+    { functions, data, alarmTopic }: TableStreamConsumersProps,
+  ): void {
     const fn = functions[consumer.function];
-    if (fn === undefined) throw new Error(`stream consumer ${consumer.name}: no function ${consumer.function} in the stack`);
+    if (fn === undefined)
+      throw new Error(`stream consumer ${consumer.name}: no function ${consumer.function} in the stack`);
     const id = pascalCase(consumer.name);
 
     // The messages name a shard and sequence numbers, no item data: SQS-managed encryption suffices
@@ -84,7 +88,9 @@ export class TableStreamConsumers extends Construct {
         bisectBatchOnError: consumer.bisectOnError,
         reportBatchItemFailures: true,
         onFailure: new SqsDlq(queue),
-        filters: consumer.filters.map((pattern) => lambda.FilterCriteria.filter(pattern as Record<string, unknown>)),
+        filters: consumer.filters.map((pattern) =>
+          lambda.FilterCriteria.filter(pattern as Record<string, unknown>),
+        ),
       }),
     );
     // The stream and the table key it is encrypted under (the key's policy names the role).
@@ -120,7 +126,11 @@ export class TableStreamConsumers extends Construct {
   private alarm(
     id: string,
     topic: sns.ITopic | undefined,
-    { metric, threshold, description }: { metric: cloudwatch.IMetric; threshold: number; description: string },
+    {
+      metric,
+      threshold,
+      description,
+    }: { metric: cloudwatch.IMetric; threshold: number; description: string },
   ): void {
     const alarm = new cloudwatch.Alarm(this, id, {
       metric,

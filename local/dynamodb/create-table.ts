@@ -35,9 +35,18 @@ export const ensureTable = async (endpoint: string, tableName: string): Promise<
       await client.send(
         new UpdateTableCommand({
           TableName: tableName,
-          AttributeDefinitions: attributeDefinitions([index.partitionKey, ...(index.sortKey ? [index.sortKey] : [])]),
+          AttributeDefinitions: attributeDefinitions([
+            index.partitionKey,
+            ...(index.sortKey ? [index.sortKey] : []),
+          ]),
           GlobalSecondaryIndexUpdates: [
-            { Create: { IndexName: index.name, KeySchema: indexKeySchema(index), Projection: { ProjectionType: 'KEYS_ONLY' } } },
+            {
+              Create: {
+                IndexName: index.name,
+                KeySchema: indexKeySchema(index),
+                Projection: { ProjectionType: 'KEYS_ONLY' },
+              },
+            },
           ],
         }),
       );
@@ -47,7 +56,11 @@ export const ensureTable = async (endpoint: string, tableName: string): Promise<
   } catch (err) {
     if (!(err instanceof ResourceNotFoundException)) throw err;
   }
-  const attributes = [d.partitionKey, d.sortKey, ...d.indexes.flatMap((i) => [i.partitionKey, ...(i.sortKey ? [i.sortKey] : [])])];
+  const attributes = [
+    d.partitionKey,
+    d.sortKey,
+    ...d.indexes.flatMap((i) => [i.partitionKey, ...(i.sortKey ? [i.sortKey] : [])]),
+  ];
   await client.send(
     new CreateTableCommand({
       TableName: tableName,

@@ -1,7 +1,12 @@
 import { sendJson, type ExtraRoute } from '../gateway/server';
 
 const fail = (res: Parameters<ExtraRoute['handle']>[1], status: number, code: string, detail: string) =>
-  sendJson(res, status, { type: 'about:blank', title: 'Local demo error', status, code, detail }, 'application/problem+json');
+  sendJson(
+    res,
+    status,
+    { type: 'about:blank', title: 'Local demo error', status, code, detail },
+    'application/problem+json',
+  );
 
 /**
  * `POST /local/demo/payment-service/quote` `{ profileId, accessToken, sourceCurrency, targetCurrency, sourceAmount }`:
@@ -21,7 +26,12 @@ export const paymentServiceQuoteRoute = (wiseSandboxUrl: () => string): ExtraRou
       return fail(res, 400, 'VALIDATION_FAILED', 'Body must be JSON.');
     }
     const profileId = Number(input.profileId);
-    if (!Number.isSafeInteger(profileId) || profileId < 1 || typeof input.accessToken !== 'string' || input.accessToken === '') {
+    if (
+      !Number.isSafeInteger(profileId) ||
+      profileId < 1 ||
+      typeof input.accessToken !== 'string' ||
+      input.accessToken === ''
+    ) {
       return fail(res, 400, 'VALIDATION_FAILED', 'Give a profileId and the accessToken route 20 answered.');
     }
     try {
@@ -37,7 +47,12 @@ export const paymentServiceQuoteRoute = (wiseSandboxUrl: () => string): ExtraRou
       });
       const quote = (await wise.json().catch(() => ({}))) as Record<string, unknown>;
       if (!wise.ok) return fail(res, 502, 'WISE_REFUSED', `Wise answered ${wise.status} for the quote.`);
-      sendJson(res, 201, { id: quote.id, sourceAmount: quote.sourceAmount, targetAmount: quote.targetAmount, rate: quote.rate });
+      sendJson(res, 201, {
+        id: quote.id,
+        sourceAmount: quote.sourceAmount,
+        targetAmount: quote.targetAmount,
+        rate: quote.rate,
+      });
     } catch (err) {
       fail(res, 502, 'SIMULATOR_UNAVAILABLE', (err as Error).message);
     }

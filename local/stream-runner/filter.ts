@@ -15,7 +15,9 @@ const OPERATORS = new Set(['prefix', 'exists', 'anything-but']);
 export const checkPattern = (pattern: FilterPattern, where = 'pattern'): void => {
   const keys = Object.keys(pattern);
   if (keys.length !== 1 || keys[0] !== 'dynamodb') {
-    throw new Error(`${where}: DynamoDB event source mappings filter on the "dynamodb" key only (found ${keys.join(', ')})`);
+    throw new Error(
+      `${where}: DynamoDB event source mappings filter on the "dynamodb" key only (found ${keys.join(', ')})`,
+    );
   }
   const walk = (fields: FilterFields, path: string) => {
     for (const [name, value] of Object.entries(fields)) {
@@ -26,7 +28,9 @@ export const checkPattern = (pattern: FilterPattern, where = 'pattern'): void =>
           if (v === null || typeof v !== 'object') continue;
           const ops = Object.keys(v);
           if (ops.length !== 1 || !OPERATORS.has(ops[0]!)) {
-            throw new Error(`${where}: ${at} uses ${ops.join(', ') || 'an empty object'}, which the local runner does not implement`);
+            throw new Error(
+              `${where}: ${at} uses ${ops.join(', ') || 'an empty object'}, which the local runner does not implement`,
+            );
           }
         }
       } else if (value !== null && typeof value === 'object') {
@@ -52,8 +56,12 @@ const valueMatches = (rule: FilterValue, present: boolean, value: unknown): bool
 
 const fieldsMatch = (fields: FilterFields, event: unknown): boolean =>
   Object.entries(fields).every(([name, rule]) => {
-    const holder = event !== null && typeof event === 'object' ? (event as Record<string, unknown>) : undefined;
-    const present = holder !== undefined && Object.prototype.hasOwnProperty.call(holder, name) && holder[name] !== undefined;
+    const holder =
+      event !== null && typeof event === 'object' ? (event as Record<string, unknown>) : undefined;
+    const present =
+      holder !== undefined &&
+      Object.prototype.hasOwnProperty.call(holder, name) &&
+      holder[name] !== undefined;
     const value = present ? holder![name] : undefined;
     if (Array.isArray(rule)) {
       const values = Array.isArray(value) ? value : [value];

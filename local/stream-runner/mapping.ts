@@ -50,7 +50,11 @@ type Result = { kind: 'ok' } | { kind: 'partial'; from: number } | { kind: 'erro
  * Resolves true once every record was handled or given up on, so the caller can checkpoint the
  * lot; false when the runner stopped first (the records are delivered again on the next start).
  */
-export const deliverBatch = async (options: MappingOptions, shardId: string, records: DynamoDBRecord[]): Promise<boolean> => {
+export const deliverBatch = async (
+  options: MappingOptions,
+  shardId: string,
+  records: DynamoDBRecord[],
+): Promise<boolean> => {
   const { consumer } = options;
   const queue: DynamoDBRecord[][] = [records];
   while (queue.length > 0) {
@@ -64,7 +68,11 @@ export const deliverBatch = async (options: MappingOptions, shardId: string, rec
       if (result.kind === 'error' && consumer.bisectOnError && batch.length > 1) {
         const half = Math.ceil(batch.length / 2);
         queue.unshift(batch.slice(0, half), batch.slice(half));
-        options.log?.('stream batch bisected', { consumer: consumer.name, records: batch.length, error: result.error });
+        options.log?.('stream batch bisected', {
+          consumer: consumer.name,
+          records: batch.length,
+          error: result.error,
+        });
         break;
       }
       if (result.kind === 'partial') batch = batch.slice(result.from);
@@ -82,7 +90,11 @@ export const deliverBatch = async (options: MappingOptions, shardId: string, rec
           lastError: result.kind === 'error' ? result.error : 'batch item failures',
           records: batch,
         });
-        options.log?.('stream batch sent to the failure destination', { consumer: consumer.name, records: batch.length, attempts });
+        options.log?.('stream batch sent to the failure destination', {
+          consumer: consumer.name,
+          records: batch.length,
+          attempts,
+        });
         break;
       }
       await sleep(Math.min(1000, (options.retryDelayMs ?? 100) * 2 ** (attempts - 1)));
@@ -96,9 +108,15 @@ const invoke = async (options: MappingOptions, batch: DynamoDBRecord[]): Promise
   let timer: NodeJS.Timeout | undefined;
   try {
     const answer = await Promise.race([
-      options.handler()({ Records: batch }, { getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) }),
+      options.handler()(
+        { Records: batch },
+        { getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) },
+      ),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`Task timed out after ${options.timeoutMs} ms`)), options.timeoutMs);
+        timer = setTimeout(
+          () => reject(new Error(`Task timed out after ${options.timeoutMs} ms`)),
+          options.timeoutMs,
+        );
       }),
     ]);
     return failuresOf(answer as DynamoDBBatchResponse | undefined, batch);
@@ -122,4 +140,5 @@ const failuresOf = (answer: DynamoDBBatchResponse | undefined, batch: DynamoDBRe
   return { kind: 'partial', from };
 };
 
-export const bySequence = (a: DynamoDBRecord, b: DynamoDBRecord) => (seq(a) < seq(b) ? -1 : seq(a) > seq(b) ? 1 : 0);
+export const bySequence = (a: DynamoDBRecord, b: DynamoDBRecord) =>
+  seq(a) < seq(b) ? -1 : seq(a) > seq(b) ? 1 : 0;

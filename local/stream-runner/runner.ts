@@ -119,10 +119,13 @@ class MappingPoller {
     private readonly isStopped: () => boolean,
     private readonly checkpointFile: string | undefined,
   ) {
-    for (const [i, pattern] of consumer.definition.filters.entries()) checkPattern(pattern, `${consumer.definition.name} filter ${i}`);
+    for (const [i, pattern] of consumer.definition.filters.entries())
+      checkPattern(pattern, `${consumer.definition.name} filter ${i}`);
     this.handler = consumer.handler;
     this.destination = new LocalFailureDestination(
-      options.dataDir ? join(options.dataDir, 'stream-runner', `${consumer.definition.onFailure.queue}.jsonl`) : undefined,
+      options.dataDir
+        ? join(options.dataDir, 'stream-runner', `${consumer.definition.onFailure.queue}.jsonl`)
+        : undefined,
     );
     this.restoreCheckpoints();
   }
@@ -168,7 +171,10 @@ class MappingPoller {
         }
       } catch (err) {
         // DynamoDB Local restarting, say: Lambda's poller keeps going too, from the last checkpoint.
-        this.options.logger?.warn('stream read failed; reading again', { consumer: this.consumer.definition.name, error: String(err) });
+        this.options.logger?.warn('stream read failed; reading again', {
+          consumer: this.consumer.definition.name,
+          error: String(err),
+        });
         for (const shard of this.shards.values()) shard.iterator = undefined;
         await sleep(500);
         continue;
@@ -197,7 +203,9 @@ class MappingPoller {
     let start: string | undefined;
     const found: Shard[] = [];
     do {
-      const out = await this.client.send(new DescribeStreamCommand({ StreamArn: this.streamArn, ExclusiveStartShardId: start }));
+      const out = await this.client.send(
+        new DescribeStreamCommand({ StreamArn: this.streamArn, ExclusiveStartShardId: start }),
+      );
       found.push(...(out.StreamDescription?.Shards ?? []));
       start = out.StreamDescription?.LastEvaluatedShardId;
     } while (start);
@@ -226,7 +234,9 @@ class MappingPoller {
             ? ('TRIM_HORIZON' as const)
             : (this.options.startingPosition ?? this.consumer.definition.startingPosition),
         };
-    const out = await this.client.send(new GetShardIteratorCommand({ StreamArn: this.streamArn, ShardId: shard.id, ...position }));
+    const out = await this.client.send(
+      new GetShardIteratorCommand({ StreamArn: this.streamArn, ShardId: shard.id, ...position }),
+    );
     return out.ShardIterator;
   }
 
@@ -241,7 +251,10 @@ class MappingPoller {
     try {
       out = await this.client.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 1000 }));
     } catch (err) {
-      if ((err as Error).name === 'ExpiredIteratorException' || (err as Error).name === 'TrimmedDataAccessException') {
+      if (
+        (err as Error).name === 'ExpiredIteratorException' ||
+        (err as Error).name === 'TrimmedDataAccessException'
+      ) {
         shard.iterator = undefined;
         return 0;
       }
@@ -283,15 +296,23 @@ class MappingPoller {
   private noteInvocation(records: DynamoDBRecord[], outcome: Invocation['outcome']): void {
     this.invocations.push({
       at: Date.now(),
-      keys: records.map((r) => ({ pk: r.dynamodb?.Keys?.pk?.S, sk: r.dynamodb?.Keys?.sk?.S, eventName: r.eventName })),
+      keys: records.map((r) => ({
+        pk: r.dynamodb?.Keys?.pk?.S,
+        sk: r.dynamodb?.Keys?.sk?.S,
+        eventName: r.eventName,
+      })),
       outcome,
     });
-    if (this.invocations.length > MAX_KEPT_INVOCATIONS) this.invocations.splice(0, this.invocations.length - MAX_KEPT_INVOCATIONS);
+    if (this.invocations.length > MAX_KEPT_INVOCATIONS)
+      this.invocations.splice(0, this.invocations.length - MAX_KEPT_INVOCATIONS);
   }
 
   private restoreCheckpoints(): void {
     if (!this.checkpointFile || !existsSync(this.checkpointFile)) return;
-    const saved = JSON.parse(readFileSync(this.checkpointFile, 'utf8')) as { streamArn?: string; shards?: Record<string, string> };
+    const saved = JSON.parse(readFileSync(this.checkpointFile, 'utf8')) as {
+      streamArn?: string;
+      shards?: Record<string, string>;
+    };
     if (saved.streamArn !== this.streamArn) return;
     for (const [id, sequence] of Object.entries(saved.shards ?? {})) {
       const shard = this.shards.get(id);
@@ -301,7 +322,9 @@ class MappingPoller {
 
   private saveCheckpoints(): void {
     if (!this.checkpointFile) return;
-    const shards = Object.fromEntries([...this.shards.values()].filter((s) => s.checkpoint).map((s) => [s.id, s.checkpoint!]));
+    const shards = Object.fromEntries(
+      [...this.shards.values()].filter((s) => s.checkpoint).map((s) => [s.id, s.checkpoint!]),
+    );
     writeFileSync(this.checkpointFile, JSON.stringify({ streamArn: this.streamArn, shards }));
   }
 }
@@ -329,8 +352,13 @@ export const startStreamRunner = async (options: StreamRunnerOptions): Promise<S
   if (dir) mkdirSync(dir, { recursive: true });
   const pollers = new Map<string, MappingPoller>();
   for (const consumer of options.consumers) {
-    const file = dir ? join(dir, `${options.tableName}.${consumer.definition.name}.checkpoint.json`) : undefined;
-    pollers.set(consumer.definition.name, new MappingPoller(client, streamArn, consumer, options, () => stopped, file));
+    const file = dir
+      ? join(dir, `${options.tableName}.${consumer.definition.name}.checkpoint.json`)
+      : undefined;
+    pollers.set(
+      consumer.definition.name,
+      new MappingPoller(client, streamArn, consumer, options, () => stopped, file),
+    );
   }
   for (const poller of pollers.values()) poller.start();
 
@@ -354,7 +382,8 @@ export const startStreamRunner = async (options: StreamRunnerOptions): Promise<S
     drained: async (timeoutMs = 30_000) => {
       const since = Date.now();
       const done = await waitUntil(
-        async () => ([...pollers.values()].every((p) => p.lastEmptyRoundStartedAt > since) ? true : undefined),
+        async () =>
+          [...pollers.values()].every((p) => p.lastEmptyRoundStartedAt > since) ? true : undefined,
         { every: 20, deadline: Date.now() + timeoutMs },
       );
       if (!done) throw new Error(`the stream consumers did not catch up within ${timeoutMs} ms`);

@@ -39,6 +39,8 @@ export interface CustomerAccount {
   signupStep?: SignupStep;
   personalProfileIdempotenceUuid?: string;
   personalProfileId?: number;
+  /** When the customer accepted Wise's Terms and Conditions in the partner's app (route 1), ISO. */
+  acceptedTermsAt?: string;
   createdAt: string;
   updatedAt: string;
   profiles: ProfileRecord[];

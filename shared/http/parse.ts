@@ -1,22 +1,12 @@
 import type { z } from 'zod';
-import { DomainError, ValidationError, type FieldError } from '../errors/domain-error';
+import { DomainError, ValidationError } from '../errors/domain-error';
+import { parseWith } from '../errors/validation';
 import type { GatewayEvent } from './types';
 
 /** Partner request bodies are small JSON documents; anything larger is refused before parsing. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
-/** zod issues → one `{ path, message }` per bad field, paths dotted like `address.city`. */
-export const fieldErrors = (error: z.ZodError, prefix?: string): FieldError[] =>
-  error.issues.map((issue) => {
-    const path = issue.path.map(String).join('.');
-    return { path: prefix ? (path ? `${prefix}.${path}` : prefix) : path || '(body)', message: issue.message };
-  });
-
-export const parseWith = <T>(schema: z.ZodType<T>, value: unknown, prefix?: string): T => {
-  const result = schema.safeParse(value);
-  if (!result.success) throw new ValidationError(fieldErrors(result.error, prefix));
-  return result.data;
-};
+export { fieldErrors, parseWith } from '../errors/validation';
 
 /** The raw bytes of the request body, whatever API Gateway did to them. */
 export const rawBody = (event: GatewayEvent): Buffer => {

@@ -81,7 +81,8 @@ export interface AuditTrail {
 export const auditPk = (customerId: string) => `AUDIT#${customerId}`;
 
 /** An event's sort key, also its {@link AuditPosition}: time first, so the partition reads in order. */
-export const auditSk = (event: Pick<RecordedAuditEvent, 'at' | 'id'>): AuditPosition => `${event.at}#${event.id}`;
+export const auditSk = (event: Pick<RecordedAuditEvent, 'at' | 'id'>): AuditPosition =>
+  `${event.at}#${event.id}`;
 
 /** How long events are kept unless configured (`auditRetentionDays`): about seven years. */
 export const DEFAULT_AUDIT_RETENTION_DAYS = 2555;

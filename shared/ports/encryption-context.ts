@@ -18,6 +18,8 @@ export const ENCRYPTION_CONTEXT_KEYS = [
   'version',
   /** The KYC review a hosted link belongs to. */
   'reviewId',
+  /** The link result (sha256 of route 9's one-time result) a kept authorization code belongs to. */
+  'linkResult',
 ] as const;
 
 export type EncryptionContextKey = (typeof ENCRYPTION_CONTEXT_KEYS)[number];

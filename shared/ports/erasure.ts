@@ -15,5 +15,9 @@ export interface ErasureOutcome {
  * in bounded batches, unprocessed items retried with backoff until `deadline`. Safe to repeat.
  */
 export interface CustomerErasure {
-  eraseAllBefore(customerId: string, tombstone: AuditPosition, options: { deadline: number }): Promise<ErasureOutcome>;
+  eraseAllBefore(
+    customerId: string,
+    tombstone: AuditPosition,
+    options: { deadline: number },
+  ): Promise<ErasureOutcome>;
 }

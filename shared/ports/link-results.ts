@@ -1,3 +1,4 @@
+import { customerContext, type EncryptionContext } from './cipher';
 import type { LeaseSpec } from './lease';
 
 /**
@@ -50,9 +51,7 @@ export const linkResultKey = (resultHash: string) => ({ pk: `LINKRESULT#${result
 export const linkResultLease = (resultHash: string): LeaseSpec => ({ key: linkResultKey(resultHash) });
 
 /** The encryption context of a result's code and tokens: the customer, and this one result. */
-export const linkResultContext = (customerId: string, resultHash: string, purpose: 'code' | 'tokens') => ({
-  app: 'wise-onboarding',
-  customerId,
-  purpose: `link-result-${purpose}`,
+export const linkResultContext = (customerId: string, resultHash: string, purpose: 'code' | 'tokens'): EncryptionContext => ({
+  ...customerContext(customerId, `link-result-${purpose}`),
   linkResult: resultHash,
 });

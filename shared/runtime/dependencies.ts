@@ -7,6 +7,7 @@ import { KmsCipher } from '../adapters/kms-cipher';
 import { LocalCipher } from '../adapters/local-cipher';
 import { SecretsManagerCredentials, StaticCredentials } from '../adapters/secrets-manager-credentials';
 import { DynamoIdentityRecords } from '../adapters/dynamodb/identity-records';
+import { SealedIdentityKey } from '../adapters/dynamodb/sealed-identity-key';
 import { localIdentityKey, SecretsManagerIdentityKey, StaticIdentityKey } from '../adapters/identity-key';
 import type { IdentityDigestKey, IdentityRecords } from '../ports/identity';
 import type { Cipher } from '../ports/cipher';
@@ -15,6 +16,7 @@ import type { Grants } from '../ports/grants';
 import type { UserTokens } from '../ports/user-tokens';
 import type { WiseAs } from '../ports/wise';
 import { AccountStore } from '../store/account-store';
+import type { Table } from '../store/dynamo';
 import { ClientTokenCache } from '../tokens/client-token';
 import { CustomerWiseAccess } from '../tokens/customer-wise';
 import { RegistrationCodeRemint } from '../tokens/remint';
@@ -94,17 +96,15 @@ const cipherFor = (config: AppConfig, env: NodeJS.ProcessEnv): Cipher => {
 };
 
 /**
- * The identity digests' HMAC key: in AWS the stack's secret (IDENTITY_KEY_SECRET_ARN), read on
- * first use; locally a key file under .local/ (LOCAL_IDENTITY_KEY_FILE), else one in memory.
+ * The identity digests' HMAC key: in AWS the stack's own envelope key (sealed by the application
+ * key, kept in the table), or a Secrets Manager secret when IDENTITY_KEY_SECRET_ARN names one;
+ * locally a key file under .local/ (LOCAL_IDENTITY_KEY_FILE), else one in memory.
  */
-const identityKeyFor = (config: AppConfig, env: NodeJS.ProcessEnv): IdentityDigestKey => {
+const identityKeyFor = (config: AppConfig, env: NodeJS.ProcessEnv, table: Table, cipher: Cipher): IdentityDigestKey => {
   if (config.wiseEnvironment === 'local')
     return env.LOCAL_IDENTITY_KEY_FILE ? localIdentityKey(env.LOCAL_IDENTITY_KEY_FILE) : new StaticIdentityKey();
-  const target = lazily(() => {
-    if (!config.identityKeySecretArn) throw new Error('Invalid configuration: IDENTITY_KEY_SECRET_ARN');
-    return new SecretsManagerIdentityKey(config.identityKeySecretArn);
-  });
-  return { get: () => target().get() };
+  if (config.identityKeySecretArn) return new SecretsManagerIdentityKey(config.identityKeySecretArn);
+  return new SealedIdentityKey(table, cipher);
 };
 
 const credentialsFor = (config: AppConfig, env: NodeJS.ProcessEnv): WiseCredentialsProvider => {
@@ -132,7 +132,6 @@ export const buildDependencies = (
   const { config, clock, table } = store;
   const cipher = overrides.cipher ?? cipherFor(config, env);
   const credentials = overrides.credentials ?? credentialsFor(config, env);
-  const identityKey = overrides.identityKey ?? identityKeyFor(config, env);
   const transport = new WiseTransport({
     baseUrl: config.wiseApiBaseUrl,
     logger,
@@ -166,6 +165,7 @@ export const buildDependencies = (
     { refreshBudgetMs: longestRefreshMs({ ...defaultRetryPolicy, ...overrides.retry }) },
   );
   const tokens = new GrantedUserTokens(grants, accounts, wise);
+  const identityKey = overrides.identityKey ?? identityKeyFor(config, env, table, cipher);
   const access = new CustomerWiseAccess(wise, grants);
   return {
     ...store,

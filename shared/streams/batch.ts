@@ -4,7 +4,10 @@ import { createLogger } from '../logging/logger';
 import type { FunctionName } from '../routes';
 
 /** A stream consumer's handler: a batch in, the records that failed out (`reportBatchItemFailures`). */
-export type StreamHandler = (event: DynamoDBStreamEvent, context: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<DynamoDBBatchResponse>;
+export type StreamHandler = (
+  event: DynamoDBStreamEvent,
+  context: Pick<Context, 'getRemainingTimeInMillis'>,
+) => Promise<DynamoDBBatchResponse>;
 
 /** What one record's handling sees: the time left in the invocation (for the calls' own time bounds). */
 export interface RecordContext {
@@ -54,7 +57,8 @@ export const streamBatchHandler =
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, records.length) }, worker));
-    if (failed.length > 0) logger.warn('stream batch partly failed', { records: records.length, failed: failed.length });
+    if (failed.length > 0)
+      logger.warn('stream batch partly failed', { records: records.length, failed: failed.length });
     return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
   };
 

@@ -22,7 +22,12 @@ export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
  * does not use; `test` — a new test notification; `duplicate` — already recorded.
  */
 export type DeliveryResult = 'recorded' | 'ignored' | 'test' | 'duplicate';
-export const DELIVERY_RESULTS = ['recorded', 'ignored', 'test', 'duplicate'] as const satisfies readonly DeliveryResult[];
+export const DELIVERY_RESULTS = [
+  'recorded',
+  'ignored',
+  'test',
+  'duplicate',
+] as const satisfies readonly DeliveryResult[];
 
 export interface IncomingDelivery {
   /** The request body exactly as Wise sent it (API Gateway's base64 already undone). */
@@ -42,7 +47,9 @@ export interface WebhookDeliveryPorts {
 }
 
 const unauthorized = () =>
-  new DomainError('INVALID_SIGNATURE', { detail: 'The X-Signature-SHA256 signature is missing or does not verify.' });
+  new DomainError('INVALID_SIGNATURE', {
+    detail: 'The X-Signature-SHA256 signature is missing or does not verify.',
+  });
 
 /** A 5xx makes Wise redeliver (for about two weeks), so nothing is lost while the store is down. */
 const notRecorded = (cause: unknown) =>
@@ -78,7 +85,9 @@ export const receiveWebhookDelivery = async (
 ): Promise<DeliveryResult> => {
   const { keyring, logger } = ports;
   if (delivery.body.length > MAX_WEBHOOK_BODY_BYTES) {
-    throw new DomainError('PAYLOAD_TOO_LARGE', { detail: `The body exceeds ${MAX_WEBHOOK_BODY_BYTES} bytes.` });
+    throw new DomainError('PAYLOAD_TOO_LARGE', {
+      detail: `The body exceeds ${MAX_WEBHOOK_BODY_BYTES} bytes.`,
+    });
   }
   // Fail closed: without a key no delivery can be trusted. 503 rather than 401, because the fault is
   // ours (configuration) and Wise keeps retrying a 5xx for two weeks while the operator fixes it.
@@ -145,7 +154,10 @@ const parseEnvelope = (body: Buffer): WebhookEnvelope => {
   const parsed = envelopeSchema.safeParse(json);
   if (!parsed.success) {
     throw new ValidationError(
-      parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message })),
+      parsed.error.issues.map((i) => ({
+        path: i.path.map(String).join('.') || '(body)',
+        message: i.message,
+      })),
       'The body is not a Wise event envelope.',
     );
   }

@@ -28,7 +28,10 @@ export const webhookEventKey = (dedupKey: string) => ({ pk: `${WEBHOOK_PK_PREFIX
 /** A record as the table holds it (an item, a stream image) → the stored event. */
 export const storedEventOf = (item: Record<string, unknown>): StoredWebhookEvent => {
   const { pk: _pk, sk: _sk, gsi1pk, ...rest } = item;
-  return { ...(rest as unknown as StoredWebhookEvent), ...(typeof gsi1pk === 'string' ? { pendingKey: gsi1pk } : {}) };
+  return {
+    ...(rest as unknown as StoredWebhookEvent),
+    ...(typeof gsi1pk === 'string' ? { pendingKey: gsi1pk } : {}),
+  };
 };
 
 /** Oldest occurrence first (arrival for events without one): the order Wise's changes happened in. */
@@ -125,7 +128,8 @@ export class WebhookEventStore implements WebhookEvents {
           TableName: this.table.name,
           Key: webhookEventKey(dedupKey),
           UpdateExpression: `SET ${sets.join(', ')}${remove}`,
-          ConditionExpression: 'attribute_exists(pk) AND #status IN (:received, :unmatched, :ignored) AND #status <> :s',
+          ConditionExpression:
+            'attribute_exists(pk) AND #status IN (:received, :unmatched, :ignored) AND #status <> :s',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: values,
           ReturnConsumedCapacity: 'TOTAL',
@@ -160,7 +164,8 @@ export class WebhookEventStore implements WebhookEvents {
       budget.count('read', out.ConsumedCapacity);
       for (const item of out.Items ?? []) {
         const pk = item.pk;
-        if (typeof pk === 'string' && pk.startsWith(WEBHOOK_PK_PREFIX)) keys.push(pk.slice(WEBHOOK_PK_PREFIX.length));
+        if (typeof pk === 'string' && pk.startsWith(WEBHOOK_PK_PREFIX))
+          keys.push(pk.slice(WEBHOOK_PK_PREFIX.length));
       }
       start = out.LastEvaluatedKey;
     } while (start);

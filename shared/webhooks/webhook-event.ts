@@ -193,7 +193,14 @@ export const dedupKeyOf = (envelope: WebhookEnvelope): string => {
   if (resource.id !== undefined && state !== undefined && occurred !== undefined) {
     // 5.0.0 KYC events also fire for a requirement alone (same state): its changes tell them apart.
     const changes = Array.isArray(resource.requirementChanges) ? [resource.requirementChanges] : [];
-    return hash([envelope.event_type, str(resource.type) ?? '', str(resource.id), state, occurred, ...changes]);
+    return hash([
+      envelope.event_type,
+      str(resource.type) ?? '',
+      str(resource.id),
+      state,
+      occurred,
+      ...changes,
+    ]);
   }
   return hash([envelope.event_type, d]);
 };
@@ -324,6 +331,7 @@ export const interpretRecorded = (eventType: string, payload: string | undefined
   } catch {
     return { kind: 'record-only', reason: 'UNRECOGNISED_DATA' };
   }
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) return { kind: 'record-only', reason: 'UNRECOGNISED_DATA' };
+  if (data === null || typeof data !== 'object' || Array.isArray(data))
+    return { kind: 'record-only', reason: 'UNRECOGNISED_DATA' };
   return interpret({ event_type: eventType, data: data as Record<string, unknown> });
 };

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { WiseCredentialsProvider } from '../ports/secrets';
 import type { WiseApi, WiseCallOptions } from '../ports/wise';
 import { WiseContractError, WiseDocumentRejectedError } from './errors';
+import { isDuplicateProfile, matchingBusinessProfile } from './profile-recovery';
 import type { WiseTransport, WiseRequest } from './transport';
 import {
   claimAccountSchema,
@@ -160,14 +161,26 @@ export class WiseClient implements WiseApi {
     return this.createProfile('personal', userToken, body, idempotenceUuid, options);
   }
 
-  /** A business profile (the user needs a personal profile first). */
-  createBusinessProfile(
+  /**
+   * A business profile (the user needs a personal profile first). Wise answers 409 for a business
+   * it already holds — a create whose answer was lost, retried with another idempotence uuid
+   * (API-NOTES §3.3: "you can retrieve the profiles with GET /v2/profiles"): the user's profiles
+   * are listed then and the one with the same name and registration number is answered.
+   */
+  async createBusinessProfile(
     userToken: string,
     body: Record<string, unknown>,
     idempotenceUuid: string,
     options: CallOptions = {},
   ): Promise<{ id: number }> {
-    return this.createProfile('business', userToken, body, idempotenceUuid, options);
+    try {
+      return await this.createProfile('business', userToken, body, idempotenceUuid, options);
+    } catch (err) {
+      if (!isDuplicateProfile(err)) throw err;
+      const existing = matchingBusinessProfile(await this.listProfiles(userToken, options), body);
+      if (!existing) throw err;
+      return existing;
+    }
   }
 
   private createProfile(

@@ -140,7 +140,11 @@ export class WiseTransport {
       // node:https with the client certificate (Node's global fetch cannot present one).
       this.fetchImpl = mtlsFetch({ certificate: mtls.certificate, privateKey: mtls.privateKey, ca: mtls.ca });
       this.baseUrlInUse = mtls.baseUrl.replace(/\/$/, '');
-    })();
+    })().catch((err: unknown) => {
+      // Secrets Manager was unavailable: ask again on the next call, or the container stays broken.
+      this.mtlsResolved = undefined;
+      throw err;
+    });
     return this.mtlsResolved;
   }
 

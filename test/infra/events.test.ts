@@ -38,7 +38,9 @@ describe('the table stream and its consumers', () => {
     return found[0]!.Properties!;
   };
   const queueIdOf = (mapping: Record<string, unknown>) =>
-    referencedId((mapping.DestinationConfig as { OnFailure: { Destination: unknown } }).OnFailure.Destination)!;
+    referencedId(
+      (mapping.DestinationConfig as { OnFailure: { Destination: unknown } }).OnFailure.Destination,
+    )!;
 
   it('turns on the stream with new and old images, as the table definition says', () => {
     // Act
@@ -66,7 +68,9 @@ describe('the table stream and its consumers', () => {
         FunctionResponseTypes: ['ReportBatchItemFailures'],
       });
       expect(mapping.MaximumBatchingWindowInSeconds ?? 0).toBe(consumer.maxBatchingWindowSeconds);
-      const patterns = (mapping.FilterCriteria as { Filters: { Pattern: string }[] }).Filters.map((f) => JSON.parse(f.Pattern));
+      const patterns = (mapping.FilterCriteria as { Filters: { Pattern: string }[] }).Filters.map((f) =>
+        JSON.parse(f.Pattern),
+      );
       expect(patterns).toEqual(consumer.filters);
       expect(resourcesOf(template(), 'AWS::SQS::Queue')[queueIdOf(mapping)]).toBeDefined();
     },
@@ -74,18 +78,23 @@ describe('the table stream and its consumers', () => {
 
   it('selects, for the projection, new event records and the items that make pending events applicable', () => {
     // Act
-    const patterns = (mappingOf('webhook-projection').FilterCriteria as { Filters: { Pattern: string }[] }).Filters.map((f) =>
-      JSON.parse(f.Pattern),
-    );
+    const patterns = (
+      mappingOf('webhook-projection').FilterCriteria as { Filters: { Pattern: string }[] }
+    ).Filters.map((f) => JSON.parse(f.Pattern));
 
     // Assess: DynamoDB mappings filter on the dynamodb key only.
     expect(patterns.every((p) => Object.keys(p).join() === 'dynamodb')).toBe(true);
     expect(patterns).toContainEqual({
-      dynamodb: { Keys: { pk: { S: [{ prefix: 'WEBHOOK#' }] }, sk: { S: ['EVENT'] } }, NewImage: { status: { S: ['RECEIVED'] } } },
+      dynamodb: {
+        Keys: { pk: { S: [{ prefix: 'WEBHOOK#' }] }, sk: { S: ['EVENT'] } },
+        NewImage: { status: { S: ['RECEIVED'] } },
+      },
     });
     expect(patterns).toContainEqual(
       expect.objectContaining({
-        dynamodb: expect.objectContaining({ Keys: { pk: { S: [{ prefix: 'CUSTOMER#' }] }, sk: { S: [{ prefix: 'PROFILE#' }] } } }),
+        dynamodb: expect.objectContaining({
+          Keys: { pk: { S: [{ prefix: 'CUSTOMER#' }] }, sk: { S: [{ prefix: 'PROFILE#' }] } },
+        }),
       }),
     );
   });
@@ -101,7 +110,9 @@ describe('the table stream and its consumers', () => {
 
       // Assess
       expect(queue.Properties?.SqsManagedSseEnabled).toBe(true);
-      const statements = policies.flatMap((p) => (p.Properties?.PolicyDocument as { Statement: PolicyStatement[] }).Statement);
+      const statements = policies.flatMap(
+        (p) => (p.Properties?.PolicyDocument as { Statement: PolicyStatement[] }).Statement,
+      );
       expect(statements).toContainEqual(
         expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
       );
@@ -115,13 +126,19 @@ describe('the table stream and its consumers', () => {
     const actions = statements.flatMap(actionsOf);
 
     // Assess
-    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:DescribeStream']));
+    expect(actions).toEqual(
+      expect.arrayContaining(['dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:DescribeStream']),
+    );
     const stream = statements.find((s) => actionsOf(s).includes('dynamodb:GetRecords'))!;
     expect(JSON.stringify(stream.Resource)).toContain('StreamArn');
     const send = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('sqs:')));
     expect(send.length).toBeGreaterThan(0);
     for (const s of send) {
-      expect(actionsOf(s).every((a) => ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'].includes(a))).toBe(true);
+      expect(
+        actionsOf(s).every((a) =>
+          ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'].includes(a),
+        ),
+      ).toBe(true);
       expect(referencedId(s.Resource)).toBe(queueId);
     }
     expect(actions).not.toContain('secretsmanager:GetSecretValue');
@@ -153,29 +170,50 @@ describe('the table stream and its consumers', () => {
       const onFunction = (metric: string) =>
         alarms.filter((a) => a.MetricName === metric && JSON.stringify(a.Dimensions).includes(fn.logicalId));
       expect(onFunction('IteratorAge')).toEqual([
-        expect.objectContaining({ Statistic: 'Maximum', Threshold: ITERATOR_AGE_ALARM_MS, ComparisonOperator: 'GreaterThanOrEqualToThreshold' }),
+        expect.objectContaining({
+          Statistic: 'Maximum',
+          Threshold: ITERATOR_AGE_ALARM_MS,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        }),
       ]);
       expect(onFunction('Errors').length).toBeGreaterThanOrEqual(1);
       const queueId = queueIdOf(mappingOf(consumer.function));
       const depth = alarms.filter(
-        (a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && JSON.stringify(a.Dimensions).includes(queueId),
+        (a) =>
+          a.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+          JSON.stringify(a.Dimensions).includes(queueId),
       );
       expect(depth).toEqual([expect.objectContaining({ Threshold: 1 })]);
-      expect(alarms.filter((a) => String(a.MetricName).endsWith('RecordFailures') && String(a.MetricName).includes(pascal(consumer.name)))).toHaveLength(1);
+      expect(
+        alarms.filter(
+          (a) =>
+            String(a.MetricName).endsWith('RecordFailures') &&
+            String(a.MetricName).includes(pascal(consumer.name)),
+        ),
+      ).toHaveLength(1);
       for (const alarm of [...onFunction('IteratorAge'), ...depth]) {
         expect(topics.map((t) => ({ Ref: t }))).toContainEqual((alarm.AlarmActions as unknown[])[0]);
       }
     }
   });
 
-  it('counts the consumers\' failed records from their own log lines', () => {
+  it("counts the consumers' failed records from their own log lines", () => {
     // Act
-    const filters = Object.values(resourcesOf(template(), 'AWS::Logs::MetricFilter')).map((f) => f.Properties!);
+    const filters = Object.values(resourcesOf(template(), 'AWS::Logs::MetricFilter')).map(
+      (f) => f.Properties!,
+    );
 
     // Assess
     for (const consumer of streamConsumers) {
-      const logGroup = referencedId(fnOf(consumer.function).properties.LoggingConfig && (fnOf(consumer.function).properties.LoggingConfig as { LogGroup: unknown }).LogGroup);
-      const mine = filters.filter((f) => referencedId(f.LogGroupName) === logGroup && String(f.FilterPattern).includes('stream record failed'));
+      const logGroup = referencedId(
+        fnOf(consumer.function).properties.LoggingConfig &&
+          (fnOf(consumer.function).properties.LoggingConfig as { LogGroup: unknown }).LogGroup,
+      );
+      const mine = filters.filter(
+        (f) =>
+          referencedId(f.LogGroupName) === logGroup &&
+          String(f.FilterPattern).includes('stream record failed'),
+      );
       expect(mine).toHaveLength(1);
     }
   });

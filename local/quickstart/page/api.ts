@@ -38,7 +38,7 @@ export interface ApiResult<T = any> {
 export interface CallSpec {
   step: Step;
   label: string;
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   body?: unknown;
   token?: string;

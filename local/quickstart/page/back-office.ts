@@ -6,7 +6,17 @@ import { maskSecret } from './mask';
 const ADMIN_SCOPE = 'wise-onboarding/admin';
 const WISE_ACCESS_SCOPE = 'wise-onboarding/wise-access';
 /** Every status route 22 lists (CREATING, a signup under way, is not on the index). */
-const LISTED_STATUSES = ['ACTIVE', 'EXISTING_ACCOUNT', 'LINK_PENDING', 'LINKED', 'RELINK_REQUIRED', 'LINK_REJECTED', 'DISCONNECTED', 'DEACTIVATED', 'NONE'];
+const LISTED_STATUSES = [
+  'ACTIVE',
+  'EXISTING_ACCOUNT',
+  'LINK_PENDING',
+  'LINKED',
+  'RELINK_REQUIRED',
+  'LINK_REJECTED',
+  'DISCONNECTED',
+  'DEACTIVATED',
+  'NONE',
+];
 
 interface AuditEvent {
   id: string;
@@ -39,7 +49,13 @@ const problemOf = (res: ApiResult): string => {
 };
 
 const section = (id: string, title: string, text: string, ...children: (Node | null)[]) =>
-  h('div', { class: 'card step-main', id }, h('h3', {}, title), h('p', { class: 'muted' }, text), ...children);
+  h(
+    'div',
+    { class: 'card step-main', id },
+    h('h3', {}, title),
+    h('p', { class: 'muted' }, text),
+    ...children,
+  );
 
 /**
  * Step 6, the partner's side of the product: "your payment service" fetching a Wise access token
@@ -57,20 +73,29 @@ export const mountBackOfficePanel = (parent: Element, options: { customerId: () 
       log,
       ...(calls.length === 0
         ? [h('p', { class: 'calls-empty' }, 'Routes 20, 21 and 22 appear here.')]
-        : [...calls].reverse().map((c) =>
-            h(
-              'div',
-              { class: `call${c.localOnly ? ' call-local' : ''}`, 'data-status': c.status ?? 0 },
+        : [...calls]
+            .reverse()
+            .map((c) =>
               h(
                 'div',
-                { class: 'call-head' },
-                h('span', { class: `method method-${c.method.toLowerCase()}` }, c.method),
-                h('span', { class: 'call-path' }, c.path),
-                badge(String(c.status ?? 'network error'), (c.status ?? 500) < 300 ? 'success' : 'warning'),
+                { class: `call${c.localOnly ? ' call-local' : ''}`, 'data-status': c.status ?? 0 },
+                h(
+                  'div',
+                  { class: 'call-head' },
+                  h('span', { class: `method method-${c.method.toLowerCase()}` }, c.method),
+                  h('span', { class: 'call-path' }, c.path),
+                  badge(String(c.status ?? 'network error'), (c.status ?? 500) < 300 ? 'success' : 'warning'),
+                ),
+                h(
+                  'div',
+                  { class: 'call-meta' },
+                  h('span', {}, c.label),
+                  c.responseBody !== undefined
+                    ? h('code', {}, JSON.stringify(c.responseBody).slice(0, 160))
+                    : null,
+                ),
               ),
-              h('div', { class: 'call-meta' }, h('span', {}, c.label), c.responseBody !== undefined ? h('code', {}, JSON.stringify(c.responseBody).slice(0, 160)) : null),
-            ),
-          )),
+            )),
     );
   const api = new Api((call) => {
     calls.push(call);
@@ -81,8 +106,16 @@ export const mountBackOfficePanel = (parent: Element, options: { customerId: () 
   const customerPath = (suffix = '') => `/v1/customers/${encodeURIComponent(options.customerId())}${suffix}`;
 
   // ---- your payment service -------------------------------------------------------------------
-  const tokenButton = h('button', { type: 'button', id: 'get-access-token', class: 'btn btn-primary' }, 'Get a Wise access token');
-  const quoteButton = h('button', { type: 'button', id: 'create-quote', class: 'btn btn-secondary', disabled: true }, 'Create a quote and its KYC review');
+  const tokenButton = h(
+    'button',
+    { type: 'button', id: 'get-access-token', class: 'btn btn-primary' },
+    'Get a Wise access token',
+  );
+  const quoteButton = h(
+    'button',
+    { type: 'button', id: 'create-quote', class: 'btn btn-secondary', disabled: true },
+    'Create a quote and its KYC review',
+  );
   const paymentResult = h('div', { id: 'payment-result', class: 'result', 'aria-live': 'polite' });
   let issued: { accessToken: string; expiresAt: string; profileId: number } | undefined;
 
@@ -90,11 +123,18 @@ export const mountBackOfficePanel = (parent: Element, options: { customerId: () 
     busy(tokenButton, true, 'Asking…');
     try {
       const account = await api.call<{ profiles?: { id: number; type: string }[] }>({
-        step: 'status', label: 'Route 2 · which profiles the customer has', method: 'GET', path: customerPath('/wise-account'), token: await as(ADMIN_SCOPE, 'partner-back-office'),
+        step: 'status',
+        label: 'Route 2 · which profiles the customer has',
+        method: 'GET',
+        path: customerPath('/wise-account'),
+        token: await as(ADMIN_SCOPE, 'partner-back-office'),
       });
       const profileId = account.body?.profiles?.[0]?.id;
       if (!account.ok || profileId === undefined) {
-        replace(paymentResult, callout('warning', 'No Wise profile yet', 'Open or link a Wise account first (steps 1 and 2).'));
+        replace(
+          paymentResult,
+          callout('warning', 'No Wise profile yet', 'Open or link a Wise account first (steps 1 and 2).'),
+        );
         return;
       }
       const res = await api.call<{ accessToken: string; expiresAt: string; profileId: number }>({
@@ -117,7 +157,13 @@ export const mountBackOfficePanel = (parent: Element, options: { customerId: () 
         callout(
           'success',
           'Your payment service holds a Wise access token',
-          h('span', { id: 'access-token-issued' }, 'Token ', h('code', {}, maskSecret(res.body.accessToken)), ` for profile ${res.body.profileId}, valid until ${new Date(res.body.expiresAt).toLocaleTimeString()}. Never the refresh token; each one is on the audit trail.`),
+          h(
+            'span',
+            { id: 'access-token-issued' },
+            'Token ',
+            h('code', {}, maskSecret(res.body.accessToken)),
+            ` for profile ${res.body.profileId}, valid until ${new Date(res.body.expiresAt).toLocaleTimeString()}. Never the refresh token; each one is on the audit trail.`,
+          ),
         ),
       );
     } catch (err) {
@@ -138,7 +184,13 @@ export const mountBackOfficePanel = (parent: Element, options: { customerId: () 
         localOnly: true,
         method: 'POST',
         path: '/local/demo/payment-service/quote',
-        body: { profileId: issued.profileId, accessToken: issued.accessToken, sourceCurrency: 'GBP', targetCurrency: 'EUR', sourceAmount: 100 },
+        body: {
+          profileId: issued.profileId,
+          accessToken: issued.accessToken,
+          sourceCurrency: 'GBP',
+          targetCurrency: 'EUR',
+          sourceAmount: 100,
+        },
       });
       if (!quote.ok) {
         replace(paymentResult, callout('error', 'Wise refused the quote', problemOf(quote)));
@@ -155,7 +207,15 @@ export const mountBackOfficePanel = (parent: Element, options: { customerId: () 
       replace(
         paymentResult,
         review.ok
-          ? callout('success', 'Quote created, KYC review started', h('span', { id: 'quote-review' }, `Quote ${quote.body.id}: 100 GBP → ${quote.body.targetAmount} EUR. KYC review ${review.body.id} is ${review.body.status}.`))
+          ? callout(
+              'success',
+              'Quote created, KYC review started',
+              h(
+                'span',
+                { id: 'quote-review' },
+                `Quote ${quote.body.id}: 100 GBP → ${quote.body.targetAmount} EUR. KYC review ${review.body.id} is ${review.body.status}.`,
+              ),
+            )
           : callout('error', 'No KYC review for the quote', problemOf(review)),
       );
     } catch (err) {
@@ -166,13 +226,21 @@ export const mountBackOfficePanel = (parent: Element, options: { customerId: () 
   });
 
   // ---- audit trail ----------------------------------------------------------------------------
-  const auditButton = h('button', { type: 'button', id: 'load-audit', class: 'btn btn-secondary' }, "Show the customer's audit trail");
+  const auditButton = h(
+    'button',
+    { type: 'button', id: 'load-audit', class: 'btn btn-secondary' },
+    "Show the customer's audit trail",
+  );
   const auditList = h('ol', { id: 'audit-events', class: 'muted', 'aria-live': 'polite' });
   auditButton.addEventListener('click', async () => {
     busy(auditButton, true, 'Reading…');
     try {
       const res = await api.call<{ items: AuditEvent[] }>({
-        step: 'status', label: 'Route 21 · the audit trail, newest first', method: 'GET', path: customerPath('/audit-events?limit=50'), token: await as(ADMIN_SCOPE, 'partner-back-office'),
+        step: 'status',
+        label: 'Route 21 · the audit trail, newest first',
+        method: 'GET',
+        path: customerPath('/audit-events?limit=50'),
+        token: await as(ADMIN_SCOPE, 'partner-back-office'),
       });
       if (!res.ok) {
         replace(auditList, h('li', {}, problemOf(res)));
@@ -183,8 +251,13 @@ export const mountBackOfficePanel = (parent: Element, options: { customerId: () 
         ...(res.body.items.length === 0
           ? [h('li', {}, 'Nothing yet for this customer.')]
           : res.body.items.map((e) =>
-              h('li', { 'data-action': e.action }, h('code', {}, e.action), ` by ${e.actor.kind}${e.actor.subject ? ` (${e.actor.subject})` : ''} at ${new Date(e.at).toLocaleTimeString()}`,
-                e.details ? h('span', { class: 'muted' }, ` ${JSON.stringify(e.details)}`) : null),
+              h(
+                'li',
+                { 'data-action': e.action },
+                h('code', {}, e.action),
+                ` by ${e.actor.kind}${e.actor.subject ? ` (${e.actor.subject})` : ''} at ${new Date(e.at).toLocaleTimeString()}`,
+                e.details ? h('span', { class: 'muted' }, ` ${JSON.stringify(e.details)}`) : null,
+              ),
             )),
       );
     } catch (err) {
@@ -195,26 +268,59 @@ export const mountBackOfficePanel = (parent: Element, options: { customerId: () 
   });
 
   // ---- customers by status --------------------------------------------------------------------
-  const statusSelect = h('select', { id: 'status-filter' }, ...LISTED_STATUSES.map((s) => h('option', { value: s }, s)));
-  const listButton = h('button', { type: 'button', id: 'list-customers', class: 'btn btn-secondary' }, 'List customers');
-  const moreButton = h('button', { type: 'button', id: 'more-customers', class: 'btn btn-link', hidden: true }, 'Next page');
+  const statusSelect = h(
+    'select',
+    { id: 'status-filter' },
+    ...LISTED_STATUSES.map((s) => h('option', { value: s }, s)),
+  );
+  const listButton = h(
+    'button',
+    { type: 'button', id: 'list-customers', class: 'btn btn-secondary' },
+    'List customers',
+  );
+  const moreButton = h(
+    'button',
+    { type: 'button', id: 'more-customers', class: 'btn btn-link', hidden: true },
+    'Next page',
+  );
   const customerList = h('ul', { id: 'customer-list', class: 'muted', 'aria-live': 'polite' });
   let nextCursor: string | undefined;
   const listCustomers = async (more: boolean) => {
     const button = more ? moreButton : listButton;
     busy(button, true, 'Listing…');
     try {
-      const query = new URLSearchParams({ status: statusSelect.value, limit: '10', ...(more && nextCursor ? { cursor: nextCursor } : {}) });
-      const res = await api.call<{ items: { customerId: string; status: string; updatedAt: string }[]; nextCursor?: string }>({
-        step: 'status', label: 'Route 22 · customers by status, newest change first', method: 'GET', path: `/v1/customers?${query}`, token: await as(ADMIN_SCOPE, 'partner-back-office'),
+      const query = new URLSearchParams({
+        status: statusSelect.value,
+        limit: '10',
+        ...(more && nextCursor ? { cursor: nextCursor } : {}),
+      });
+      const res = await api.call<{
+        items: { customerId: string; status: string; updatedAt: string }[];
+        nextCursor?: string;
+      }>({
+        step: 'status',
+        label: 'Route 22 · customers by status, newest change first',
+        method: 'GET',
+        path: `/v1/customers?${query}`,
+        token: await as(ADMIN_SCOPE, 'partner-back-office'),
       });
       if (!more) replace(customerList);
       if (!res.ok) {
         replace(customerList, h('li', {}, problemOf(res)));
         return;
       }
-      customerList.append(...res.body.items.map((c) => h('li', { 'data-customer': c.customerId }, h('code', {}, c.customerId), ` since ${new Date(c.updatedAt).toLocaleString()}`)));
-      if (customerList.childElementCount === 0) customerList.append(h('li', {}, `No customer is ${statusSelect.value}.`));
+      customerList.append(
+        ...res.body.items.map((c) =>
+          h(
+            'li',
+            { 'data-customer': c.customerId },
+            h('code', {}, c.customerId),
+            ` since ${new Date(c.updatedAt).toLocaleString()}`,
+          ),
+        ),
+      );
+      if (customerList.childElementCount === 0)
+        customerList.append(h('li', {}, `No customer is ${statusSelect.value}.`));
       nextCursor = res.body.nextCursor;
       moreButton.hidden = nextCursor === undefined;
     } catch (err) {
@@ -241,17 +347,41 @@ export const mountBackOfficePanel = (parent: Element, options: { customerId: () 
             'div',
             {},
             h('h2', { id: 'back-office-title' }, 'Your payment service and back office'),
-            h('p', { class: 'muted' }, 'Your own services, not the customer: a payment service uses the Wise access the product keeps, and the back office sees who did what and which customers need attention.'),
+            h(
+              'p',
+              { class: 'muted' },
+              'Your own services, not the customer: a payment service uses the Wise access the product keeps, and the back office sees who did what and which customers need attention.',
+            ),
           ),
         ),
-        section('payment-service', 'Your payment service', 'Route 20 answers a Wise access token of the grant covering the profile, valid at least 5 more minutes; your service then calls Wise itself.',
-          h('div', { class: 'actions' }, tokenButton, quoteButton), paymentResult),
-        section('audit-trail', 'Audit trail', 'Route 21: every signup, link, token issued, hosted link, status change and erasure, with who did it.',
-          h('div', { class: 'actions' }, auditButton), auditList),
-        section('customer-lists', 'Customers by status', 'Route 22: e.g. every customer who must link again (RELINK_REQUIRED), from an index, never a scan.',
-          h('div', { class: 'actions' }, statusSelect, listButton, moreButton), customerList),
+        section(
+          'payment-service',
+          'Your payment service',
+          'Route 20 answers a Wise access token of the grant covering the profile, valid at least 5 more minutes; your service then calls Wise itself.',
+          h('div', { class: 'actions' }, tokenButton, quoteButton),
+          paymentResult,
+        ),
+        section(
+          'audit-trail',
+          'Audit trail',
+          'Route 21: every signup, link, token issued, hosted link, status change and erasure, with who did it.',
+          h('div', { class: 'actions' }, auditButton),
+          auditList,
+        ),
+        section(
+          'customer-lists',
+          'Customers by status',
+          'Route 22: e.g. every customer who must link again (RELINK_REQUIRED), from an index, never a scan.',
+          h('div', { class: 'actions' }, statusSelect, listButton, moreButton),
+          customerList,
+        ),
       ),
-      h('aside', { class: 'calls', 'aria-label': 'Partner API calls for step 6' }, h('h3', {}, 'Partner API calls'), log),
+      h(
+        'aside',
+        { class: 'calls', 'aria-label': 'Partner API calls for step 6' },
+        h('h3', {}, 'Partner API calls'),
+        log,
+      ),
     ),
   );
   renderLog();

@@ -1,15 +1,18 @@
 /// <reference lib="dom" />
 /**
  * The quickstart page: the partner's app in miniature. It calls the partner API the way a
- * partner's backend would (here straight from the browser, with a local dev token), and logs every
- * exchange, masked, beside the step that made it.
+ * partner's app and backend would (here straight from the browser, with local dev tokens), and
+ * logs every exchange, masked, beside the step that made it. It plays two callers, as the contract
+ * has them: the partner backend (a back-office token, scope `wise-onboarding/admin`) for the routes
+ * that carry the bank's KYC data or set the identity on record (1, 3, 4, 6, 18), and the customer
+ * (a token whose `sub` is the customer id) for everything else.
  */
 import { Api, type ApiResult, type CallRecord, type CallSpec } from './api';
 import { recordCall, renderCalls } from './calls';
 import { $, badge, busy, callout, h, replace, type Tone } from './dom';
 import { mountBackOfficePanel } from './back-office';
 import { mountEventsPanel } from './events';
-import { maskSecret } from './mask';
+import { maskJson, maskSecret, maskUrl } from './mask';
 import { demoForm, loadSession, newSession, saveSession, type ReviewState, type Session, type SignupForm } from './session';
 
 const POLL_MS = 2000;
@@ -20,6 +23,7 @@ interface PublicProfile {
   type: 'PERSONAL' | 'BUSINESS';
   verification: 'verified' | 'not_verified' | 'unknown';
   verificationUpdatedAt?: string;
+  access?: 'GRANTED' | 'RELINK_REQUIRED' | 'NONE';
 }
 interface PublicAccount {
   customerId: string;
@@ -51,18 +55,34 @@ const ACCOUNT_STATUS: Record<string, { tone: Tone; text: string }> = {
   LINKED: { tone: 'success', text: "Linked to the customer's existing Wise account." },
   RELINK_REQUIRED: { tone: 'warning', text: 'Wise revoked access: the customer must link again.' },
   LINK_REJECTED: { tone: 'error', text: 'The linked Wise profile is not the same person; nothing was kept.' },
+  DISCONNECTED: { tone: 'info', text: 'Disconnected: every Wise grant was forgotten. Link again in step 2.' },
   DEACTIVATED: { tone: 'error', text: 'Wise deactivated this user.' },
 };
 
+/** Why the callback (route 9) sent the browser back without access. */
 const LINK_FAILURE: Record<string, { title: string; text: string }> = {
   access_denied: { title: 'You chose Deny on Wise', text: 'Nothing was linked and no token was kept. The customer can link again at any time.' },
   invalid_state: { title: 'This link attempt is no longer valid', text: 'It was already used or never started here. Start linking again.' },
   expired_state: { title: 'This link attempt expired', text: 'The customer took too long on Wise. Start linking again.' },
-  exchange_failed: { title: 'Wise did not complete the link', text: 'The authorization could not be exchanged for tokens. Try again.' },
-  identity_mismatch: {
+  exchange_failed: { title: 'Wise did not complete the link', text: 'Wise sent no usable authorization. Try again.' },
+};
+
+/** Why completing the link (route 17) refused it: nothing was kept in any of these cases. */
+const COMPLETION_FAILURE: Record<string, { title: string; text: string }> = {
+  IDENTITY_MISMATCH: {
     title: 'That Wise account belongs to someone else',
-    text: "The linked profile's date of birth does not match the customer's (step 1), so nothing was kept.",
+    text: "The granted profile is not the customer on record (its date of birth, or a business's registration number, differs), so nothing was kept.",
   },
+  IDENTITY_UNVERIFIABLE: {
+    title: 'Nothing on record to compare this profile with',
+    text: "A business profile is compared by its registration number: your backend records it (route 18) before linking.",
+  },
+  PROFILE_LINKED_ELSEWHERE: { title: 'This Wise profile is linked to another customer', text: 'A Wise profile belongs to one of your customers only.' },
+  LINKED_TO_ANOTHER_WISE_USER: {
+    title: 'This customer is linked to another Wise user',
+    text: 'An account is never moved to another Wise user silently: disconnect first, then link again.',
+  },
+  LINK_RESULT_INVALID: { title: 'This link result cannot be used', text: 'It was already used, expired (10 minutes) or is not this customer’s. Start linking again.' },
 };
 
 const REVIEW_STATUS: Record<string, { tone: string; text: string }> = {
@@ -77,8 +97,10 @@ const REVIEW_STATUS: Record<string, { tone: string; text: string }> = {
 
 const query = new URLSearchParams(location.search);
 let session: Session = loadSession() ?? newSession();
-/** The partner token for the current customer: memory only, never stored, never in a URL. */
+/** The customer's token (the page as your app): memory only, never stored, never in a URL. */
 let token: { customerId: string; value: string } | undefined;
+/** The back-office token (the page as your backend: routes 1, 3, 4, 6, 18): memory only as well. */
+let partnerToken: string | undefined;
 let account: PublicAccount | undefined;
 let accountError: string | undefined;
 let pollTimer: number | undefined;
@@ -94,17 +116,17 @@ const api = new Api((call: CallRecord) => {
   renderCalls(session.calls, call.step);
 });
 
-/** Logs a redirect that brought the browser back to the page, with the query it carried (masked when shown). */
+/** Logs a redirect that brought the browser back to the page, with the query it carried (its secrets masked). */
 const recordArrival = (step: CallRecord['step'], label: string, query: URLSearchParams) => {
   session.calls = recordCall(session.calls, {
     id: `return-${Date.now().toString(36)}`,
     step,
     label,
     method: 'GET',
-    path: `/?${query.toString()}`,
+    path: maskUrl(`${location.origin}/?${query.toString()}`).slice(location.origin.length),
     requestHeaders: {},
     arrival: true,
-    responseBody: Object.fromEntries(query.entries()),
+    responseBody: maskJson(Object.fromEntries(query.entries())),
     at: new Date().toISOString(),
   });
 };
@@ -125,7 +147,7 @@ const problemCallout = (result: ApiResult<Problem>, title: string): HTMLElement 
 const renderToken = (state: 'none' | 'loading' | 'ready' | 'error', text?: string) => {
   const el = $('#token-state');
   el.dataset.state = state;
-  if (state === 'ready' && token) replace(el, h('span', { class: 'dot' }), 'Partner token in memory ', h('code', {}, maskSecret(token.value)));
+  if (state === 'ready' && token) replace(el, h('span', { class: 'dot' }), 'Customer token in memory ', h('code', {}, maskSecret(token.value)));
   else replace(el, text ?? 'No token yet');
 };
 
@@ -152,6 +174,35 @@ const ensureToken = async (): Promise<string | undefined> => {
     renderToken('error', 'No token: the local gateway did not answer.');
     return undefined;
   }
+};
+
+/** The back-office token: the page as your backend, for the routes that carry KYC data or set the identity on record. */
+const ensurePartnerToken = async (): Promise<string | undefined> => {
+  if (partnerToken) return partnerToken;
+  try {
+    const res = await fetch('/local/token', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ customerId: 'quickstart-backend', scope: 'wise-onboarding/admin' }),
+      cache: 'no-store',
+    });
+    const body = (await res.json()) as { token?: string };
+    partnerToken = res.ok ? body.token : undefined;
+  } catch {
+    partnerToken = undefined;
+  }
+  return partnerToken;
+};
+
+/** A partner-API call as your backend (routes 1, 3, 4, 6, 18); a 401 gets one fresh token and one retry. */
+const callAsBackend = async <T = any>(spec: Omit<CallSpec, 'token'>): Promise<ApiResult<T>> => {
+  const value = await ensurePartnerToken();
+  if (!value) return { status: 0, ok: false, body: undefined as T, code: 'NO_TOKEN' };
+  const result = await api.call<T>({ ...spec, token: value });
+  if (result.status !== 401) return result;
+  partnerToken = undefined;
+  const fresh = await ensurePartnerToken();
+  return fresh ? api.call<T>({ ...spec, token: fresh }) : result;
 };
 
 /** A partner-API call with the customer's token; a 401 (token expired) gets one fresh token and one retry. */
@@ -193,6 +244,7 @@ const readForm = (): SignupForm => {
 
 const switchCustomer = (next: Session) => {
   stopPolling();
+  $<HTMLButtonElement>('#disconnect').hidden = true;
   stopReviewPolling();
   session = next;
   token = undefined;
@@ -247,7 +299,8 @@ const createAccount = async (event: SubmitEvent) => {
   };
   busy(button, true, 'Creating…');
   replace(result, callout('progress', 'Creating the Wise account…', 'Wise user, tokens, then the personal profile.'));
-  const res = await callApi<PublicAccount & Problem>({ step: 'signup', label: 'Route 1 · create the Wise account', method: 'POST', path: customerPath(), body });
+  // Route 1 carries the bank's KYC data: your backend calls it, not the customer's app.
+  const res = await callAsBackend<PublicAccount & Problem>({ step: 'signup', label: 'Route 1 · create the Wise account (as your backend)', method: 'POST', path: customerPath(), body });
   busy(button, false);
   if (res.ok) {
     const personal = res.body.profiles?.find((p) => p.type === 'PERSONAL');
@@ -292,25 +345,52 @@ const createAccount = async (event: SubmitEvent) => {
   replace(result, problemCallout(res, res.code === 'WISE_UNAVAILABLE' ? 'Wise is unavailable right now — try again shortly' : 'The account was not created'));
 };
 
-// ---- step 2: link an existing Wise account (routes 8, 9) ---------------------------------------
+// ---- step 2: link an existing Wise account (routes 18, 8, 9, 17; 19 to disconnect) ----------------
 
+/**
+ * Linking in two phases. Your backend first records what it knows of the customer (route 18; route 1
+ * does it for a signup), then the customer's app starts the link (route 8) and the browser goes to
+ * Wise. The callback (route 9) brings the browser back here with a one-time `result`, and only then
+ * does the customer's own session complete the link (route 17): the code is exchanged and the
+ * granted profile compared with the identity on record.
+ */
 const startLink = async (button: HTMLButtonElement) => {
   const result = $('#link-result');
   session.form = readForm();
   save();
   busy(button, true, 'Starting…');
-  replace(result, callout('progress', 'Asking for a Wise authorization link…'));
+  replace(result, callout('progress', 'Recording the identity, then asking for a Wise authorization link…'));
+  if (session.form.dateOfBirth) {
+    const identity = await callAsBackend<Problem>({
+      step: 'link',
+      label: 'Route 18 · record the identity on record (as your backend)',
+      method: 'PUT',
+      path: `/v1/customers/${encodeURIComponent(session.customerId)}/identity`,
+      body: { dateOfBirth: session.form.dateOfBirth },
+    });
+    if (!identity.ok) {
+      busy(button, false);
+      replace(result, problemCallout(identity, 'The identity on record was not saved'));
+      return;
+    }
+  }
   const res = await callApi<{ authorizeUrl: string; expiresAt: string } & Problem>({
     step: 'link',
-    label: 'Route 8 · start linking',
+    label: 'Route 8 · start linking (as the customer)',
     method: 'POST',
     path: `/v1/customers/${encodeURIComponent(session.customerId)}/wise-link`,
     // Back to this page on whatever origin it is served from; the allowlist decides whether that is allowed.
-    body: { returnUrl: `${location.origin}/?link=done`, ...(session.form.dateOfBirth ? { dateOfBirth: session.form.dateOfBirth } : {}) },
+    body: { returnUrl: `${location.origin}/?link=done` },
   });
   if (!res.ok) {
     busy(button, false);
-    replace(result, problemCallout(res, res.code === 'RETURN_URL_NOT_ALLOWED' ? 'This page is not on the return-URL allowlist' : 'Linking did not start'));
+    const title =
+      res.code === 'RETURN_URL_NOT_ALLOWED'
+        ? 'This page is not on the return-URL allowlist'
+        : res.code === 'IDENTITY_REQUIRED'
+          ? 'Nothing on record to compare the Wise profile with'
+          : 'Linking did not start';
+    replace(result, problemCallout(res, title));
     return;
   }
   replace(result, callout('progress', 'Opening Wise…', 'The customer signs in on Wise and chooses Allow or Deny.'));
@@ -319,29 +399,79 @@ const startLink = async (button: HTMLButtonElement) => {
   location.assign(res.body.authorizeUrl);
 };
 
+/** The second phase: the customer's session posts the callback's one-time result (route 17). */
+const completeLink = async (linkResult: string) => {
+  const result = $('#link-result');
+  replace(result, callout('progress', 'Wise granted access: completing the link…', 'Exchanging the code and checking the profile against the identity on record.'));
+  const res = await callApi<{ status: string; profileId?: number; nextStep?: string } & Problem>({
+    step: 'link',
+    label: 'Route 17 · complete the link with the result (as the customer)',
+    method: 'POST',
+    path: `/v1/customers/${encodeURIComponent(session.customerId)}/wise-link/complete`,
+    body: { result: linkResult },
+  });
+  if (res.ok) {
+    replace(
+      result,
+      res.body.profileId !== undefined
+        ? callout('success', 'Wise account linked', h('span', {}, 'The customer allowed access to Wise profile ', h('strong', { id: 'linked-profile' }, String(res.body.profileId)), '.'))
+        : callout('success', 'Wise account linked, without a profile yet', 'Your backend creates the personal profile next (route 1).'),
+    );
+    session.hasAccount = true;
+    save();
+    startPolling();
+    return;
+  }
+  const known = res.code ? COMPLETION_FAILURE[res.code] : undefined;
+  replace(
+    result,
+    known
+      ? callout('error', known.title, h('span', {}, known.text, h('code', { class: 'code-inline', 'data-reason': res.code }, res.code)))
+      : problemCallout(res, 'The link was not completed'),
+  );
+};
+
 /** The callback (route 9) sent the browser back here with the outcome in the query. */
 const showLinkOutcome = () => {
   const status = query.get('status');
   const result = $('#link-result');
-  if (status === 'linked') {
-    const profileId = query.get('profileId') ?? '?';
-    replace(result, callout('success', 'Wise account linked', h('span', {}, 'The customer allowed access to Wise profile ', h('strong', { id: 'linked-profile' }, profileId), '.')));
-    session.hasAccount = true;
-  } else {
-    const reason = query.get('reason') ?? 'unknown';
-    const known = LINK_FAILURE[reason];
-    replace(
-      result,
-      callout(
-        reason === 'access_denied' ? 'warning' : 'error',
-        known?.title ?? 'Linking did not complete',
-        h('span', {}, known?.text ?? 'Start linking again.', h('code', { class: 'code-inline', 'data-reason': reason }, reason)),
-      ),
-    );
-  }
-  // What the browser came back with, as your app would see it on its return URL.
+  // What the browser came back with, as your app would see it on its return URL (the result masked).
   recordArrival('link', 'Route 9 · the callback redirected the browser back here', query);
   save();
+  const linkResult = query.get('result');
+  if (status === 'authorized' && linkResult) {
+    void completeLink(linkResult);
+    return;
+  }
+  const reason = query.get('reason') ?? 'unknown';
+  const known = LINK_FAILURE[reason];
+  replace(
+    result,
+    callout(
+      reason === 'access_denied' ? 'warning' : 'error',
+      known?.title ?? 'Linking did not complete',
+      h('span', {}, known?.text ?? 'Start linking again.', h('code', { class: 'code-inline', 'data-reason': reason }, reason)),
+    ),
+  );
+};
+
+/** Route 19: forget every Wise grant of the customer (as the customer; your backend may too). */
+const disconnect = async (button: HTMLButtonElement) => {
+  busy(button, true, 'Disconnecting…');
+  const res = await callApi<Problem>({
+    step: 'link',
+    label: 'Route 19 · disconnect the Wise account (as the customer)',
+    method: 'DELETE',
+    path: `/v1/customers/${encodeURIComponent(session.customerId)}/wise-link`,
+  });
+  busy(button, false);
+  replace(
+    $('#link-result'),
+    res.ok
+      ? callout('info', 'Disconnected', 'Every Wise grant was forgotten; the profiles stay listed with no access. Link again at any time.')
+      : problemCallout(res, 'The account was not disconnected'),
+  );
+  void pollAccount();
 };
 
 // ---- step 3: account status (route 2), verification via the simulator --------------------------
@@ -384,6 +514,7 @@ const renderAccount = () => {
     return;
   }
   for (const p of account.profiles) if (p.verification === 'verified') verifying.delete(p.id);
+  $<HTMLButtonElement>('#disconnect').hidden = !['ACTIVE', 'LINKED', 'RELINK_REQUIRED'].includes(account.status);
   const meta = ACCOUNT_STATUS[account.status] ?? { tone: 'info' as Tone, text: '' };
   const rows = account.profiles.map((p) => {
     const action =
@@ -401,6 +532,7 @@ const renderAccount = () => {
       h('td', {}, p.type === 'PERSONAL' ? 'Personal' : 'Business'),
       h('td', {}, h('code', {}, String(p.id))),
       h('td', {}, verificationBadge(p)),
+      h('td', {}, p.access ? badge(p.access === 'GRANTED' ? 'Granted' : p.access === 'NONE' ? 'None' : 'Link again', p.access === 'GRANTED' ? 'success' : p.access === 'NONE' ? 'neutral' : 'warning', { 'data-access': p.access }) : '—'),
       h('td', { class: 'right' }, action),
     );
   });
@@ -424,7 +556,7 @@ const renderAccount = () => {
       ? h(
           'table',
           { class: 'profiles' },
-          h('thead', {}, h('tr', {}, h('th', {}, 'Profile'), h('th', {}, 'Id'), h('th', {}, 'Verification'), h('th', { class: 'right' }, ''))),
+          h('thead', {}, h('tr', {}, h('th', {}, 'Profile'), h('th', {}, 'Id'), h('th', {}, 'Verification'), h('th', {}, 'Access'), h('th', { class: 'right' }, ''))),
           h('tbody', {}, ...rows),
         )
       : h('p', { class: 'muted' }, 'No profile yet.'),
@@ -671,6 +803,7 @@ const init = () => {
   $('#new-customer').addEventListener('click', () => switchCustomer(newSession()));
   $<HTMLFormElement>('#signup-form').addEventListener('submit', (event) => void createAccount(event));
   $('#start-link').addEventListener('click', (event) => void startLink(event.currentTarget as HTMLButtonElement));
+  $('#disconnect').addEventListener('click', (event) => void disconnect(event.currentTarget as HTMLButtonElement));
   $<HTMLFormElement>('#kyc-form').addEventListener('submit', (event) => void startReview(event));
 
   // Partner events (local/quickstart/page/events.ts): its own section at the end of the page.

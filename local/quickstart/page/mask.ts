@@ -1,16 +1,16 @@
 /**
  * What the call log may show. A partner's engineer must see which calls the flow makes, never a
- * usable credential: bearer tokens, OAuth state, codes and hosted-link tokens are cut to a prefix.
+ * usable credential: bearer tokens, OAuth state, codes, link results and hosted-link tokens are cut to a prefix.
  */
 
 /** Query parameters that carry a credential or a one-time secret in the URLs this flow sees. */
-const SECRET_PARAMS = new Set(['state', 'code', 'token', 'claim_account_code', 'access_token', 'refresh_token']);
+const SECRET_PARAMS = new Set(['state', 'code', 'token', 'claim_account_code', 'access_token', 'refresh_token', 'result']);
 
 /**
  * Body fields that hold a credential. Not `state` or `code`: in bodies they are a KYC requirement's
  * state and a problem's machine code; the OAuth state and code only travel in URLs (masked above).
  */
-const SECRET_KEYS = /^(token|access_token|accessToken|refresh_token|refreshToken|id_token|password|client_secret|registrationCode|authorization)$/i;
+const SECRET_KEYS = /^(token|access_token|accessToken|refresh_token|refreshToken|id_token|password|client_secret|registrationCode|authorization|result)$/i;
 
 const JWT = /^eyJ[\w-]+\.[\w-]+\.[\w-]*$/;
 

@@ -10,7 +10,10 @@ import type { Table } from '../../store/dynamo';
 export class DynamoCustomerDirectory implements CustomerDirectory {
   constructor(private readonly table: Table) {}
 
-  async inStatus(status: AccountStatus, options: { limit: number; after?: string }): Promise<CustomerStatusPage> {
+  async inStatus(
+    status: AccountStatus,
+    options: { limit: number; after?: string },
+  ): Promise<CustomerStatusPage> {
     const gsi2pk = `STATUS#${status}`;
     const start = options.after === undefined ? undefined : startKey(gsi2pk, options.after);
     // One more than asked: whether a next page exists is known without a second, empty read.

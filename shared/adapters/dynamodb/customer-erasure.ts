@@ -1,4 +1,9 @@
-import { BatchWriteCommand, DeleteCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { auditPk, type AuditPosition } from '../../ports/audit';
 import type { CustomerErasure, ErasureOutcome } from '../../ports/erasure';
 import { isConditionalCheckFailure, type Table } from '../../store/dynamo';
@@ -37,11 +42,18 @@ export const customerIndexKeys = (customerId: string): string[] => [
 export class DynamoCustomerErasure implements CustomerErasure {
   constructor(private readonly table: Table) {}
 
-  async eraseAllBefore(customerId: string, tombstone: AuditPosition, options: { deadline: number }): Promise<ErasureOutcome> {
+  async eraseAllBefore(
+    customerId: string,
+    tombstone: AuditPosition,
+    options: { deadline: number },
+  ): Promise<ErasureOutcome> {
     let deleted = 0;
     try {
       const partition = await this.keys(
-        { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `CUSTOMER#${customerId}` } },
+        {
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `CUSTOMER#${customerId}` },
+        },
         options.deadline,
         'pk, sk, profileIds',
       );
@@ -50,7 +62,8 @@ export class DynamoCustomerErasure implements CustomerErasure {
         const fromSk = /^PROFILE#(\d+)$/.exec(item.sk)?.[1];
         if (fromSk) profileIds.add(Number(fromSk));
         const granted = item.profileIds;
-        if (Array.isArray(granted) || granted instanceof Set) for (const id of granted) profileIds.add(Number(id));
+        if (Array.isArray(granted) || granted instanceof Set)
+          for (const id of granted) profileIds.add(Number(id));
       }
       for (const profileId of profileIds) {
         this.assertBefore(options.deadline);
@@ -58,7 +71,11 @@ export class DynamoCustomerErasure implements CustomerErasure {
       }
       for (const gsi1pk of customerIndexKeys(customerId)) {
         const found = await this.keys(
-          { IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :k', ExpressionAttributeValues: { ':k': gsi1pk } },
+          {
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :k',
+            ExpressionAttributeValues: { ':k': gsi1pk },
+          },
           options.deadline,
         );
         deleted += await this.deleteAll(found.items, options.deadline);
@@ -133,7 +150,9 @@ export class DynamoCustomerErasure implements CustomerErasure {
       for (let attempt = 0; pending.length > 0; attempt++) {
         this.assertBefore(deadline);
         if (attempt > 0) await sleep(Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (attempt - 1)));
-        const out = await this.table.db.send(new BatchWriteCommand({ RequestItems: { [this.table.name]: pending } }));
+        const out = await this.table.db.send(
+          new BatchWriteCommand({ RequestItems: { [this.table.name]: pending } }),
+        );
         pending = (out.UnprocessedItems?.[this.table.name] ?? []) as typeof pending;
       }
     }

@@ -44,6 +44,9 @@ export class DynamoLease implements Lease {
       return true;
     } catch (err) {
       if (isConditionalCheckFailure(err)) return false;
+      // A take whose answer was lost (a timeout) may have landed: give it back, owner-checked, so that
+      // the caller's retry is not kept waiting for a lease nobody holds to lapse.
+      await this.release(spec, owner).catch(() => undefined);
       throw err;
     }
   }

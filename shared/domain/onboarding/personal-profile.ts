@@ -58,6 +58,19 @@ const occupationRule = (p: PersonShape | null | undefined, ctx: z.RefinementCtx)
   }
 };
 
+/**
+ * Wise's guide: a new user must accept Wise's Terms and Conditions during sign-up, with a link to
+ * read them. Route 1 requires the instant the customer accepted them in the partner's app (ISO
+ * 8601 with a zone); it cannot be in the future (a minute's grace for the partner's clock).
+ * Normalised to UTC milliseconds.
+ */
+export const TERMS_CLOCK_GRACE_MS = 60_000;
+const acceptedTermsAt = (now: () => number) =>
+  z.iso
+    .datetime({ offset: true, error: 'must be an ISO 8601 date-time with a zone' })
+    .refine((v) => Date.parse(v) <= now() + TERMS_CLOCK_GRACE_MS, 'must not be in the future')
+    .transform((v) => new Date(Date.parse(v)).toISOString());
+
 /** Route 1's body: the partner's KYC data for a new Wise user and its personal profile. */
 export const newCustomerSchema = (now: () => number) =>
   z
@@ -70,6 +83,7 @@ export const newCustomerSchema = (now: () => number) =>
         .optional(),
       /** Wise's last-resort email flow when the email already has a Wise account (API-NOTES §2.1). */
       sendAuthorizationCodeAsEmail: z.boolean().optional(),
+      acceptedTermsAt: acceptedTermsAt(now),
     })
     .superRefine(occupationRule, { when: () => true });
 export type NewCustomer = z.infer<ReturnType<typeof newCustomerSchema>>;

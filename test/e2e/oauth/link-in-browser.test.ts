@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot, type TestBrowser } from '../../support/browser';
+import { ADMIN_SCOPE } from '../../../shared/routes';
 import { startTestStack, type TestStack } from '../../support/stack';
 
 let t: TestStack;
@@ -25,16 +26,19 @@ const prepare = async (label: string) => {
   // The partner's app is not part of this stack; the local gateway's health page stands in for its
   // return page (an allowlisted URL that answers 200), so the browser really lands somewhere.
   const returnUrl = `${publicUrl}/local/health`;
-  const start = await t.call('POST', `/v1/customers/${customerId}/wise-link`, {
-    as: customerId,
-    body: { returnUrl, dateOfBirth: '1986-12-09' },
+  // The partner backend records the identity on record first (route 18), then the customer's app starts the link.
+  const identity = await t.call('PUT', `/v1/customers/${customerId}/identity`, {
+    as: { scope: ADMIN_SCOPE },
+    body: { dateOfBirth: '1986-12-09' },
   });
+  expect(identity.status).toBe(200);
+  const start = await t.call('POST', `/v1/customers/${customerId}/wise-link`, { as: customerId, body: { returnUrl } });
   expect(start.status).toBe(201);
   return { email, password, customerId, returnUrl, authorizeUrl: start.body.authorizeUrl as string, profileId: user.body.profileId as number };
 };
 
 describe('linking an existing Wise account in a browser', () => {
-  it('logs in on the authorization page, allows, and lands on the partner return URL with status=linked', async () => {
+  it('logs in on the authorization page, allows, lands on the return URL with a one-time result, and route 17 links', async () => {
     // Prepare
     const p = await prepare('allow');
     const { page, consoleErrors } = await browser.newPage();
@@ -63,12 +67,20 @@ describe('linking an existing Wise account in a browser', () => {
     const final = new URL(page.url());
     await screenshot(page, 'oauth-linked');
     expect(`${final.origin}${final.pathname}`).toBe(p.returnUrl);
-    expect(final.searchParams.get('status')).toBe('linked');
+    expect(final.searchParams.get('status')).toBe('authorized');
     expect(final.searchParams.get('profileId')).toBe(String(p.profileId));
     expect(final.searchParams.has('code')).toBe(false);
     expect(final.searchParams.has('state')).toBe(false);
     expect(callbackAnswers).toEqual([{ status: 302, cacheControl: 'no-store', referrerPolicy: 'no-referrer' }]);
     expect(landed.status()).toBe(200);
+    // Nothing is linked until the partner's app, in the customer's session, completes with the result.
+    expect((await t.stack.deps.oauth.accounts.get(p.customerId))?.status).toBe('LINK_PENDING');
+    const completed = await t.call('POST', `/v1/customers/${p.customerId}/wise-link/complete`, {
+      as: p.customerId,
+      body: { result: final.searchParams.get('result') },
+    });
+    expect(completed.status).toBe(200);
+    expect(completed.body).toEqual({ status: 'LINKED', profileId: p.profileId });
     const account = await t.stack.deps.oauth.accounts.get(p.customerId);
     expect(account).toMatchObject({ status: 'LINKED', origin: 'LINKED' });
     expect(failedLoads).toEqual([]);

@@ -91,6 +91,52 @@ describe('quickstart page (npm start, http://localhost:3000/)', () => {
     expect(quickstartErrors(consoleErrors, pageUrl).filter((e) => !isExpectedHttpError(e, 409))).toEqual([]);
   });
 
+  it('walks the two-phase link: identity on record, Wise, back with a result, completed by the customer; then disconnect and relink', async () => {
+    // Prepare
+    const { page, consoleErrors } = await newPage();
+    const results: string[] = [];
+    page.on('request', (req) => {
+      const url = new URL(req.url());
+      if (url.searchParams.get('status') === 'authorized') results.push(url.searchParams.get('result') ?? '');
+    });
+    await openQuickstart(page, pageUrl);
+    const email = await page.locator('#demo-email').innerText();
+    const password = await page.locator('#demo-password').innerText();
+
+    // Act
+    await page.locator('#start-link').click();
+    await page.waitForURL((url) => url.pathname.startsWith('/oauth/authorize'));
+    await signInOnWise(page, email, password, 'allow');
+    await page.locator('#link-result [data-tone="success"]').waitFor();
+    await page.locator('#account-status[data-status="LINKED"]').waitFor();
+    await page.locator('#account [data-access="GRANTED"]').waitFor();
+    // Every call of the step, labels included (closed entries show only their summary).
+    const linkLog = (await page.locator('[data-calls="link"]').textContent()) ?? '';
+    await screenshot(page, 'quickstart-two-phase-linked');
+    await page.locator('#disconnect').click();
+    await page.locator('#account-status[data-status="DISCONNECTED"]').waitFor();
+    await page.locator('#account [data-access="NONE"]').waitFor();
+    await page.locator('#start-link').click();
+    await page.waitForURL((url) => url.pathname.startsWith('/oauth/authorize'));
+    await signInOnWise(page, email, password, 'allow');
+    await page.locator('#account-status[data-status="LINKED"]').waitFor();
+
+    // Assess
+    for (const route of ['/identity', '/wise-link', '/wise-link/complete']) expect(linkLog).toContain(route);
+    expect(linkLog).toContain('as your backend');
+    expect(linkLog).toContain('as the customer');
+    expect(results).toHaveLength(2);
+    // The one-time result is a bearer secret: the log shows a prefix, the page and storage never the whole.
+    for (const result of results) {
+      expect(result.length).toBeGreaterThan(20);
+      expect(await page.content()).not.toContain(result);
+      expect(await page.evaluate(() => JSON.stringify(sessionStorage))).not.toContain(result);
+    }
+    expect(new URL(page.url()).search).toBe('');
+    expect(await page.locator('#linked-profile').innerText()).toMatch(/^\d+$/);
+    expect(quickstartErrors(consoleErrors, pageUrl)).toEqual([]);
+  });
+
   it('shows a clear message when the customer chooses Deny on Wise', async () => {
     // Prepare
     const { page, consoleErrors } = await newPage();

@@ -21,10 +21,17 @@ describe('route 20: a Wise access token for the partner’s payment services', (
       { sourceCurrency: 'GBP', targetCurrency: 'EUR', sourceAmount: 100 },
       { authorization: `Bearer ${issued.body.accessToken}` },
     );
-    const review = await t.call('POST', `/v1/customers/${customerId}/wise-account/profiles/${profileId}/kyc-reviews`, {
-      as: backOffice,
-      body: { trigger: { type: 'QUOTE', id: quote.body.id }, redirectUrl: `http://localhost:${t.stack.gateway.port}/app/kyc-done` },
-    });
+    const review = await t.call(
+      'POST',
+      `/v1/customers/${customerId}/wise-account/profiles/${profileId}/kyc-reviews`,
+      {
+        as: backOffice,
+        body: {
+          trigger: { type: 'QUOTE', id: quote.body.id },
+          redirectUrl: `http://localhost:${t.stack.gateway.port}/app/kyc-done`,
+        },
+      },
+    );
 
     // Assess
     expect(issued.status).toBe(200);
@@ -84,8 +91,12 @@ describe('route 20: a Wise access token for the partner’s payment services', (
     const other = await signUp(t, 'other');
 
     // Act
-    const unknown = await t.call('POST', accessTokenPath('never-seen-customer', one.profileId), { as: paymentService });
-    const notTheirs = await t.call('POST', accessTokenPath(one.customerId, other.profileId), { as: paymentService });
+    const unknown = await t.call('POST', accessTokenPath('never-seen-customer', one.profileId), {
+      as: paymentService,
+    });
+    const notTheirs = await t.call('POST', accessTokenPath(one.customerId, other.profileId), {
+      as: paymentService,
+    });
 
     // Assess
     expect(unknown.status).toBe(404);

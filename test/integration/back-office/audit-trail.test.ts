@@ -18,7 +18,8 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-const kycReviewsPath = (customerId: string, profileId: number) => `${accountPath(customerId)}/profiles/${profileId}/kyc-reviews`;
+const kycReviewsPath = (customerId: string, profileId: number) =>
+  `${accountPath(customerId)}/profiles/${profileId}/kyc-reviews`;
 
 describe("route 21: a customer's audit trail", () => {
   it("lists every action of a customer's life, newest first, each with its actor", async () => {
@@ -33,10 +34,23 @@ describe("route 21: a customer's audit trail", () => {
     );
     const review = await t.call('POST', kycReviewsPath(customerId, profileId), {
       as: customerId,
-      body: { trigger: { type: 'QUOTE', id: quote.body.id }, redirectUrl: `http://localhost:${t.stack.gateway.port}/app/kyc` },
+      body: {
+        trigger: { type: 'QUOTE', id: quote.body.id },
+        redirectUrl: `http://localhost:${t.stack.gateway.port}/app/kyc`,
+      },
     });
     expect(review.status, review.text).toBe(201);
-    expect(review.body.link.url).toEqual(expect.any(String));
+    // Wise keeps a new review NEW for a few seconds (the simulator: 3 s), then route 15 gives its hosted link.
+    await t.sim.advance(3000);
+    const hosted = await t.call('POST', `${kycReviewsPath(customerId, profileId)}/${review.body.id}/link`, {
+      as: customerId,
+    });
+    expect(hosted.status, hosted.text).toBe(200);
+    // The customer disconnects: the Wise access is gone, and route 20 says so.
+    const disconnected = await t.call('DELETE', `/v1/customers/${customerId}/wise-link`, { as: customerId });
+    expect(disconnected.status, disconnected.text).toBe(204);
+    const refused = await t.call('POST', accessTokenPath(customerId, profileId), { as: paymentService });
+    expect(refused.status).toBe(409);
 
     // Act
     const trail = await wholeTrail(t, customerId);
@@ -49,6 +63,7 @@ describe("route 21: a customer's audit trail", () => {
       'identity.changed',
       'access_token.issued',
       'kyc_link.issued',
+      'link.disconnected',
     ]);
     expect(oldestFirst[0]).toMatchObject({
       actor: { kind: 'partner', subject: 'partner-back-office' },
@@ -56,18 +71,23 @@ describe("route 21: a customer's audit trail", () => {
     });
     expect(oldestFirst[1]).toMatchObject({ details: { status: 'ACTIVE', profileId, wiseUserId } });
     expect(oldestFirst[2]).toMatchObject({ actor: { kind: 'partner' }, details: { dateOfBirth: true } });
-    expect(oldestFirst[3]).toMatchObject({ actor: { kind: 'wise-access', subject: 'payment-service' }, details: { profileId } });
+    expect(oldestFirst[3]).toMatchObject({
+      actor: { kind: 'wise-access', subject: 'payment-service' },
+      details: { profileId },
+    });
     expect(oldestFirst[4]).toMatchObject({
       actor: { kind: 'customer', subject: customerId },
-      details: { profileId, reviewId: review.body.id, expiresAt: review.body.link.expiresAt },
+      details: { profileId, reviewId: review.body.id, expiresAt: hosted.body.expiresAt },
     });
+    expect(oldestFirst[5]).toMatchObject({ actor: { kind: 'customer', subject: customerId } });
+    expect(refused.body.code).toMatch(/^(ACCOUNT_NOT_READY|RELINK_REQUIRED)$/);
     const instants = trail.map((e) => Date.parse(e.at));
     expect([...instants].sort((a, b) => b - a)).toEqual(instants);
     expect(new Set(trail.map((e) => e.id)).size).toBe(trail.length);
     // Ids, statuses and expiries only: no token, no link, no email, no name.
     const text = JSON.stringify(trail);
     expect(text).not.toContain(token.body.accessToken);
-    expect(text).not.toContain(review.body.link.url);
+    expect(text).not.toContain(hosted.body.url);
     expect(text).not.toMatch(/@example\.com|Test User|2000-01-01/);
   });
 
@@ -77,20 +97,32 @@ describe("route 21: a customer's audit trail", () => {
     const { customerId } = freshCustomer('second');
 
     // Act
-    const res = await t.call('POST', accountPath(customerId), { as: backOffice, body: customerBody(first.email) });
+    const res = await t.call('POST', accountPath(customerId), {
+      as: backOffice,
+      body: customerBody(first.email),
+    });
 
     // Assess
     expect(res.status).toBe(409);
     const oldestFirst = (await wholeTrail(t, customerId)).reverse();
     // The date of birth becomes the identity on record also when Wise answers 409 (linking compares with it).
-    expect(oldestFirst.map((e) => e.action)).toEqual(['customer.signup_started', 'status.changed', 'identity.changed']);
-    expect(oldestFirst[1]!.details).toEqual({ previousStatus: 'CREATING', status: 'EXISTING_ACCOUNT', reason: 'EXISTING_WISE_ACCOUNT' });
+    expect(oldestFirst.map((e) => e.action)).toEqual([
+      'customer.signup_started',
+      'status.changed',
+      'identity.changed',
+    ]);
+    expect(oldestFirst[1]!.details).toEqual({
+      previousStatus: 'CREATING',
+      status: 'EXISTING_ACCOUNT',
+      reason: 'EXISTING_WISE_ACCOUNT',
+    });
   });
 
   it('pages with an opaque cursor: small pages add up to the whole trail, without gaps or repeats', async () => {
     // Prepare
     const { customerId, profileId } = await signUp(t, 'pages');
-    for (let i = 0; i < 5; i++) await t.call('POST', accessTokenPath(customerId, profileId), { as: paymentService });
+    for (let i = 0; i < 5; i++)
+      await t.call('POST', accessTokenPath(customerId, profileId), { as: paymentService });
 
     // Act
     const whole = await wholeTrail(t, customerId, 100);
@@ -109,7 +141,9 @@ describe("route 21: a customer's audit trail", () => {
     const page = await t.call('GET', auditPath(a.customerId, '?limit=1'), { as: backOffice });
     const cursor = page.body.nextCursor as string;
     const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    const edited = Buffer.from(JSON.stringify({ ...decoded, p: decoded.p.replace(/.$/, decoded.p.endsWith('0') ? '1' : '0') })).toString('base64url');
+    const edited = Buffer.from(
+      JSON.stringify({ ...decoded, p: decoded.p.replace(/.$/, decoded.p.endsWith('0') ? '1' : '0') }),
+    ).toString('base64url');
     const list = await t.call('GET', '/v1/customers?status=ACTIVE&limit=1', { as: backOffice });
 
     // Act
@@ -135,7 +169,9 @@ describe("route 21: a customer's audit trail", () => {
 
     // Act
     const answers = await Promise.all(
-      ['0', '101', 'ten', '1.5'].map((limit) => t.call('GET', auditPath(customerId, `?limit=${limit}`), { as: backOffice })),
+      ['0', '101', 'ten', '1.5'].map((limit) =>
+        t.call('GET', auditPath(customerId, `?limit=${limit}`), { as: backOffice }),
+      ),
     );
 
     // Assess

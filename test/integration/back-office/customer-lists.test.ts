@@ -15,7 +15,11 @@ const listAll = async (status: string, limit: number) => {
   let pages = 0;
   let cursor: string | undefined;
   do {
-    const res = await t.call('GET', `/v1/customers?status=${status}&limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`, { as: backOffice });
+    const res = await t.call(
+      'GET',
+      `/v1/customers?status=${status}&limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`,
+      { as: backOffice },
+    );
     if (res.status !== 200) throw new Error(`route 22 answered ${res.status}: ${res.text}`);
     items.push(...res.body.items);
     cursor = res.body.nextCursor;
@@ -36,7 +40,10 @@ describe('route 22: customers by status', () => {
     const { db } = t.stack.deps.onboarding.table;
     const send = db.send.bind(db);
     const commands: string[] = [];
-    db.send = ((command: { constructor: { name: string }; input: { IndexName?: string } }, ...rest: unknown[]) => {
+    db.send = ((
+      command: { constructor: { name: string }; input: { IndexName?: string } },
+      ...rest: unknown[]
+    ) => {
       commands.push(`${command.constructor.name}:${command.input.IndexName ?? 'table'}`);
       return (send as (...a: unknown[]) => unknown)(command, ...rest);
     }) as typeof db.send;
@@ -71,7 +78,11 @@ describe('route 22: customers by status', () => {
     expect(before.items.map((i) => i.customerId)).toContain(customerId);
     expect((await listAll('ACTIVE', 100)).items.map((i) => i.customerId)).not.toContain(customerId);
     const deactivated = await listAll('DEACTIVATED', 10);
-    expect(deactivated.items[0]).toEqual({ customerId, status: 'DEACTIVATED', updatedAt: new Date(t.clock.now()).toISOString() });
+    expect(deactivated.items[0]).toEqual({
+      customerId,
+      status: 'DEACTIVATED',
+      updatedAt: new Date(t.clock.now()).toISOString(),
+    });
   });
 
   it('lists an EXISTING_ACCOUNT customer after route 1 found the email at Wise', async () => {
@@ -80,7 +91,10 @@ describe('route 22: customers by status', () => {
     const { customerId } = freshCustomer('existing');
 
     // Act
-    await t.call('POST', `/v1/customers/${customerId}/wise-account`, { as: backOffice, body: customerBody(taken.email) });
+    await t.call('POST', `/v1/customers/${customerId}/wise-account`, {
+      as: backOffice,
+      body: customerBody(taken.email),
+    });
 
     // Assess
     expect((await listAll('EXISTING_ACCOUNT', 100)).items.map((i) => i.customerId)).toContain(customerId);
@@ -96,7 +110,9 @@ describe('route 22: customers by status', () => {
       creating: await t.call('GET', '/v1/customers?status=CREATING', { as: backOffice }),
       missing: await t.call('GET', '/v1/customers', { as: backOffice }),
       limit: await t.call('GET', '/v1/customers?status=ACTIVE&limit=500', { as: backOffice }),
-      cursor: await t.call('GET', `/v1/customers?status=ACTIVE&cursor=${page.body.nextCursor}`, { as: backOffice }),
+      cursor: await t.call('GET', `/v1/customers?status=ACTIVE&cursor=${page.body.nextCursor}`, {
+        as: backOffice,
+      }),
     };
 
     // Assess

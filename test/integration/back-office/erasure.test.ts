@@ -57,10 +57,17 @@ describe('route 23: erasure', () => {
     }));
     for (let i = 0; i < kycItems.length; i += 25) {
       const batch = kycItems.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
-      await t.stack.deps.onboarding.table.db.send(new BatchWriteCommand({ RequestItems: { [t.tableName]: batch } }));
+      await t.stack.deps.onboarding.table.db.send(
+        new BatchWriteCommand({ RequestItems: { [t.tableName]: batch } }),
+      );
     }
     await put({ pk: `WISEPROFILE#${profileId}`, sk: 'OWNER', customerId });
-    await put({ pk: 'LINKRESULT#abc', sk: 'LINKRESULT', customerId, gsi1pk: `LINKRESULT_CUSTOMER#${customerId}` });
+    await put({
+      pk: 'LINKRESULT#abc',
+      sk: 'LINKRESULT',
+      customerId,
+      gsi1pk: `LINKRESULT_CUSTOMER#${customerId}`,
+    });
     const other = await signUp(t, 'stays');
     await put({ pk: `WISEPROFILE#${other.profileId}`, sk: 'OWNER', customerId: other.customerId });
     const before = await itemsOf(customerId, [profileId]);
@@ -76,7 +83,11 @@ describe('route 23: erasure', () => {
     expect(res.text).toBe('');
     const left = await itemsOf(customerId, [profileId]);
     expect(left).toHaveLength(1);
-    expect(left[0]).toMatchObject({ pk: `AUDIT#${customerId}`, action: 'customer.erased', actor: { kind: 'partner' } });
+    expect(left[0]).toMatchObject({
+      pk: `AUDIT#${customerId}`,
+      action: 'customer.erased',
+      actor: { kind: 'partner' },
+    });
     expect(left[0]).not.toHaveProperty('details');
     expect(await itemsOf(other.customerId, [other.profileId])).toEqual(othersBefore);
   }, 90_000);
@@ -109,15 +120,17 @@ describe('route 23: erasure', () => {
     await t.sim_('POST', '/_sim/events', {
       event_type: 'profiles#verification-state-change',
       profileId,
-      data: { resource: { type: 'profile', id: profileId }, current_state: 'verified', occurred_at: new Date(t.clock.now()).toISOString() },
+      data: {
+        resource: { type: 'profile', id: profileId },
+        current_state: 'verified',
+        occurred_at: new Date(t.clock.now()).toISOString(),
+      },
     });
 
     // Assess
     const record = await eventually(async () => {
       const webhooks = (await scanTable(t)).filter((i) => String(i.pk).startsWith('WEBHOOK#'));
-      return webhooks.find(
-        (i) => i.status === 'UNMATCHED' && i.gsi1pk === `PENDING_PROFILE#${profileId}`,
-      );
+      return webhooks.find((i) => i.status === 'UNMATCHED' && i.gsi1pk === `PENDING_PROFILE#${profileId}`);
     });
     expect(record).not.toHaveProperty('customerId');
     // Nothing was re-created for the customer: the event stays Wise's, waiting for an owner.
@@ -130,7 +143,10 @@ describe('route 23: erasure', () => {
     const { customerId, email } = await signUp(t, 'again');
     await erase(customerId);
     t.clock.advance(1000);
-    const back = await t.call('POST', accountPath(customerId), { as: backOffice, body: customerBody(`re-${email}`) });
+    const back = await t.call('POST', accountPath(customerId), {
+      as: backOffice,
+      body: customerBody(`re-${email}`),
+    });
 
     // Act
     const res = await erase(customerId);

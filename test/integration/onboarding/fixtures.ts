@@ -13,6 +13,8 @@ export const customerBody = (email: string, overrides: Record<string, unknown> =
   phoneNumber: '+442079460000',
   address: { addressFirstLine: '1 Test Street', city: 'London', countryIso3Code: 'GBR', postCode: 'EC1A 1BB' },
   nationality: 'GBR',
+  // Wise's T&C, accepted in the partner's app before route 1 (contract v2).
+  acceptedTermsAt: '2026-01-01T00:00:00.000Z',
   ...overrides,
 });
 

@@ -6,6 +6,7 @@ import { consumerHandlerWith } from '../../../local/stream-runner/consumers';
 import { ADMIN_SCOPE } from '../../../shared/routes';
 import { waitUntil } from '../../../shared/runtime/wait';
 import { LOCAL_WISE_CLIENT } from '../../../local/stack';
+import { subscriptionVersionOf } from '../../../shared/webhooks/subscriptions';
 import { signUp } from '../back-office/fixtures';
 import {
   decide,
@@ -215,6 +216,42 @@ describe('partner events on /local/events', () => {
     expect(statuses.at(-1)).toBe('LINKED');
   });
 
+  it('Wise refusing the grant → RELINK_REQUIRED; linking again → GRANTED, one event each (the grant replaced in one step)', async () => {
+    // Prepare
+    const user = await existingWiseUser(t);
+    const customerId = `pe-relink-${randomUUID().slice(0, 8)}`;
+    await link(customerId, user);
+    await eventsUntil(customerId, 'Wise Profile Access Changed', (i) => i.length === 1);
+    expect((await t.sim_('POST', `/_sim/users/${user.userId}/revoke-tokens`)).status).toBe(200);
+
+    // Act: the next Wise call finds the token revoked, and the refresh is refused for good
+    const check = await t.call(
+      'POST',
+      `/v1/customers/${customerId}/wise-account/profiles/${user.profileId}/verification-check`,
+      {
+        as: customerId,
+        body: { sourceCurrencies: ['GBP'] },
+      },
+    );
+    await eventsUntil(customerId, 'Wise Profile Access Changed', (i) => i.length === 2);
+    await link(customerId, user);
+
+    // Assess
+    expect([check.status, check.body?.code]).toEqual([409, 'RELINK_REQUIRED']);
+    await eventsUntil(customerId, 'Wise Profile Access Changed', (i) => i.length === 3);
+    await t.stack.streams!.drained();
+    const items = await eventsOf(customerId, 'Wise Profile Access Changed');
+    expectOncePerChange(items);
+    expect(items.map((e) => detail(e, 'previousAccess', 'access'))).toEqual([
+      { previousAccess: 'NONE', access: 'GRANTED' },
+      { previousAccess: 'GRANTED', access: 'RELINK_REQUIRED' },
+      { previousAccess: 'RELINK_REQUIRED', access: 'GRANTED' },
+    ]);
+    expect((await eventsOf(customerId, 'Wise Account Status Changed')).map(statusOf)).toContain(
+      'RELINK_REQUIRED',
+    );
+  });
+
   it('a redelivered stream record republishes its event with the same eventId: de-duplicated, one per change', async () => {
     // Prepare
     const { customerId } = await signUp(t, 'pe-redeliver');
@@ -329,7 +366,11 @@ describe('reconciliation (POST /local/reconcile)', () => {
 
     // Assess
     expect(report.subscriptions.missing).toEqual([
-      { event: 'kyc-reviews#state-change', expectedVersion: '2.0.0', foundVersions: [] },
+      {
+        event: 'kyc-reviews#state-change',
+        expectedVersion: subscriptionVersionOf('kyc-reviews#state-change'),
+        foundVersions: [],
+      },
     ]);
   });
 });

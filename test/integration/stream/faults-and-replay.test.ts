@@ -40,16 +40,23 @@ afterAll(async () => {
 });
 
 /** The projection over a table client whose writes fail while `fails` says so. */
-const projectionFailingWhen = (fails: (command: { constructor: { name: string }; input: Record<string, unknown> }) => boolean) => {
+const projectionFailingWhen = (
+  fails: (command: { constructor: { name: string }; input: Record<string, unknown> }) => boolean,
+) => {
   const deps = t.stack.deps[CONSUMER];
   return consumerHandlerWith(CONSUMER, { ...deps, table: faultyTable(deps.table, fails) });
 };
 
-const keyPk = (input: Record<string, unknown>) => String((input.Key as { pk?: unknown } | undefined)?.pk ?? '');
+const keyPk = (input: Record<string, unknown>) =>
+  String((input.Key as { pk?: unknown } | undefined)?.pk ?? '');
 
 const runReplay = async (args: string[]) => {
   const lines: string[] = [];
-  const summary = await replay(args, {}, { table: t.stack.deps[CONSUMER].table, clock: t.clock, print: (l) => lines.push(l) });
+  const summary = await replay(
+    args,
+    {},
+    { table: t.stack.deps[CONSUMER].table, clock: t.clock, print: (l) => lines.push(l) },
+  );
   return { summary, lines };
 };
 
@@ -57,7 +64,10 @@ describe('the projection when DynamoDB fails its writes', () => {
   it('retries a batch whose writes failed for a while, and applies every event once the store answers', async () => {
     // Prepare: the first four writes of the projection fail (the state update and the outcome alike).
     let failuresLeft = 4;
-    t.stack.streams!.use(CONSUMER, projectionFailingWhen((c) => c.constructor.name === 'UpdateCommand' && failuresLeft-- > 0));
+    t.stack.streams!.use(
+      CONSUMER,
+      projectionFailingWhen((c) => c.constructor.name === 'UpdateCommand' && failuresLeft-- > 0),
+    );
     const customers = await Promise.all([1, 2, 3].map(() => seedCustomer(t)));
     const bodies = customers.map((c) => verificationEvent(c.profileId, 'verified', Date.now() - 10_000));
 
@@ -66,8 +76,13 @@ describe('the projection when DynamoDB fails its writes', () => {
 
     // Assess
     for (const [i, body] of bodies.entries()) {
-      expect(await recordWithStatus(t, body, 'APPLIED')).toMatchObject({ customerId: customers[i]!.customerId });
-      expect((await t.stack.deps.webhooks.accounts.getProfile(customers[i]!.customerId, customers[i]!.profileId))?.verification).toBe('verified');
+      expect(await recordWithStatus(t, body, 'APPLIED')).toMatchObject({
+        customerId: customers[i]!.customerId,
+      });
+      expect(
+        (await t.stack.deps.webhooks.accounts.getProfile(customers[i]!.customerId, customers[i]!.profileId))
+          ?.verification,
+      ).toBe('verified');
     }
     expect(failuresLeft).toBeLessThan(0);
     const outcomes = t.stack.streams!.invocations(CONSUMER).map((i) => i.outcome);
@@ -80,7 +95,10 @@ describe('the projection when DynamoDB fails its writes', () => {
     const poisoned = await seedCustomer(t);
     const healthy = await seedCustomer(t);
     const since = iso(t.clock.now() - 1000);
-    t.stack.streams!.use(CONSUMER, projectionFailingWhen((c) => keyPk(c.input) === `CUSTOMER#${poisoned.customerId}`));
+    t.stack.streams!.use(
+      CONSUMER,
+      projectionFailingWhen((c) => keyPk(c.input) === `CUSTOMER#${poisoned.customerId}`),
+    );
     const poison = verificationEvent(poisoned.profileId, 'verified', Date.now() - 10_000);
     const fine = verificationEvent(healthy.profileId, 'verified', Date.now() - 10_000);
 
@@ -88,14 +106,19 @@ describe('the projection when DynamoDB fails its writes', () => {
     await deliver(t, poison);
     await deliver(t, fine);
     const failed = await eventually('the poison record in the failure destination', async () =>
-      t.stack.streams!.failures(CONSUMER).find((b) => b.records.some((r) => r.dynamodb?.Keys?.pk?.S === eventPk(poison))),
+      t.stack
+        .streams!.failures(CONSUMER)
+        .find((b) => b.records.some((r) => r.dynamodb?.Keys?.pk?.S === eventPk(poison))),
     );
 
     // Assess: given up on after the definition's retries; nothing else lost; the record still says RECEIVED.
     expect(failed).toMatchObject({ reason: 'RetriesExhausted', attempts: 6 });
     expect(await recordWithStatus(t, fine, 'APPLIED')).toMatchObject({ customerId: healthy.customerId });
     expect(await recordOf(t, poison)).toMatchObject({ status: 'RECEIVED' });
-    expect((await t.stack.deps.webhooks.accounts.getProfile(poisoned.customerId, poisoned.profileId))?.verification).toBe('unknown');
+    expect(
+      (await t.stack.deps.webhooks.accounts.getProfile(poisoned.customerId, poisoned.profileId))
+        ?.verification,
+    ).toBe('unknown');
 
     // Act: the fault is fixed (afterEach would do it too), then the operator replays.
     t.stack.streams!.use(CONSUMER, consumerHandlerWith(CONSUMER, t.stack.deps[CONSUMER]));
@@ -104,8 +127,15 @@ describe('the projection when DynamoDB fails its writes', () => {
     const second = await runReplay(['--since', since]);
 
     // Assess: applied once, and the second replay changes nothing.
-    expect(await recordOf(t, poison)).toMatchObject({ status: 'APPLIED', outcome: 'APPLIED', customerId: poisoned.customerId });
-    expect((await t.stack.deps.webhooks.accounts.getProfile(poisoned.customerId, poisoned.profileId))?.verification).toBe('verified');
+    expect(await recordOf(t, poison)).toMatchObject({
+      status: 'APPLIED',
+      outcome: 'APPLIED',
+      customerId: poisoned.customerId,
+    });
+    expect(
+      (await t.stack.deps.webhooks.accounts.getProfile(poisoned.customerId, poisoned.profileId))
+        ?.verification,
+    ).toBe('verified');
     expect(first.summary).toMatchObject({ stateChanged: 1, failed: 0 });
     expect(first.summary.outcomesRecorded).toBeGreaterThanOrEqual(1);
     expect(second.summary).toMatchObject({ stateChanged: 0, outcomesRecorded: 0, failed: 0 });
@@ -133,7 +163,9 @@ describe('the projection when DynamoDB fails its writes', () => {
     // Assess
     for (const body of bodies) await recordWithStatus(t, body, 'APPLIED');
     const failed = await eventually('the poison record alone in the failure destination', async () =>
-      t.stack.streams!.failures(CONSUMER).find((b) => b.records.some((r) => r.dynamodb?.Keys?.pk?.S === eventPk(poison))),
+      t.stack
+        .streams!.failures(CONSUMER)
+        .find((b) => b.records.some((r) => r.dynamodb?.Keys?.pk?.S === eventPk(poison))),
     );
     expect(failed.records).toHaveLength(1);
     expect(failed.lastError).toMatch(/a bug/);
@@ -142,7 +174,7 @@ describe('the projection when DynamoDB fails its writes', () => {
 });
 
 describe('npm run webhooks:replay', () => {
-  it('replays only the given customer\'s events with --customer', async () => {
+  it("replays only the given customer's events with --customer", async () => {
     // Prepare: two customers' events recorded while the projection was down (never projected).
     t.stack.streams!.use(CONSUMER, async () => {
       throw new Error('the consumer is down');
@@ -160,7 +192,9 @@ describe('npm run webhooks:replay', () => {
     expect(summary).toMatchObject({ replayed: 1, stateChanged: 1, failed: 0 });
     expect(await recordOf(t, forA!)).toMatchObject({ status: 'APPLIED', customerId: a.customerId });
     expect(await recordOf(t, forB!)).toMatchObject({ status: 'RECEIVED' });
-    expect((await t.stack.deps.webhooks.accounts.getProfile(b.customerId, b.profileId))?.verification).toBe('unknown');
+    expect((await t.stack.deps.webhooks.accounts.getProfile(b.customerId, b.profileId))?.verification).toBe(
+      'unknown',
+    );
   });
 
   it('refuses an instant without its zone and an unknown flag, touching nothing', async () => {

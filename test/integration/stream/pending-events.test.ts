@@ -42,7 +42,7 @@ afterAll(async () => {
 const verificationOf = async (customerId: string, profileId: number) =>
   (await t.stack.deps.webhooks.accounts.getProfile(customerId, profileId))?.verification;
 
-describe('events that arrive before their profile is a customer\'s', () => {
+describe("events that arrive before their profile is a customer's", () => {
   it('applies a verification that arrived before the link once the link completes (the real linking routes)', async () => {
     // Prepare: a Wise user who is not linked to anyone here yet; Wise verifies the profile.
     const lt = Object.assign(t, {
@@ -62,11 +62,18 @@ describe('events that arrive before their profile is a customer\'s', () => {
     });
     expect([200, 404]).toContain(identity.status);
     // Version 1 took the date of birth with the link itself.
-    const { authorizeUrl } = await startLink(lt, customerId, identity.status === 200 ? {} : { dateOfBirth: user.dateOfBirth });
+    const { authorizeUrl } = await startLink(
+      lt,
+      customerId,
+      identity.status === 200 ? {} : { dateOfBirth: user.dateOfBirth },
+    );
     const back = await followToCallback(t, await decide(t, authorizeUrl, user));
     const result = new URL(back.headers.get('location') ?? '').searchParams.get('result');
     if (result) {
-      const completed = await t.call('POST', `/v1/customers/${customerId}/wise-link/complete`, { as: customerId, body: { result } });
+      const completed = await t.call('POST', `/v1/customers/${customerId}/wise-link/complete`, {
+        as: customerId,
+        body: { result },
+      });
       expect(completed.status).toBe(200);
     }
 
@@ -74,7 +81,9 @@ describe('events that arrive before their profile is a customer\'s', () => {
     expect(pending).toMatchObject({ gsi1pk: `PENDING_PROFILE#${user.profileId}` });
     const shown = await eventually('the profile shown verified', async () => {
       const res = await t.call('GET', `/v1/customers/${customerId}/wise-account`, { as: customerId });
-      const profile = (res.body?.profiles as { id: number; verification: string }[] | undefined)?.find((p) => p.id === user.profileId);
+      const profile = (res.body?.profiles as { id: number; verification: string }[] | undefined)?.find(
+        (p) => p.id === user.profileId,
+      );
       return profile?.verification === 'verified' ? profile : undefined;
     });
     expect(shown.verification).toBe('verified');
@@ -107,7 +116,7 @@ describe('events that arrive before their profile is a customer\'s', () => {
     });
   });
 
-  it("applies a users#state-change that arrived before the account had its Wise user once it has", async () => {
+  it('applies a users#state-change that arrived before the account had its Wise user once it has', async () => {
     // Prepare
     const { customerId, userId } = await seedCustomer(t, { withUser: false });
     const body = userEvent(userId, 'DEACTIVATED', Date.now() - 1000);
@@ -150,8 +159,25 @@ describe('the projection sees only the records its filters select', () => {
     const db = t.stack.deps.webhooks.table.db;
 
     // Act: items of other kinds, and an event record that is final from the start.
-    await db.send(new PutCommand({ TableName: t.tableName, Item: { pk: `IDEMPOTENCY#${customerId}#k`, sk: 'REQUEST', state: 'x' } }));
-    await db.send(new PutCommand({ TableName: t.tableName, Item: { pk: 'WEBHOOK#filter-test', sk: 'EVENT', status: 'TEST', eventType: 'x', receivedAt: 1, expiresAt: 2 } }));
+    await db.send(
+      new PutCommand({
+        TableName: t.tableName,
+        Item: { pk: `IDEMPOTENCY#${customerId}#k`, sk: 'REQUEST', state: 'x' },
+      }),
+    );
+    await db.send(
+      new PutCommand({
+        TableName: t.tableName,
+        Item: {
+          pk: 'WEBHOOK#filter-test',
+          sk: 'EVENT',
+          status: 'TEST',
+          eventType: 'x',
+          receivedAt: 1,
+          expiresAt: 2,
+        },
+      }),
+    );
     await t.stack.deps.webhooks.accounts.update(customerId, { status: 'LINKED' });
     await t.stack.streams!.drained();
 

@@ -29,7 +29,10 @@ export const startStreamStack = async (options: TestStackOptions = {}): Promise<
               const deps = t!.stack.deps.webhooks;
               webhooks ??= handlerWith(
                 'webhooks',
-                { ...deps, config: { ...deps.config, webhookPublicKeys: `${t!.sim.webhookPublicKeyPem}\n${keyPem}` } },
+                {
+                  ...deps,
+                  config: { ...deps.config, webhookPublicKeys: `${t!.sim.webhookPublicKeyPem}\n${keyPem}` },
+                },
                 webhookRoutes,
               );
               return webhooks(event, context);
@@ -41,9 +44,19 @@ export const startStreamStack = async (options: TestStackOptions = {}): Promise<
 };
 
 export const envelope = (eventType: string, data: Record<string, unknown>) =>
-  JSON.stringify({ data, subscription_id: randomUUID(), event_type: eventType, schema_version: '2.0.0', sent_at: iso(Date.now()) });
+  JSON.stringify({
+    data,
+    subscription_id: randomUUID(),
+    event_type: eventType,
+    schema_version: '2.0.0',
+    sent_at: iso(Date.now()),
+  });
 
-export const verificationEvent = (profileId: number, state: 'verified' | 'not_verified', occurredAt: number) =>
+export const verificationEvent = (
+  profileId: number,
+  state: 'verified' | 'not_verified',
+  occurredAt: number,
+) =>
   envelope('profiles#verification-state-change', {
     resource: { type: 'profile', id: profileId },
     current_state: state,
@@ -51,7 +64,11 @@ export const verificationEvent = (profileId: number, state: 'verified' | 'not_ve
   });
 
 export const userEvent = (userId: number, state: string, occurredAt: number) =>
-  envelope('users#state-change', { resource: { type: 'user', id: userId }, current_state: state, occurred_at: iso(occurredAt) });
+  envelope('users#state-change', {
+    resource: { type: 'user', id: userId },
+    current_state: state,
+    occurred_at: iso(occurredAt),
+  });
 
 /**
  * Route 11 through the local gateway, signed with the trusted key; expects 200 `recorded`. A 503
@@ -62,7 +79,10 @@ export const deliver = async (t: TestStack, body: string) => {
   let attempt = 1;
   for (; res.status === 503 && attempt < 3; attempt++) res = await post(t, body);
   // A put that timed out may still have landed: the redelivery then finds it.
-  expect([res.status, res.body]).toEqual([200, { result: attempt === 1 ? 'recorded' : expect.stringMatching(/^(recorded|duplicate)$/) }]);
+  expect([res.status, res.body]).toEqual([
+    200,
+    { result: attempt === 1 ? 'recorded' : expect.stringMatching(/^(recorded|duplicate)$/) },
+  ]);
 };
 
 const post = (t: TestStack, body: string) =>
@@ -79,12 +99,20 @@ const post = (t: TestStack, body: string) =>
 export const eventPk = (body: string) => `WEBHOOK#${dedupKeyOf(JSON.parse(body))}`;
 
 export const item = async (t: TestStack, pk: string, sk: string) =>
-  (await t.stack.deps.webhooks.table.db.send(new GetCommand({ TableName: t.tableName, Key: { pk, sk }, ConsistentRead: true }))).Item;
+  (
+    await t.stack.deps.webhooks.table.db.send(
+      new GetCommand({ TableName: t.tableName, Key: { pk, sk }, ConsistentRead: true }),
+    )
+  ).Item;
 
 export const recordOf = (t: TestStack, body: string) => item(t, eventPk(body), 'EVENT');
 
 /** Polls until `probe` yields a value; fails the test after `ms`. */
-export const eventually = async <T>(what: string, probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> => {
+export const eventually = async <T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  ms = 10_000,
+): Promise<T> => {
   const value = await waitUntil(probe, { every: 25, deadline: Date.now() + ms });
   expect(value, `${what} within ${ms} ms`).toBeDefined();
   return value!;
@@ -92,21 +120,33 @@ export const eventually = async <T>(what: string, probe: () => Promise<T | undef
 
 /** The record once it has this status. */
 export const recordWithStatus = (t: TestStack, body: string, status: string, ms?: number) =>
-  eventually(`record ${status}`, async () => {
-    const r = await recordOf(t, body);
-    return r?.status === status ? r : undefined;
-  }, ms);
+  eventually(
+    `record ${status}`,
+    async () => {
+      const r = await recordOf(t, body);
+      return r?.status === status ? r : undefined;
+    },
+    ms,
+  );
 
 /** Every item of one customer (to compare before and after). */
 export const customerItems = async (t: TestStack, customerId: string) =>
   (
     await t.stack.deps.webhooks.table.db.send(
-      new QueryCommand({ TableName: t.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `CUSTOMER#${customerId}` }, ConsistentRead: true }),
+      new QueryCommand({
+        TableName: t.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `CUSTOMER#${customerId}` },
+        ConsistentRead: true,
+      }),
     )
   ).Items ?? [];
 
 /** A customer of ours, linked to a new Wise user and its personal profile at the simulator. */
-export const seedCustomer = async (t: TestStack, options: { withProfile?: boolean; withUser?: boolean } = {}) => {
+export const seedCustomer = async (
+  t: TestStack,
+  options: { withProfile?: boolean; withUser?: boolean } = {},
+) => {
   const customerId = `c-${randomUUID().slice(0, 8)}`;
   const created = await t.sim_('POST', '/_sim/users', {
     email: `${customerId}@example.com`,
@@ -120,14 +160,21 @@ export const seedCustomer = async (t: TestStack, options: { withProfile?: boolea
   const accounts = t.stack.deps.webhooks.accounts;
   await accounts.create({ customerId, status: 'LINKED', origin: 'LINKED' });
   if (options.withUser !== false) await accounts.update(customerId, { wiseUserId: userId });
-  if (options.withProfile !== false) await accounts.putProfile(customerId, { id: profileId, type: 'PERSONAL' });
+  if (options.withProfile !== false)
+    await accounts.putProfile(customerId, { id: profileId, type: 'PERSONAL' });
   return { customerId, userId, profileId };
 };
 
 /** The table with a client whose `send` fails (as a throttled or failing DynamoDB would) when `fails` says so. */
-export const faultyTable = (base: Table, fails: (command: { constructor: { name: string }; input: Record<string, unknown> }) => boolean): Table => {
+export const faultyTable = (
+  base: Table,
+  fails: (command: { constructor: { name: string }; input: Record<string, unknown> }) => boolean,
+): Table => {
   const db = Object.create(base.db) as Table['db'];
-  db.send = ((command: { constructor: { name: string }; input: Record<string, unknown> }, ...rest: unknown[]) =>
+  db.send = ((
+    command: { constructor: { name: string }; input: Record<string, unknown> },
+    ...rest: unknown[]
+  ) =>
     fails(command)
       ? Promise.reject(Object.assign(new Error('injected fault'), { name: 'InternalServerError' }))
       : (base.db.send as (...a: unknown[]) => Promise<unknown>)(command, ...rest)) as Table['db']['send'];
@@ -136,4 +183,7 @@ export const faultyTable = (base: Table, fails: (command: { constructor: { name:
 
 /** The stream records of one item the projection was handed, over the run so far. */
 export const deliveredTo = (t: TestStack, pk: string) =>
-  t.stack.streams!.invocations('webhook-projection').flatMap((i) => i.keys).filter((k) => k.pk === pk).length;
+  t.stack
+    .streams!.invocations('webhook-projection')
+    .flatMap((i) => i.keys)
+    .filter((k) => k.pk === pk).length;

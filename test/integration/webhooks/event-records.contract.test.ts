@@ -28,13 +28,30 @@ describe.each(subjects())('WebhookEventStore outcomes: $name', (subject) => {
     clock.advance(500);
 
     // Act
-    const first = await webhookEvents.recordOutcome(key, { status: 'APPLIED', outcome: 'APPLIED', customerId: 'c1' }, budget());
-    const again = await webhookEvents.recordOutcome(key, { status: 'APPLIED', outcome: 'STALE', customerId: 'c1' }, budget());
-    const other = await webhookEvents.recordOutcome(key, { status: 'UNMATCHED', pendingKey: 'PENDING_PROFILE#1' }, budget());
+    const first = await webhookEvents.recordOutcome(
+      key,
+      { status: 'APPLIED', outcome: 'APPLIED', customerId: 'c1' },
+      budget(),
+    );
+    const again = await webhookEvents.recordOutcome(
+      key,
+      { status: 'APPLIED', outcome: 'STALE', customerId: 'c1' },
+      budget(),
+    );
+    const other = await webhookEvents.recordOutcome(
+      key,
+      { status: 'UNMATCHED', pendingKey: 'PENDING_PROFILE#1' },
+      budget(),
+    );
 
     // Assess
     expect([first, again, other]).toEqual([true, false, false]);
-    expect(await webhookEvents.get(key)).toMatchObject({ status: 'APPLIED', outcome: 'APPLIED', customerId: 'c1', projectedAt: START + 500 });
+    expect(await webhookEvents.get(key)).toMatchObject({
+      status: 'APPLIED',
+      outcome: 'APPLIED',
+      customerId: 'c1',
+      projectedAt: START + 500,
+    });
   });
 
   it('keeps an UNMATCHED record under its pending key until it is applied, in order of occurrence', async () => {
@@ -45,11 +62,20 @@ describe.each(subjects())('WebhookEventStore outcomes: $name', (subject) => {
     await webhookEvents.record(received(later, { occurredAt: 2000 }), budget());
     await webhookEvents.record(received(earlier, { occurredAt: 1000 }), budget());
     await webhookEvents.record(received(applied, { occurredAt: 500 }), budget());
-    for (const key of [later, earlier, applied]) await webhookEvents.recordOutcome(key, { status: 'UNMATCHED', pendingKey }, budget());
+    for (const key of [later, earlier, applied])
+      await webhookEvents.recordOutcome(key, { status: 'UNMATCHED', pendingKey }, budget());
 
     // Act
-    const unchanged = await webhookEvents.recordOutcome(earlier, { status: 'UNMATCHED', pendingKey }, budget());
-    await webhookEvents.recordOutcome(applied, { status: 'APPLIED', outcome: 'APPLIED', customerId: 'c2' }, budget());
+    const unchanged = await webhookEvents.recordOutcome(
+      earlier,
+      { status: 'UNMATCHED', pendingKey },
+      budget(),
+    );
+    await webhookEvents.recordOutcome(
+      applied,
+      { status: 'APPLIED', outcome: 'APPLIED', customerId: 'c2' },
+      budget(),
+    );
     const pending = await webhookEvents.pending(pendingKey, budget());
 
     // Assess
@@ -59,7 +85,7 @@ describe.each(subjects())('WebhookEventStore outcomes: $name', (subject) => {
     expect(await webhookEvents.get(applied)).not.toHaveProperty('pendingKey');
   });
 
-  it('keeps a RECEIVED record\'s data whatever its size, and lists records by the time they were received', async () => {
+  it("keeps a RECEIVED record's data whatever its size, and lists records by the time they were received", async () => {
     // Prepare
     const { webhookEvents, clock } = subject.ports();
     const big = 'x'.repeat(4096);

@@ -103,7 +103,10 @@ const deliverAndProject = async (body: string) => {
 
 /** How many stream records of this key the projection was handed (one per change of the item). */
 const streamDeliveriesOf = (pk: string) =>
-  t.stack.streams!.invocations('webhook-projection').flatMap((i) => i.keys).filter((k) => k.pk === pk).length;
+  t.stack
+    .streams!.invocations('webhook-projection')
+    .flatMap((i) => i.keys)
+    .filter((k) => k.pk === pk).length;
 
 /** A customer of ours whose Wise user and personal profile exist at the simulator. */
 const seedCustomer = async () => {
@@ -145,7 +148,11 @@ const clientToken = async () => {
 
 /** Route 11's handler over other dependencies, invoked as API Gateway would (payload 2.0). */
 const invokeWebhooks = (deps: typeof t.stack.deps.webhooks, body: string, base64 = true) => {
-  const handler = handlerWith('webhooks', { ...deps, config: { ...deps.config, webhookPublicKeys: testKeyPem } }, webhookRoutes);
+  const handler = handlerWith(
+    'webhooks',
+    { ...deps, config: { ...deps.config, webhookPublicKeys: testKeyPem } },
+    webhookRoutes,
+  );
   const event = {
     version: '2.0',
     routeKey: `POST ${WEBHOOK_PATH}`,
@@ -154,9 +161,17 @@ const invokeWebhooks = (deps: typeof t.stack.deps.webhooks, body: string, base64
     headers: { 'content-type': 'application/json', 'x-signature-sha256': signed(body) },
     body: base64 ? Buffer.from(body).toString('base64') : body,
     isBase64Encoded: base64,
-    requestContext: { requestId: randomUUID(), routeKey: `POST ${WEBHOOK_PATH}`, http: { method: 'POST', path: WEBHOOK_PATH } },
+    requestContext: {
+      requestId: randomUUID(),
+      routeKey: `POST ${WEBHOOK_PATH}`,
+      http: { method: 'POST', path: WEBHOOK_PATH },
+    },
   } as unknown as GatewayEvent;
-  const context = { getRemainingTimeInMillis: () => 5000, functionName: 'webhooks', awsRequestId: randomUUID() } as never;
+  const context = {
+    getRemainingTimeInMillis: () => 5000,
+    functionName: 'webhooks',
+    awsRequestId: randomUUID(),
+  } as never;
   return handler(event, context);
 };
 
@@ -220,9 +235,9 @@ describe('route 11 with the simulator', () => {
     const delivered = await waitUntil(
       async () => {
         const state = await t.sim_('GET', '/_sim/state');
-        const deliveries = (state.body.deliveries as { event_type: string; responseStatus: number | null }[]).filter(
-          (d) => d.event_type === 'profiles#verification-state-change',
-        );
+        const deliveries = (
+          state.body.deliveries as { event_type: string; responseStatus: number | null }[]
+        ).filter((d) => d.event_type === 'profiles#verification-state-change');
         return deliveries.at(-1)?.responseStatus ?? undefined;
       },
       { every: 25, deadline: Date.now() + 5_000 },
@@ -302,7 +317,10 @@ describe('route 11 refuses what Wise did not sign', () => {
         return deliver(body, {}, { signature: signed(body, strangerKey.privateKey) });
       },
     ],
-    ['a missing signature header', async () => deliver(verificationEvent(424242, 'verified', Date.now()), {}, { signature: null })],
+    [
+      'a missing signature header',
+      async () => deliver(verificationEvent(424242, 'verified', Date.now()), {}, { signature: null }),
+    ],
     [
       'a legacy SHA-1 X-Signature only',
       async () => {
@@ -313,7 +331,8 @@ describe('route 11 refuses what Wise did not sign', () => {
     ],
     [
       'a signature that is not Base64',
-      async () => deliver(verificationEvent(424242, 'verified', Date.now()), {}, { signature: 'not base64 !' }),
+      async () =>
+        deliver(verificationEvent(424242, 'verified', Date.now()), {}, { signature: 'not base64 !' }),
     ],
   ];
 
@@ -345,7 +364,11 @@ describe('route 11 refuses what Wise did not sign', () => {
   it('refuses every delivery with 503 when no verification key is configured (fail closed), storing nothing', async () => {
     // Prepare
     const deps = t.stack.deps.webhooks;
-    const unconfigured = handlerWith('webhooks', { ...deps, config: { ...deps.config, webhookPublicKeys: undefined } }, webhookRoutes);
+    const unconfigured = handlerWith(
+      'webhooks',
+      { ...deps, config: { ...deps.config, webhookPublicKeys: undefined } },
+      webhookRoutes,
+    );
     const body = verificationEvent(424243, 'verified', Date.now());
     const before = (await webhookRecords()).length;
 
@@ -359,7 +382,11 @@ describe('route 11 refuses what Wise did not sign', () => {
         headers: { 'content-type': 'application/json', 'x-signature-sha256': signed(body) },
         body,
         isBase64Encoded: false,
-        requestContext: { requestId: randomUUID(), routeKey: `POST ${WEBHOOK_PATH}`, http: { method: 'POST', path: WEBHOOK_PATH } },
+        requestContext: {
+          requestId: randomUUID(),
+          routeKey: `POST ${WEBHOOK_PATH}`,
+          http: { method: 'POST', path: WEBHOOK_PATH },
+        },
       } as unknown as GatewayEvent,
       { getRemainingTimeInMillis: () => 5000, functionName: 'webhooks', awsRequestId: randomUUID() } as never,
     );
@@ -389,7 +416,9 @@ describe('route 11 records each event once; the projection applies it once, in o
     expect(record).toMatchObject({ status: 'APPLIED', outcome: 'APPLIED', customerId });
     expect((await webhookRecords()).filter((r) => r.resourceId === String(profileId))).toHaveLength(1);
     expect(record.expiresAt - Math.floor(t.clock.now() / 1000)).toBeGreaterThanOrEqual(16 * 24 * 3600);
-    expect((await t.stack.deps.webhooks.accounts.getProfile(customerId, profileId))?.verification).toBe('verified');
+    expect((await t.stack.deps.webhooks.accounts.getProfile(customerId, profileId))?.verification).toBe(
+      'verified',
+    );
     // One record, one stream record, one application: the copies never reached the projection.
     expect(streamDeliveriesOf(keyOf(body))).toBe(1);
   });
@@ -399,7 +428,10 @@ describe('route 11 records each event once; the projection applies it once, in o
     const { customerId, profileId } = await seedCustomer();
     const body = verificationEvent(profileId, 'verified', Date.now());
     await deliverAndProject(body);
-    const [profileBefore, recordBefore] = [await t.stack.deps.webhooks.accounts.getProfile(customerId, profileId), await recordOf(body)];
+    const [profileBefore, recordBefore] = [
+      await t.stack.deps.webhooks.accounts.getProfile(customerId, profileId),
+      await recordOf(body),
+    ];
 
     // Act: Wise's retry carries a new X-Delivery-Id and the same body.
     const again = await deliver(body, { 'x-delivery-id': randomUUID() });
@@ -417,7 +449,10 @@ describe('route 11 records each event once; the projection applies it once, in o
     // Prepare
     const { customerId, profileId } = await seedCustomer();
     const t0 = Date.parse('2026-03-01T10:00:00Z');
-    const events = [verificationEvent(profileId, 'not_verified', t0), verificationEvent(profileId, 'verified', t0 + 60_000)];
+    const events = [
+      verificationEvent(profileId, 'not_verified', t0),
+      verificationEvent(profileId, 'verified', t0 + 60_000),
+    ];
 
     // Act
     const records = [];
@@ -436,7 +471,10 @@ describe('route 11 records each event once; the projection applies it once, in o
     // Prepare
     const { customerId, profileId } = await seedCustomer();
     const t0 = Date.parse('2026-03-02T10:00:00Z');
-    const events = [verificationEvent(profileId, 'verified', t0 + 60_000), verificationEvent(profileId, 'not_verified', t0)];
+    const events = [
+      verificationEvent(profileId, 'verified', t0 + 60_000),
+      verificationEvent(profileId, 'not_verified', t0),
+    ];
 
     // Act
     const answers = await Promise.all(events.map((e) => deliver(e)));
@@ -490,15 +528,20 @@ describe('route 11 records each event once; the projection applies it once, in o
     // Act
     const test = await deliver(body, { 'x-test-notification': 'true' });
     await t.stack.streams!.drained();
-    const verificationAfterTest = (await t.stack.deps.webhooks.accounts.getProfile(customerId, profileId))?.verification;
+    const verificationAfterTest = (await t.stack.deps.webhooks.accounts.getProfile(customerId, profileId))
+      ?.verification;
     const real = await deliverAndProject(body);
 
     // Assess
     expect(test.body).toEqual({ result: 'test' });
     expect(verificationAfterTest).toBe('unknown');
-    expect(await item(`WEBHOOK#TEST#${dedupKeyOf(JSON.parse(body))}`, 'EVENT')).toMatchObject({ status: 'TEST' });
+    expect(await item(`WEBHOOK#TEST#${dedupKeyOf(JSON.parse(body))}`, 'EVENT')).toMatchObject({
+      status: 'TEST',
+    });
     expect(real).toMatchObject({ status: 'APPLIED', outcome: 'APPLIED', customerId });
-    expect((await t.stack.deps.webhooks.accounts.getProfile(customerId, profileId))?.verification).toBe('verified');
+    expect((await t.stack.deps.webhooks.accounts.getProfile(customerId, profileId))?.verification).toBe(
+      'verified',
+    );
   });
 
   it('verifies a body API Gateway handed over base64-encoded', async () => {
@@ -512,7 +555,9 @@ describe('route 11 records each event once; the projection applies it once, in o
     // Assess
     expect(res.body).toEqual({ result: 'recorded' });
     expect(await projected(body)).toMatchObject({ outcome: 'APPLIED' });
-    expect((await t.stack.deps.webhooks.accounts.getProfile(customerId, profileId))?.verification).toBe('verified');
+    expect((await t.stack.deps.webhooks.accounts.getProfile(customerId, profileId))?.verification).toBe(
+      'verified',
+    );
   });
 
   it('keeps the newest KYC review status and creates a minimal review when none is stored', async () => {
@@ -555,7 +600,15 @@ describe('route 11 records each event once; the projection applies it once, in o
     const at = Date.parse('2026-03-05T10:00:00Z');
     const kycFor = (reviewId: string, state: string) =>
       envelope('kyc-reviews#state-change', {
-        resource: { id: reviewId, state, profileId, requiredBy: null, createdAt: '2026-03-05T09:59:00', updatedAt: '2026-03-05T10:00:00', triggerReferences: [] },
+        resource: {
+          id: reviewId,
+          state,
+          profileId,
+          requiredBy: null,
+          createdAt: '2026-03-05T09:59:00',
+          updatedAt: '2026-03-05T10:00:00',
+          triggerReferences: [],
+        },
         occurred_at: iso(at),
       });
     const inOrder = randomUUID();
@@ -563,14 +616,23 @@ describe('route 11 records each event once; the projection applies it once, in o
 
     // Act
     const outcomes = [];
-    for (const body of [kycFor(inOrder, 'PROCESSING'), kycFor(inOrder, 'PASSED'), kycFor(reversed, 'PASSED'), kycFor(reversed, 'PROCESSING')]) {
+    for (const body of [
+      kycFor(inOrder, 'PROCESSING'),
+      kycFor(inOrder, 'PASSED'),
+      kycFor(reversed, 'PASSED'),
+      kycFor(reversed, 'PROCESSING'),
+    ]) {
       outcomes.push((await deliverAndProject(body)).outcome);
     }
 
     // Assess
     expect(outcomes).toEqual(['APPLIED', 'APPLIED', 'APPLIED', 'STALE']);
-    expect(await item(`CUSTOMER#${customerId}`, `KYC#${profileId}#${inOrder}`)).toMatchObject({ status: 'PASSED' });
-    expect(await item(`CUSTOMER#${customerId}`, `KYC#${profileId}#${reversed}`)).toMatchObject({ status: 'PASSED' });
+    expect(await item(`CUSTOMER#${customerId}`, `KYC#${profileId}#${inOrder}`)).toMatchObject({
+      status: 'PASSED',
+    });
+    expect(await item(`CUSTOMER#${customerId}`, `KYC#${profileId}#${reversed}`)).toMatchObject({
+      status: 'PASSED',
+    });
   });
 
   it('records the evidence a CDD check requires on the profile', async () => {
@@ -591,7 +653,11 @@ describe('route 11 records each event once; the projection applies it once, in o
     // Assess
     expect(record).toMatchObject({ status: 'APPLIED', outcome: 'APPLIED' });
     const account = await t.stack.deps.webhooks.accounts.get(customerId);
-    expect(account?.profiles[0]?.cdd).toEqual({ state: 'EVIDENCE_REQUIRED', requiredEvidences: ['SOURCE_OF_INCOME'], occurredAt: at });
+    expect(account?.profiles[0]?.cdd).toEqual({
+      state: 'EVIDENCE_REQUIRED',
+      requiredEvidences: ['SOURCE_OF_INCOME'],
+      occurredAt: at,
+    });
     expect(publicAccount(account!).profiles[0]).toMatchObject({
       cdd: { state: 'EVIDENCE_REQUIRED', requiredEvidences: ['SOURCE_OF_INCOME'] },
     });
@@ -648,11 +714,17 @@ describe('route 11 when the record cannot be written', () => {
     const deps = t.stack.deps.webhooks;
     const throttled = Object.create(deps.table.db) as typeof deps.table.db;
     throttled.send = (() =>
-      Promise.reject(Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' }))) as typeof throttled.send;
+      Promise.reject(
+        Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' }),
+      )) as typeof throttled.send;
     const body = verificationEvent(profileId, 'verified', Date.now());
 
     // Act
-    const first = await invokeWebhooks({ ...deps, table: { db: throttled, name: deps.table.name } }, body, false);
+    const first = await invokeWebhooks(
+      { ...deps, table: { db: throttled, name: deps.table.name } },
+      body,
+      false,
+    );
     const retry = await deliver(body);
     const record = await projected(body);
 
@@ -680,7 +752,9 @@ describe('route 11 de-duplicates for at least 16 days', () => {
 
     // Assess
     expect([late.status, late.body]).toEqual([200, { result: 'duplicate' }]);
-    expect((await t.stack.deps.webhooks.accounts.getProfile(customerId, profileId))?.verification).toBe('verified');
+    expect((await t.stack.deps.webhooks.accounts.getProfile(customerId, profileId))?.verification).toBe(
+      'verified',
+    );
     expect(((await recordOf(old))!.expiresAt as number) * 1000).toBeGreaterThan(t.clock.now());
   });
 });

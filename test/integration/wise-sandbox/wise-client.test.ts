@@ -171,19 +171,32 @@ describe('shared/wise against the simulator', () => {
     expect(h.sent.at(-1)?.url).toBe(`${sim.url}/v2/profiles/${c.profileId}`);
   });
 
-  it('item 9: a duplicate business is a 409 the product recovers from by listing and matching', async () => {
+  it("item 9: Wise's 409 for a business it already holds is answered with that profile (listed and matched)", async () => {
     // Prepare
     const h = clientFor(sim);
     const c = await newCustomer(h);
     const body = businessBody({ businessName: 'Recovered Ltd', registrationNumber: 'RC 1234' });
     const first = await h.wise.createBusinessProfile(c.tokens.access_token, body, randomUUID());
-    // Act
-    const again = await h.wise
-      .createBusinessProfile(c.tokens.access_token, { ...body, webpage: 'https://changed.example' }, randomUUID())
-      .catch((e: unknown) => e);
+    // Act: a retry with another idempotence uuid (the first answer was lost, say)
+    const again = await h.wise.createBusinessProfile(
+      c.tokens.access_token,
+      { ...body, webpage: 'https://changed.example' },
+      randomUUID(),
+    );
+    // Another registration number is another business: created, not matched.
+    const other = await h.wise.createBusinessProfile(
+      c.tokens.access_token,
+      businessBody({ businessName: 'Recovered Ltd' }),
+      randomUUID(),
+    );
     const listed = await h.wise.listProfiles(c.tokens.access_token);
     // Assess
-    expect(isDuplicateProfile(again)).toBe(true);
+    expect(again.id).toBe(first.id);
+    expect(h.sent.map((s) => `${s.url.replace(sim.url, '')}`).slice(-4, -2)).toEqual([
+      '/v2/profiles/business-profile',
+      '/v2/profiles',
+    ]);
+    expect(other.id).not.toBe(first.id);
     expect(matchingBusinessProfile(listed, { businessName: ' recovered ltd', registrationNumber: 'rc 1234' })?.id).toBe(
       first.id,
     );

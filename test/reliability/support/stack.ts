@@ -147,6 +147,8 @@ export const customerBody = (email: string, overrides: Record<string, unknown> =
   phoneNumber: '+442079460000',
   address: { addressFirstLine: '1 Test Street', city: 'London', countryIso3Code: 'GBR', postCode: 'EC1A 1BB' },
   nationality: 'GBR',
+  // Route 1 requires the instant the customer accepted Wise's terms (contract v2).
+  acceptedTermsAt: new Date(Date.now() - 60_000).toISOString(),
   ...overrides,
 });
 

@@ -34,7 +34,9 @@ export class InMemoryAuditTrail implements AuditTrail {
   ) {}
 
   /** The next `record` throws this (a store outage), once. */
-  failNext(error: unknown = Object.assign(new Error('store unavailable'), { name: 'InternalServerError' })): void {
+  failNext(
+    error: unknown = Object.assign(new Error('store unavailable'), { name: 'InternalServerError' }),
+  ): void {
     this.failure = error;
   }
 
@@ -62,7 +64,13 @@ export class InMemoryAuditTrail implements AuditTrail {
   }
 
   transactItem(customerId: string, event: AuditEvent): AuditTransactWrite {
-    return { Put: { TableName: 'in-memory', Item: this.event(customerId, event), ConditionExpression: 'attribute_not_exists(pk)' } };
+    return {
+      Put: {
+        TableName: 'in-memory',
+        Item: this.event(customerId, event),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
   }
 
   /** Records a {@link transactItem} as its transaction's commit would. */
@@ -73,7 +81,8 @@ export class InMemoryAuditTrail implements AuditTrail {
 
   async list(customerId: string, options: { limit: number; after?: AuditPosition }): Promise<AuditPage> {
     const newestFirst = this.items.partition(auditPk(customerId)).reverse();
-    const start = options.after === undefined ? 0 : newestFirst.findIndex((i) => String(i.sk) < options.after!);
+    const start =
+      options.after === undefined ? 0 : newestFirst.findIndex((i) => String(i.sk) < options.after!);
     const rest = start < 0 ? [] : newestFirst.slice(start);
     const page = rest.slice(0, options.limit).map(recordedOf);
     const last = page[page.length - 1];

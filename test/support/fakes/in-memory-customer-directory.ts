@@ -1,5 +1,9 @@
 import type { AccountStatus } from '../../../shared/domain/account';
-import type { CustomerDirectory, CustomerInStatus, CustomerStatusPage } from '../../../shared/ports/customer-directory';
+import type {
+  CustomerDirectory,
+  CustomerInStatus,
+  CustomerStatusPage,
+} from '../../../shared/ports/customer-directory';
 
 /**
  * The {@link CustomerDirectory} port in memory, with DynamoCustomerDirectory's order: newest status
@@ -16,7 +20,10 @@ export class InMemoryCustomerDirectory implements CustomerDirectory {
     return this;
   }
 
-  async inStatus(status: AccountStatus, options: { limit: number; after?: string }): Promise<CustomerStatusPage> {
+  async inStatus(
+    status: AccountStatus,
+    options: { limit: number; after?: string },
+  ): Promise<CustomerStatusPage> {
     const position = (c: CustomerInStatus) => `${c.updatedAt}#${c.customerId}`;
     const ordered = [...this.customers.values()]
       .filter((c) => c.status === status)

@@ -17,15 +17,22 @@ export class InMemoryCustomerErasure implements CustomerErasure {
     this.budget = n;
   }
 
-  async eraseAllBefore(customerId: string, tombstone: AuditPosition, _options: { deadline: number }): Promise<ErasureOutcome> {
+  async eraseAllBefore(
+    customerId: string,
+    tombstone: AuditPosition,
+    _options: { deadline: number },
+  ): Promise<ErasureOutcome> {
     const partition = this.items.partition(`CUSTOMER#${customerId}`);
     const profileIds = partition.flatMap((i) => /^PROFILE#(\d+)$/.exec(String(i.sk))?.[1] ?? []);
     const owners = profileIds
       .map((id) => this.items.get({ pk: `WISEPROFILE#${id}`, sk: 'OWNER' }))
       .filter((i) => i?.customerId === customerId);
-    const indexed = ['LINKSTATE_CUSTOMER#', 'LINKRESULT_CUSTOMER#', 'IDEMPOTENCY_CUSTOMER#', 'WEBHOOK_CUSTOMER#'].flatMap((p) =>
-      this.items.byGsi1(`${p}${customerId}`),
-    );
+    const indexed = [
+      'LINKSTATE_CUSTOMER#',
+      'LINKRESULT_CUSTOMER#',
+      'IDEMPOTENCY_CUSTOMER#',
+      'WEBHOOK_CUSTOMER#',
+    ].flatMap((p) => this.items.byGsi1(`${p}${customerId}`));
     const audit = this.items.partition(auditPk(customerId)).filter((i) => String(i.sk) < tombstone);
     const all = [...owners, ...indexed, ...partition, ...audit] as { pk: string; sk: string }[];
     const budget = this.budget;

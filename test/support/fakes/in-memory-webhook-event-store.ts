@@ -31,7 +31,8 @@ export class InMemoryWebhookEventStore implements WebhookEventStore {
     }
     const now = this.clock.now();
     const payload =
-      event.payload !== undefined && (event.status === 'RECEIVED' || Buffer.byteLength(event.payload) <= MAX_KEPT_PAYLOAD_BYTES)
+      event.payload !== undefined &&
+      (event.status === 'RECEIVED' || Buffer.byteLength(event.payload) <= MAX_KEPT_PAYLOAD_BYTES)
         ? event.payload
         : undefined;
     const stored: StoredWebhookEvent = {
@@ -57,7 +58,8 @@ export class InMemoryWebhookEventStore implements WebhookEventStore {
     }
     const next: StoredWebhookEvent = { ...event, status: outcome.status, projectedAt: this.clock.now() };
     delete next.pendingKey;
-    if (outcome.status === 'APPLIED') Object.assign(next, { outcome: outcome.outcome, customerId: outcome.customerId });
+    if (outcome.status === 'APPLIED')
+      Object.assign(next, { outcome: outcome.outcome, customerId: outcome.customerId });
     else if (outcome.status === 'IGNORED') next.reason = outcome.reason;
     else if (outcome.pendingKey !== undefined) next.pendingKey = outcome.pendingKey;
     this.events.set(dedupKey, withoutUndefined(next));
@@ -68,17 +70,22 @@ export class InMemoryWebhookEventStore implements WebhookEventStore {
   async pending(pendingKey: string): Promise<StoredWebhookEvent[]> {
     return [...this.events.values()]
       .filter((e) => e.status === 'UNMATCHED' && e.pendingKey === pendingKey)
-      .sort((a, b) => (a.occurredAt ?? a.receivedAt) - (b.occurredAt ?? b.receivedAt) || a.receivedAt - b.receivedAt)
+      .sort(
+        (a, b) =>
+          (a.occurredAt ?? a.receivedAt) - (b.occurredAt ?? b.receivedAt) || a.receivedAt - b.receivedAt,
+      )
       .map((e) => structuredClone(e));
   }
 
   async *receivedSince(since: number): AsyncIterable<StoredWebhookEvent> {
-    for (const event of [...this.events.values()]) if (event.receivedAt >= since) yield structuredClone(event);
+    for (const event of [...this.events.values()])
+      if (event.receivedAt >= since) yield structuredClone(event);
   }
 }
 
 const withoutUndefined = (event: StoredWebhookEvent): StoredWebhookEvent => {
   const copy = structuredClone(event);
-  for (const [k, v] of Object.entries(copy)) if (v === undefined) delete (copy as unknown as Record<string, unknown>)[k];
+  for (const [k, v] of Object.entries(copy))
+    if (v === undefined) delete (copy as unknown as Record<string, unknown>)[k];
   return copy;
 };

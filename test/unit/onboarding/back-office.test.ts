@@ -1,12 +1,18 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AuditEvents } from '../../../functions/onboarding/audit-events';
-import { AUDIT_POSITION, decodeCursor, encodeCursor, STATUS_POSITION } from '../../../functions/onboarding/cursor';
+import {
+  AUDIT_POSITION,
+  decodeCursor,
+  encodeCursor,
+  STATUS_POSITION,
+} from '../../../functions/onboarding/cursor';
 import { CustomerLists } from '../../../functions/onboarding/customer-lists';
 import { Erasure } from '../../../functions/onboarding/erasure';
 import { MIN_TOKEN_VALIDITY_MS, WiseAccessTokens } from '../../../functions/onboarding/wise-access-tokens';
 import { DomainError } from '../../../shared/errors/domain-error';
 import { actorOf } from '../../../shared/http/actor';
+import type { Grants } from '../../../shared/ports/grants';
 import { createLogger } from '../../../shared/logging/logger';
 import { RelinkRequiredError } from '../../../shared/ports/user-tokens';
 import {
@@ -20,7 +26,11 @@ import {
 
 const logger = createLogger('test');
 const partner = { kind: 'partner', subject: 'back-office' } as const;
-const failure = async (promise: Promise<unknown>) => (await promise.then(() => undefined, (e: unknown) => e)) as DomainError;
+const failure = async (promise: Promise<unknown>) =>
+  (await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )) as DomainError;
 
 describe('the cursor of routes 21 and 22', () => {
   const position = '2026-03-01T10:00:00.000Z#0b7f5c1e-4b7a-4c1e-9d2a-3f1c2b4a5d6e';
@@ -49,7 +59,8 @@ describe('the cursor of routes 21 and 22', () => {
     });
 
     // Assess
-    for (const err of errors) expect(err).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'cursor' }] });
+    for (const err of errors)
+      expect(err).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'cursor' }] });
   });
 
   it('refuses every edited cursor (property: any change of one character)', () => {
@@ -94,8 +105,13 @@ describe('actorOf', () => {
 
   it('names the caller kind and keeps the token subject', () => {
     expect(actorOf(caller('c1'), 'c1')).toEqual({ kind: 'customer', subject: 'c1' });
-    expect(actorOf(caller('svc', ['wise-onboarding/admin']), 'c1')).toEqual({ kind: 'partner', subject: 'svc' });
-    expect(actorOf(caller('pay', ['wise-onboarding/admin', 'wise-onboarding/wise-access']), 'c1', 'wise-access')).toEqual({
+    expect(actorOf(caller('svc', ['wise-onboarding/admin']), 'c1')).toEqual({
+      kind: 'partner',
+      subject: 'svc',
+    });
+    expect(
+      actorOf(caller('pay', ['wise-onboarding/admin', 'wise-onboarding/wise-access']), 'c1', 'wise-access'),
+    ).toEqual({
       kind: 'wise-access',
       subject: 'pay',
     });
@@ -110,20 +126,34 @@ describe('route 20: WiseAccessTokens', () => {
     const grants = new InMemoryGrants(() => clock.now());
     await accounts.create({ customerId: 'c1', status: 'ACTIVE' });
     await accounts.putProfile('c1', { id: 11, type: 'PERSONAL' });
-    const tokens = { access_token: 'wise-access-1', refresh_token: 'wise-refresh-1', expires_in: 43_200, token_type: 'bearer' };
+    const tokens = {
+      access_token: 'wise-access-1',
+      refresh_token: 'wise-refresh-1',
+      expires_in: 43_200,
+      token_type: 'bearer',
+    };
     await grants.keep('c1', tokens as never, { kind: 'registration_code', profileIds: [11] });
-    return { clock, accounts, audit, items, grants, use: new WiseAccessTokens({ accounts, grants, audit, logger }) };
+    return {
+      clock,
+      accounts,
+      audit,
+      items,
+      grants,
+      use: new WiseAccessTokens({ accounts, grants, audit, logger }),
+    };
   };
 
   it('answers the covering grant’s token with at least five minutes asked for, after recording it', async () => {
     // Prepare
-    const { use, audit, grants } = await setup();
+    const { accounts, audit, grants } = await setup();
     let asked: number | undefined;
-    const accessToken = grants.accessToken.bind(grants);
-    grants.accessToken = async (cid, pid, options) => {
-      asked = options.minValidityMs;
-      return accessToken(cid, pid, options);
+    const spy: Pick<Grants, 'accessToken'> = {
+      accessToken: async (cid, pid, options) => {
+        asked = options.minValidityMs;
+        return grants.accessToken(cid, pid);
+      },
     };
+    const use = new WiseAccessTokens({ accounts, grants: spy, audit, logger });
 
     // Act
     const issued = await use.issue('c1', 11, { kind: 'wise-access', subject: 'pay' }, Date.now() + 5000);
@@ -190,7 +220,8 @@ describe('route 21: AuditEvents', () => {
     // Prepare
     const clock = new ManualClock(Date.parse('2026-03-01T10:00:00Z'));
     const audit = new InMemoryAuditTrail(clock);
-    for (let i = 0; i < 7; i++) await audit.record('c1', { action: 'access_token.issued', actor: partner, details: { n: i } });
+    for (let i = 0; i < 7; i++)
+      await audit.record('c1', { action: 'access_token.issued', actor: partner, details: { n: i } });
     await audit.record('c2', { action: 'customer.erased', actor: partner });
     const events = new AuditEvents(audit);
 
@@ -231,7 +262,13 @@ describe('route 22: CustomerLists', () => {
     const wrong = await failure(lists.inStatus('ACTIVE', 2, first.nextCursor));
 
     // Assess
-    expect([...first.items, ...second.items, ...third.items].map((c) => c.customerId)).toEqual(['c4', 'c3', 'c2', 'c1', 'c0']);
+    expect([...first.items, ...second.items, ...third.items].map((c) => c.customerId)).toEqual([
+      'c4',
+      'c3',
+      'c2',
+      'c1',
+      'c0',
+    ]);
     expect(third.nextCursor).toBeUndefined();
     expect(wrong).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'cursor' }] });
   });

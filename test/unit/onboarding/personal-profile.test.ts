@@ -13,6 +13,7 @@ const valid = {
   dateOfBirth: '1990-12-10',
   phoneNumber: '+442079460000',
   address: { addressFirstLine: '1 Test Street', city: 'London', countryIso3Code: 'GBR' },
+  acceptedTermsAt: '2026-03-01T11:00:00Z',
 };
 
 const pathsOf = (input: unknown) => {
@@ -88,6 +89,9 @@ describe('personal-profile rules', () => {
     ['isr', undefined],
     ['mex', undefined],
     ['usa', 'NM'],
+    // The personal-profile guide adds Arizona (the union of Wise's documents).
+    ['usa', 'AZ'],
+    ['usa', 'az'],
   ])('requires occupations for %s %s', (country, stateCode) => {
     // Act
     const without = pathsOf({ ...valid, address: { ...valid.address, countryIso3Code: country, stateCode } });
@@ -100,6 +104,20 @@ describe('personal-profile rules', () => {
     // Assess
     expect(without).toEqual(['occupations']);
     expect(withOne).toEqual([]);
+  });
+
+  it('requires acceptedTermsAt with a zone, not in the future (a minute of grace), and normalises it to UTC', () => {
+    // Act
+    const offset = schema.parse({ ...valid, acceptedTermsAt: '2026-03-01T13:30:00+02:00' });
+    const withinGrace = pathsOf({ ...valid, acceptedTermsAt: new Date(NOW + 60_000).toISOString() });
+    const future = pathsOf({ ...valid, acceptedTermsAt: new Date(NOW + 60_001).toISOString() });
+    const missing = pathsOf({ ...valid, acceptedTermsAt: undefined });
+    const zoneless = pathsOf({ ...valid, acceptedTermsAt: '2026-03-01T11:00:00' });
+
+    // Assess
+    expect(offset.acceptedTermsAt).toBe('2026-03-01T11:30:00.000Z');
+    expect(withinGrace).toEqual([]);
+    expect([future, missing, zoneless]).toEqual([['acceptedTermsAt'], ['acceptedTermsAt'], ['acceptedTermsAt']]);
   });
 
   it('does not require occupations in other US states', () => {

@@ -37,6 +37,7 @@ const input = newCustomerSchema(() => Date.parse('2026-01-01')).parse({
   dateOfBirth: '1990-12-10',
   phoneNumber: '+442079460000',
   address: { addressFirstLine: '1 Test Street', city: 'London', countryIso3Code: 'gbr' },
+  acceptedTermsAt: '2025-12-01T09:00:00.000Z',
 });
 const userTokens: TokenResponse = {
   access_token: 'user-access',
@@ -176,7 +177,10 @@ describe('signup with a KMS-sealed registration code', () => {
     });
     // Both status moves are on the audit trail, with the statuses and ids only.
     expect(audit.events(CUSTOMER).map(({ action, details }) => ({ action, details }))).toEqual([
-      { action: 'customer.signup_started', details: { previousStatus: 'NONE', status: 'CREATING' } },
+      {
+        action: 'customer.signup_started',
+        details: { previousStatus: 'NONE', status: 'CREATING', acceptedTermsAt: '2025-12-01T09:00:00.000Z' },
+      },
       { action: 'customer.signed_up', details: { previousStatus: 'CREATING', status: 'ACTIVE', profileId: 900, wiseUserId: 777 } },
     ]);
   });

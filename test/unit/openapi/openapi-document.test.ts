@@ -54,19 +54,22 @@ const contractStatuses: Record<RouteId, readonly number[]> = {
   checkVerification: [200],
   submitIdentityDocument: [201],
   createClaimLink: [],
-  startLink: [201, 400],
+  startLink: [201, 400, 409],
   oauthCallback: [302, 400],
-  linkWithCode: [200],
+  linkWithCode: [200, 409, 422, 429],
   receiveWebhook: [200, 401, 413],
   createKycReview: [201],
   listKycReviews: [200],
   getKycReview: [200],
   refreshKycLink: [],
   submitKycRequirement: [],
+  completeLink: [200, 400, 409, 422],
+  putIdentity: [200],
+  disconnect: [204],
 };
 
 /** "Served from the store, no Wise call" / "as stored": every other partner route calls Wise. */
-const servedFromStore: readonly RouteId[] = ['getAccount', 'listKycReviews'];
+const servedFromStore: readonly RouteId[] = ['getAccount', 'listKycReviews', 'putIdentity', 'disconnect'];
 
 const operationOf = (doc: OpenApiDocument, route: Route): OpenApiOperation | undefined =>
   doc.paths[route.path]?.[route.method.toLowerCase()];
@@ -272,7 +275,8 @@ describe('the OpenAPI document', () => {
         requestContext: {
           requestId: 'r-1',
           http: { method: route.method },
-          authorizer: { jwt: { claims: { sub: 'c-1' } } },
+          // Every caller kind at once, so that the body (not the caller) is what each route refuses.
+          authorizer: { jwt: { claims: { sub: 'c-1', scope: 'wise-onboarding/admin wise-onboarding/wise-access' } } },
         },
       } as unknown as GatewayEvent;
 

@@ -6,7 +6,7 @@ import { emitMetrics } from '../../../functions/reconcile/metrics';
 import { RECONCILE_AFTER_MS } from '../../../shared/domain/reconciliation';
 import { DomainError } from '../../../shared/errors/domain-error';
 import type { WiseSubscription } from '../../../shared/ports/wise';
-import { SUBSCRIBED_EVENTS } from '../../../shared/webhooks/subscriptions';
+import { SUBSCRIBED_EVENTS, subscriptionVersionOf } from '../../../shared/webhooks/subscriptions';
 import type { WiseEvent } from '../../../shared/webhooks/webhook-event';
 import type { Application, StateProjection } from '../../../shared/webhooks/wise-state-projection';
 import { FakeWiseAccess, ManualClock, wiseUnavailable } from '../../support/fakes';
@@ -17,7 +17,7 @@ const WEBHOOK_URL = 'https://api.example/v1/webhooks/wise';
 const allSubscriptions: WiseSubscription[] = SUBSCRIBED_EVENTS.map((e) => ({
   id: e,
   trigger_on: e,
-  delivery: { url: WEBHOOK_URL, version: '2.0.0' },
+  delivery: { url: WEBHOOK_URL, version: subscriptionVersionOf(e) },
 }));
 
 /** The projection's conditional writes as the reconciler sees them: APPLIED unless a newer state is kept. */

@@ -13,7 +13,11 @@ import {
 } from '../../../shared/stream-consumers';
 
 type Image = Record<string, { S?: string; N?: string }>;
-const record = (seq: number, keys: { pk: string; sk: string }, images: { newImage?: Image; oldImage?: Image } = {}): DynamoDBRecord => ({
+const record = (
+  seq: number,
+  keys: { pk: string; sk: string },
+  images: { newImage?: Image; oldImage?: Image } = {},
+): DynamoDBRecord => ({
   eventName: images.oldImage ? (images.newImage ? 'MODIFY' : 'REMOVE') : 'INSERT',
   dynamodb: {
     SequenceNumber: String(seq).padStart(21, '0'),
@@ -23,24 +27,30 @@ const record = (seq: number, keys: { pk: string; sk: string }, images: { newImag
   },
 });
 
-describe('the local runner\'s event filtering', () => {
+describe("the local runner's event filtering", () => {
   it('selects a RECEIVED event record, and neither its outcome update nor a test notification', () => {
     // Prepare
     const key = { pk: 'WEBHOOK#abc', sk: 'EVENT' };
 
     // Act
-    const inserted = matchesPattern(RECORDED_WEBHOOK_EVENTS, record(1, key, { newImage: { status: { S: 'RECEIVED' } } }));
+    const inserted = matchesPattern(
+      RECORDED_WEBHOOK_EVENTS,
+      record(1, key, { newImage: { status: { S: 'RECEIVED' } } }),
+    );
     const outcome = matchesPattern(
       RECORDED_WEBHOOK_EVENTS,
       record(2, key, { oldImage: { status: { S: 'RECEIVED' } }, newImage: { status: { S: 'APPLIED' } } }),
     );
-    const test = matchesPattern(RECORDED_WEBHOOK_EVENTS, record(3, { pk: 'WEBHOOK#TEST#abc', sk: 'EVENT' }, { newImage: { status: { S: 'TEST' } } }));
+    const test = matchesPattern(
+      RECORDED_WEBHOOK_EVENTS,
+      record(3, { pk: 'WEBHOOK#TEST#abc', sk: 'EVENT' }, { newImage: { status: { S: 'TEST' } } }),
+    );
 
     // Assess
     expect([inserted, outcome, test]).toEqual([true, false, false]);
   });
 
-  it('selects a profile item\'s insert only: not its modifications, not its removal', () => {
+  it("selects a profile item's insert only: not its modifications, not its removal", () => {
     // Prepare
     const key = { pk: 'CUSTOMER#c1', sk: 'PROFILE#42' };
     const image = { verification: { S: 'unknown' } };
@@ -61,16 +71,25 @@ describe('the local runner\'s event filtering', () => {
     const key = { pk: 'CUSTOMER#c1', sk: 'ACCOUNT' };
 
     // Act
-    const first = matchesPattern(ACCOUNTS_GETTING_THEIR_WISE_USER, record(1, key, { newImage: { gsi1pk: { S: 'WISEUSER#7' } } }));
+    const first = matchesPattern(
+      ACCOUNTS_GETTING_THEIR_WISE_USER,
+      record(1, key, { newImage: { gsi1pk: { S: 'WISEUSER#7' } } }),
+    );
     const gained = matchesPattern(
       ACCOUNTS_GETTING_THEIR_WISE_USER,
       record(2, key, { oldImage: { status: { S: 'CREATING' } }, newImage: { gsi1pk: { S: 'WISEUSER#7' } } }),
     );
     const later = matchesPattern(
       ACCOUNTS_GETTING_THEIR_WISE_USER,
-      record(3, key, { oldImage: { gsi1pk: { S: 'WISEUSER#7' } }, newImage: { gsi1pk: { S: 'WISEUSER#7' }, status: { S: 'LINKED' } } }),
+      record(3, key, {
+        oldImage: { gsi1pk: { S: 'WISEUSER#7' } },
+        newImage: { gsi1pk: { S: 'WISEUSER#7' }, status: { S: 'LINKED' } },
+      }),
     );
-    const none = matchesPattern(ACCOUNTS_GETTING_THEIR_WISE_USER, record(4, key, { newImage: { status: { S: 'CREATING' } } }));
+    const none = matchesPattern(
+      ACCOUNTS_GETTING_THEIR_WISE_USER,
+      record(4, key, { newImage: { status: { S: 'CREATING' } } }),
+    );
 
     // Assess
     expect([first, gained, later, none]).toEqual([true, true, false, false]);
@@ -79,14 +98,22 @@ describe('the local runner\'s event filtering', () => {
   it('implements literal, prefix, exists and anything-but, and a list as any-of', () => {
     // Prepare
     const pattern: FilterPattern = {
-      dynamodb: { Keys: { pk: { S: [{ prefix: 'A#' }, 'B'] }, sk: { S: [{ 'anything-but': ['X', 'Y'] }] } }, NewImage: { n: [{ exists: true }] } },
+      dynamodb: {
+        Keys: { pk: { S: [{ prefix: 'A#' }, 'B'] }, sk: { S: [{ 'anything-but': ['X', 'Y'] }] } },
+        NewImage: { n: [{ exists: true }] },
+      },
     };
-    const r = (pk: string, sk: string, withN: boolean) => record(1, { pk, sk }, { newImage: withN ? { n: { N: '1' } } : {} });
+    const r = (pk: string, sk: string, withN: boolean) =>
+      record(1, { pk, sk }, { newImage: withN ? { n: { N: '1' } } : {} });
 
     // Act
-    const results = [r('A#1', 'Z', true), r('B', 'Z', true), r('C', 'Z', true), r('A#1', 'X', true), r('A#1', 'Z', false)].map((x) =>
-      matchesPattern(pattern, x),
-    );
+    const results = [
+      r('A#1', 'Z', true),
+      r('B', 'Z', true),
+      r('C', 'Z', true),
+      r('A#1', 'X', true),
+      r('A#1', 'Z', false),
+    ].map((x) => matchesPattern(pattern, x));
 
     // Assess
     expect(results).toEqual([true, true, false, false, false]);
@@ -95,9 +122,14 @@ describe('the local runner\'s event filtering', () => {
 
   it('refuses patterns Lambda would not apply to a DynamoDB mapping, or operators it does not implement', () => {
     // Assess
-    expect(() => checkPattern({ eventName: ['INSERT'] } as unknown as FilterPattern)).toThrow(/"dynamodb" key only/);
-    expect(() => checkPattern({ dynamodb: { Keys: { pk: { S: [{ suffix: '#' }] } } } } as unknown as FilterPattern)).toThrow(/does not implement/);
-    for (const consumer of streamConsumers) for (const p of consumer.filters) expect(() => checkPattern(p)).not.toThrow();
+    expect(() => checkPattern({ eventName: ['INSERT'] } as unknown as FilterPattern)).toThrow(
+      /"dynamodb" key only/,
+    );
+    expect(() =>
+      checkPattern({ dynamodb: { Keys: { pk: { S: [{ suffix: '#' }] } } } } as unknown as FilterPattern),
+    ).toThrow(/does not implement/);
+    for (const consumer of streamConsumers)
+      for (const p of consumer.filters) expect(() => checkPattern(p)).not.toThrow();
   });
 
   it('never throws on any record shape, and a pattern always matches the record it describes', () => {
@@ -146,10 +178,13 @@ const run = async (
   return { done, calls, failed };
 };
 
-const five = () => [1, 2, 3, 4, 5].map((n) => record(n, { pk: `WEBHOOK#${n}`, sk: 'EVENT' }, { newImage: { status: { S: 'RECEIVED' } } }));
+const five = () =>
+  [1, 2, 3, 4, 5].map((n) =>
+    record(n, { pk: `WEBHOOK#${n}`, sk: 'EVENT' }, { newImage: { status: { S: 'RECEIVED' } } }),
+  );
 const seqOf = (r: DynamoDBRecord) => r.dynamodb!.SequenceNumber!;
 
-describe('the local runner\'s delivery rules (as Lambda applies them to a stream batch)', () => {
+describe("the local runner's delivery rules (as Lambda applies them to a stream batch)", () => {
   it('checkpoints a batch that succeeds, after one invocation', async () => {
     // Act
     const { done, calls, failed } = await run(five(), () => ({ batchItemFailures: [] }));
@@ -161,17 +196,28 @@ describe('the local runner\'s delivery rules (as Lambda applies them to a stream
   it('retries from the lowest reported failure only, and stops once the records succeed', async () => {
     // Act: records 4 and 3 fail on the first call.
     const { calls, failed } = await run(five(), (batch, call) =>
-      call === 1 ? { batchItemFailures: [seqOf(batch[3]!), seqOf(batch[2]!)].map((itemIdentifier) => ({ itemIdentifier })) } : { batchItemFailures: [] },
+      call === 1
+        ? {
+            batchItemFailures: [seqOf(batch[3]!), seqOf(batch[2]!)].map((itemIdentifier) => ({
+              itemIdentifier,
+            })),
+          }
+        : { batchItemFailures: [] },
     );
 
     // Assess
-    expect(calls).toEqual([['1', '2', '3', '4', '5'], ['3', '4', '5']]);
+    expect(calls).toEqual([
+      ['1', '2', '3', '4', '5'],
+      ['3', '4', '5'],
+    ]);
     expect(failed).toEqual([]);
   });
 
   it('bisects a batch whose invocation throws, down to the poison record, which goes to the failure destination after its retries', async () => {
     // Act: any batch holding record 4 throws.
-    const { calls, failed } = await run(five(), (batch) => (batch.some((r) => seqOf(r).endsWith('4')) ? new Error('poison') : { batchItemFailures: [] }));
+    const { calls, failed } = await run(five(), (batch) =>
+      batch.some((r) => seqOf(r).endsWith('4')) ? new Error('poison') : { batchItemFailures: [] },
+    );
 
     // Assess
     expect(calls).toEqual([
@@ -184,26 +230,44 @@ describe('the local runner\'s delivery rules (as Lambda applies them to a stream
       ['5'],
     ]);
     expect(failed).toEqual([
-      expect.objectContaining({ reason: 'RetriesExhausted', attempts: 3, batchSize: 1, shardId: 'shard-1', lastError: 'Error: poison' }),
+      expect.objectContaining({
+        reason: 'RetriesExhausted',
+        attempts: 3,
+        batchSize: 1,
+        shardId: 'shard-1',
+        lastError: 'Error: poison',
+      }),
     ]);
     expect(failed[0]!.records.map(seqOf)).toEqual([seqOf(five()[3]!)]);
   });
 
   it('retries a throwing batch as it is when bisection is off, then gives the whole batch up', async () => {
     // Act
-    const { calls, failed } = await run(five().slice(0, 2), () => new Error('down'), consumer({ bisectOnError: false, maxRetries: 1 }));
+    const { calls, failed } = await run(
+      five().slice(0, 2),
+      () => new Error('down'),
+      consumer({ bisectOnError: false, maxRetries: 1 }),
+    );
 
     // Assess
-    expect(calls).toEqual([['1', '2'], ['1', '2']]);
+    expect(calls).toEqual([
+      ['1', '2'],
+      ['1', '2'],
+    ]);
     expect(failed.map((f) => f.records.length)).toEqual([2]);
   });
 
-  it('treats an identifier that is not one of the batch\'s sequence numbers as a failure of the whole batch', async () => {
+  it("treats an identifier that is not one of the batch's sequence numbers as a failure of the whole batch", async () => {
     // Act
-    const { calls } = await run(five().slice(0, 2), (_b, call) => (call === 1 ? { batchItemFailures: [{ itemIdentifier: 'nope' }] } : { batchItemFailures: [] }));
+    const { calls } = await run(five().slice(0, 2), (_b, call) =>
+      call === 1 ? { batchItemFailures: [{ itemIdentifier: 'nope' }] } : { batchItemFailures: [] },
+    );
 
     // Assess
-    expect(calls).toEqual([['1', '2'], ['1', '2']]);
+    expect(calls).toEqual([
+      ['1', '2'],
+      ['1', '2'],
+    ]);
   });
 
   it('counts an invocation that outlives the function timeout as failed', async () => {

@@ -15,9 +15,19 @@ import { problemOf } from '../../support/problems';
 
 const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const keyring = webhookKeyringFor('local', pair.publicKey.export({ type: 'spki', format: 'pem' }) as string);
-const DATA = { resource: { type: 'profile', id: 111 }, current_state: 'verified', occurred_at: '2026-01-01T00:00:00Z' };
+const DATA = {
+  resource: { type: 'profile', id: 111 },
+  current_state: 'verified',
+  occurred_at: '2026-01-01T00:00:00Z',
+};
 const envelopeOf = (eventType: string, data: Record<string, unknown> = DATA) =>
-  JSON.stringify({ data, subscription_id: 's', event_type: eventType, schema_version: '2.0.0', sent_at: '2026-01-01T00:00:01Z' });
+  JSON.stringify({
+    data,
+    subscription_id: 's',
+    event_type: eventType,
+    schema_version: '2.0.0',
+    sent_at: '2026-01-01T00:00:01Z',
+  });
 const BODY = envelopeOf('profiles#verification-state-change');
 
 /** The event store, counting its calls; `failing` makes every record throw (a throttled or missing table). */
@@ -51,7 +61,9 @@ describe('receiveWebhookDelivery refuses before storing', () => {
     const { ports, events } = fakes();
 
     // Act
-    const err = await problemOf(receiveWebhookDelivery({ ...ports, keyring: webhookKeyringFor('local') }, delivery()));
+    const err = await problemOf(
+      receiveWebhookDelivery({ ...ports, keyring: webhookKeyringFor('local') }, delivery()),
+    );
 
     // Assess
     expect([err.status, err.code, err.retryAfterSeconds]).toEqual([503, 'WEBHOOK_KEYS_NOT_CONFIGURED', 300]);
@@ -64,7 +76,9 @@ describe('receiveWebhookDelivery refuses before storing', () => {
     const big = 'x'.repeat(MAX_WEBHOOK_BODY_BYTES + 1);
 
     // Act
-    const err = await problemOf(receiveWebhookDelivery(ports, { body: Buffer.from(big), header: () => undefined, remainingMs: 5000 }));
+    const err = await problemOf(
+      receiveWebhookDelivery(ports, { body: Buffer.from(big), header: () => undefined, remainingMs: 5000 }),
+    );
 
     // Assess
     expect(err.status).toBe(413);
@@ -76,7 +90,9 @@ describe('receiveWebhookDelivery refuses before storing', () => {
     const { ports, events } = fakes();
 
     // Act
-    const err = await problemOf(receiveWebhookDelivery(ports, { ...delivery(), body: Buffer.from('{not json at all') }));
+    const err = await problemOf(
+      receiveWebhookDelivery(ports, { ...delivery(), body: Buffer.from('{not json at all') }),
+    );
 
     // Assess
     expect([err.status, err.code]).toEqual([401, 'INVALID_SIGNATURE']);
@@ -168,7 +184,9 @@ describe('receiveWebhookDelivery records, and only records', () => {
   it('answers 503 WEBHOOK_NOT_RECORDED with Retry-After when the record cannot be written, so that Wise retries', async () => {
     // Prepare
     const { ports, events } = fakes();
-    events.failing = Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+    events.failing = Object.assign(new Error('throttled'), {
+      name: 'ProvisionedThroughputExceededException',
+    });
 
     // Act
     const err = await problemOf(receiveWebhookDelivery(ports, delivery()));

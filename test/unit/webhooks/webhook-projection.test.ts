@@ -2,12 +2,20 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { workOf } from '../../../functions/webhook-projection/consumer';
-import { applyPendingEvents, projectRecordedEvent, type ProjectionPorts } from '../../../functions/webhook-projection/project-recorded-event';
+import {
+  applyPendingEvents,
+  projectRecordedEvent,
+  type ProjectionPorts,
+} from '../../../functions/webhook-projection/project-recorded-event';
 import type { NewWebhookEvent } from '../../../shared/ports/webhook-events';
 import { streamBatchHandler } from '../../../shared/streams/batch';
 import { CallBudget } from '../../../shared/webhooks/call-budget';
 import type { WiseEvent } from '../../../shared/webhooks/webhook-event';
-import { ownerKeyOf, type Application, type StateProjection } from '../../../shared/webhooks/wise-state-projection';
+import {
+  ownerKeyOf,
+  type Application,
+  type StateProjection,
+} from '../../../shared/webhooks/wise-state-projection';
 import { InMemoryWebhookEventStore, ManualClock } from '../../support/fakes';
 
 /** The state projection's rules in memory: a write lands only when strictly newer than the stored state. */
@@ -29,7 +37,8 @@ class InMemoryStateProjection implements StateProjection {
   }
 
   async applyFor(event: WiseEvent, customerId: string): Promise<Application> {
-    if (this.failing) throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+    if (this.failing)
+      throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
     const key = ownerKeyOf(event)!;
     if (this.owners.get(key) !== customerId) return { outcome: 'UNMATCHED' };
     const stored = this.state.get(key);
@@ -48,12 +57,21 @@ const fakes = () => {
 };
 
 const budget = () => new CallBudget(Date.now() + 10_000);
-const verification = (dedupKey: string, profileId: number, occurredAt: string, state = 'verified'): NewWebhookEvent => ({
+const verification = (
+  dedupKey: string,
+  profileId: number,
+  occurredAt: string,
+  state = 'verified',
+): NewWebhookEvent => ({
   dedupKey,
   eventType: 'profiles#verification-state-change',
   status: 'RECEIVED',
   occurredAt: Date.parse(occurredAt),
-  payload: JSON.stringify({ resource: { type: 'profile', id: profileId }, current_state: state, occurred_at: occurredAt }),
+  payload: JSON.stringify({
+    resource: { type: 'profile', id: profileId },
+    current_state: state,
+    occurred_at: occurredAt,
+  }),
 });
 
 const recorded = async (events: InMemoryWebhookEventStore, event: NewWebhookEvent) => {
@@ -73,7 +91,12 @@ describe('projectRecordedEvent', () => {
 
     // Assess
     expect(projected).toEqual({ status: 'APPLIED', outcome: 'APPLIED', customerId: 'c1', recorded: true });
-    expect(await events.get('e1')).toMatchObject({ status: 'APPLIED', outcome: 'APPLIED', customerId: 'c1', projectedAt: 1_000_000 });
+    expect(await events.get('e1')).toMatchObject({
+      status: 'APPLIED',
+      outcome: 'APPLIED',
+      customerId: 'c1',
+      projectedAt: 1_000_000,
+    });
   });
 
   it('changes nothing when the same record comes again (a redelivered stream record, a replay)', async () => {
@@ -97,17 +120,25 @@ describe('projectRecordedEvent', () => {
     // Prepare
     const { ports, events, projection } = fakes();
     projection.owners.set('PROFILE#42', 'c1');
-    await projectRecordedEvent(ports, await recorded(events, verification('new', 42, '2026-01-02T00:00:00Z')), budget());
+    await projectRecordedEvent(
+      ports,
+      await recorded(events, verification('new', 42, '2026-01-02T00:00:00Z')),
+      budget(),
+    );
 
     // Act
-    const older = await projectRecordedEvent(ports, await recorded(events, verification('old', 42, '2026-01-01T00:00:00Z', 'not_verified')), budget());
+    const older = await projectRecordedEvent(
+      ports,
+      await recorded(events, verification('old', 42, '2026-01-01T00:00:00Z', 'not_verified')),
+      budget(),
+    );
 
     // Assess
     expect(older).toMatchObject({ status: 'APPLIED', outcome: 'STALE', recorded: true });
     expect(projection.state.get('PROFILE#42')?.occurredAt).toBe(Date.parse('2026-01-02T00:00:00Z'));
   });
 
-  it('keeps an event nobody owns UNMATCHED under its pending key, and applies it when the profile becomes a customer\'s', async () => {
+  it("keeps an event nobody owns UNMATCHED under its pending key, and applies it when the profile becomes a customer's", async () => {
     // Prepare
     const { ports, events, projection } = fakes();
     const record = await recorded(events, verification('e1', 42, '2026-01-01T00:00:00Z'));
@@ -136,18 +167,32 @@ describe('projectRecordedEvent', () => {
     const projected = await projectRecordedEvent(ports, record, budget());
 
     // Assess
-    expect(projected).toMatchObject({ status: 'APPLIED', outcome: 'APPLIED', customerId: 'c2', recorded: true });
+    expect(projected).toMatchObject({
+      status: 'APPLIED',
+      outcome: 'APPLIED',
+      customerId: 'c2',
+      recorded: true,
+    });
     expect(projection.lookups).toBe(2);
   });
 
   it('records data it does not recognise, and a record without data, IGNORED with the reason', async () => {
     // Prepare
     const { ports, events } = fakes();
-    const broken = await recorded(events, { ...verification('e1', 42, '2026-01-01T00:00:00Z'), payload: '{"resource":{}}' });
-    const empty = await recorded(events, { ...verification('e2', 42, '2026-01-01T00:00:00Z'), payload: undefined });
+    const broken = await recorded(events, {
+      ...verification('e1', 42, '2026-01-01T00:00:00Z'),
+      payload: '{"resource":{}}',
+    });
+    const empty = await recorded(events, {
+      ...verification('e2', 42, '2026-01-01T00:00:00Z'),
+      payload: undefined,
+    });
 
     // Act
-    const results = [await projectRecordedEvent(ports, broken, budget()), await projectRecordedEvent(ports, empty, budget())];
+    const results = [
+      await projectRecordedEvent(ports, broken, budget()),
+      await projectRecordedEvent(ports, empty, budget()),
+    ];
 
     // Assess
     expect(results).toEqual([
@@ -193,13 +238,34 @@ describe('the projection consumer', () => {
     const works = [
       streamRecord(1, { pk: 'WEBHOOK#k', sk: 'EVENT' }, { status: { S: 'RECEIVED' }, dedupKey: { S: 'k' } }),
       streamRecord(2, { pk: 'CUSTOMER#c1', sk: 'PROFILE#42' }, { verification: { S: 'unknown' } }),
-      streamRecord(3, { pk: 'CUSTOMER#c1', sk: 'ACCOUNT' }, { gsi1pk: { S: 'WISEUSER#7' } }, { status: { S: 'CREATING' } }),
-      streamRecord(4, { pk: 'CUSTOMER#c1', sk: 'PROFILE#42' }, { verification: { S: 'verified' } }, { verification: { S: 'unknown' } }),
-      streamRecord(5, { pk: 'WEBHOOK#k', sk: 'EVENT' }, { status: { S: 'APPLIED' } }, { status: { S: 'RECEIVED' } }),
+      streamRecord(
+        3,
+        { pk: 'CUSTOMER#c1', sk: 'ACCOUNT' },
+        { gsi1pk: { S: 'WISEUSER#7' } },
+        { status: { S: 'CREATING' } },
+      ),
+      streamRecord(
+        4,
+        { pk: 'CUSTOMER#c1', sk: 'PROFILE#42' },
+        { verification: { S: 'verified' } },
+        { verification: { S: 'unknown' } },
+      ),
+      streamRecord(
+        5,
+        { pk: 'WEBHOOK#k', sk: 'EVENT' },
+        { status: { S: 'APPLIED' } },
+        { status: { S: 'RECEIVED' } },
+      ),
     ].map(workOf);
 
     // Assess
-    expect(works.map((w) => w.kind)).toEqual(['recorded-event', 'owner-arrived', 'owner-arrived', 'none', 'none']);
+    expect(works.map((w) => w.kind)).toEqual([
+      'recorded-event',
+      'owner-arrived',
+      'owner-arrived',
+      'none',
+      'none',
+    ]);
     expect(works[0]).toMatchObject({ image: { dedupKey: 'k', status: 'RECEIVED' } });
     expect(works[1]).toEqual({ kind: 'owner-arrived', pendingKey: 'PENDING_PROFILE#42', customerId: 'c1' });
     expect(works[2]).toEqual({ kind: 'owner-arrived', pendingKey: 'PENDING_USER#7', customerId: 'c1' });
@@ -213,7 +279,9 @@ describe('the projection consumer', () => {
         if (['2', '4'].includes(r.dynamodb!.SequenceNumber!)) throw new Error('no');
       },
     });
-    const records = [1, 2, 3, 4, 5].map((n) => streamRecord(n, { pk: `WEBHOOK#${n}`, sk: 'EVENT' }, { status: { S: 'RECEIVED' } }));
+    const records = [1, 2, 3, 4, 5].map((n) =>
+      streamRecord(n, { pk: `WEBHOOK#${n}`, sk: 'EVENT' }, { status: { S: 'RECEIVED' } }),
+    );
 
     // Act
     const answer = await handler({ Records: records }, { getRemainingTimeInMillis: () => 10_000 });
