@@ -2,12 +2,24 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', '.local/**', 'coverage/**', 'test-results/**', 'local/quickstart/public/**/*.js'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'cdk.out/**',
+      '.local/**',
+      'coverage/**',
+      'test-results/**',
+      'local/quickstart/public/**/*.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/no-explicit-any': 'off',
       'no-console': 'off',
     },
@@ -29,10 +41,19 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@aws-sdk/*', '@aws-lambda-powertools/*'], message: 'Domain rules import no AWS code: use a port.' },
+            {
+              group: ['@aws-sdk/*', '@aws-lambda-powertools/*'],
+              message: 'Domain rules import no AWS code: use a port.',
+            },
             { group: ['@middy/*'], message: 'Domain rules know nothing of the handler stack.' },
-            { group: ['node:http', 'node:https', 'http', 'https', '**/http/*'], message: 'Domain rules know nothing of HTTP.' },
-            { group: ['**/adapters/*', '**/adapters/**', '**/store/*'], message: 'Domain rules import ports, never adapters.' },
+            {
+              group: ['node:http', 'node:https', 'http', 'https', '**/http/*'],
+              message: 'Domain rules know nothing of HTTP.',
+            },
+            {
+              group: ['**/adapters/*', '**/adapters/**', '**/store/*'],
+              message: 'Domain rules import ports, never adapters.',
+            },
           ],
         },
       ],
@@ -44,7 +65,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@aws-sdk/*'], message: 'Functions import no AWS SDK: use a port from shared/ports.' }] },
+        {
+          patterns: [
+            { group: ['@aws-sdk/*'], message: 'Functions import no AWS SDK: use a port from shared/ports.' },
+          ],
+        },
       ],
     },
   },

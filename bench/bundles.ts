@@ -12,7 +12,8 @@ export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
  * `libraries-with-secrets` (the same plus the KMS and Secrets Manager clients) and `webhook-calls`
  * (the reference making a cold webhook's DynamoDB calls).
  */
-export type BundleName = FunctionName | 'reference' | 'libraries' | 'libraries-with-secrets' | 'webhook-calls';
+export type BundleName =
+  FunctionName | 'reference' | 'libraries' | 'libraries-with-secrets' | 'webhook-calls';
 
 export interface Bundle {
   name: BundleName;
@@ -30,12 +31,27 @@ export interface Bundle {
  * cannot drift: a prop this translation does not know stops the run instead of being ignored.
  */
 export const cdkBundleOptions = async () => {
-  const { BUNDLING: b } = (await import('../infra/constructs/functions')) as { BUNDLING?: Record<string, unknown> };
+  const { BUNDLING: b } = (await import('../infra/constructs/functions')) as {
+    BUNDLING?: Record<string, unknown>;
+  };
   if (!b) throw new Error('infra/constructs/functions.ts no longer exports BUNDLING');
-  const known = ['format', 'target', 'minify', 'sourceMap', 'sourcesContent', 'externalModules', 'mainFields', 'banner'];
+  const known = [
+    'format',
+    'target',
+    'minify',
+    'sourceMap',
+    'sourcesContent',
+    'externalModules',
+    'mainFields',
+    'banner',
+  ];
   const unknown = Object.keys(b).filter((k) => !known.includes(k));
-  if (unknown.length > 0) throw new Error(`bench/bundles.ts does not translate the construct's bundling props: ${unknown.join(', ')}`);
-  if (b.format !== 'esm' || typeof b.target !== 'string') throw new Error('the construct no longer bundles ESM for a node target');
+  if (unknown.length > 0)
+    throw new Error(
+      `bench/bundles.ts does not translate the construct's bundling props: ${unknown.join(', ')}`,
+    );
+  if (b.format !== 'esm' || typeof b.target !== 'string')
+    throw new Error('the construct no longer bundles ESM for a node target');
   return {
     bundle: true,
     target: b.target,
@@ -56,13 +72,16 @@ export const cdkBundleOptions = async () => {
 const entryOf = (name: BundleName): string => {
   if (name === 'reference') return join(PROJECT_ROOT, 'bench/reference/handler.ts');
   if (name === 'libraries') return join(PROJECT_ROOT, 'bench/reference/libraries-handler.ts');
-  if (name === 'libraries-with-secrets') return join(PROJECT_ROOT, 'bench/reference/libraries-with-secrets-handler.ts');
+  if (name === 'libraries-with-secrets')
+    return join(PROJECT_ROOT, 'bench/reference/libraries-with-secrets-handler.ts');
   if (name === 'webhook-calls') return join(PROJECT_ROOT, 'bench/reference/webhook-calls-handler.ts');
   return join(PROJECT_ROOT, `functions/${name}/handler.ts`);
 };
 
 const topInputs = (meta: Metafile, outfile: string, count = 8) => {
-  const output = Object.entries(meta.outputs).find(([path]) => path.endsWith(outfile.split('/').pop()!) && !path.endsWith('.map'))?.[1];
+  const output = Object.entries(meta.outputs).find(
+    ([path]) => path.endsWith(outfile.split('/').pop()!) && !path.endsWith('.map'),
+  )?.[1];
   const byPackage = new Map<string, number>();
   for (const [path, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
     // Group by package: node_modules/@scope/name or node_modules/name; project files by folder.
@@ -87,7 +106,12 @@ export const buildBundles = async (names: readonly BundleName[], outDir: string)
     // The metafile is an extra output only; it does not change the bundle.
     const result = await build({ ...options, entryPoints: [entryOf(name)], outfile, metafile: true });
     writeFileSync(join(dir, 'meta.json'), JSON.stringify(result.metafile));
-    bundles.push({ name, file: outfile, bytes: statSync(outfile).size, topInputs: topInputs(result.metafile, relative(PROJECT_ROOT, outfile)) });
+    bundles.push({
+      name,
+      file: outfile,
+      bytes: statSync(outfile).size,
+      topInputs: topInputs(result.metafile, relative(PROJECT_ROOT, outfile)),
+    });
   }
   return bundles;
 };

@@ -10,8 +10,13 @@ export interface ConsumedUnits {
   calls: number;
 }
 
-
-const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand', 'TransactWriteItemsCommand']);
+const WRITES = new Set([
+  'PutItemCommand',
+  'UpdateItemCommand',
+  'DeleteItemCommand',
+  'BatchWriteItemCommand',
+  'TransactWriteItemsCommand',
+]);
 
 interface Capacity {
   CapacityUnits?: number;
@@ -23,8 +28,14 @@ const asList = (c: unknown): Capacity[] => (Array.isArray(c) ? (c as Capacity[])
 
 /** `PutItem ACCOUNT`, `Query gsi1`: the command and the kind of item (its sort key up to `#`). */
 const labelOf = (commandName: string, input: Record<string, unknown>): string => {
-  const key = (input.Key ?? input.Item) as { sk?: unknown } | undefined;
-  const what = typeof key?.sk === 'string' ? key.sk.split('#')[0] : ((input.IndexName as string | undefined) ?? 'table');
+  const key = (input.Key ?? input.Item) as { pk?: unknown; sk?: unknown } | undefined;
+  // An audit event's sort key is its instant: it is named by its partition instead.
+  const audit = typeof key?.pk === 'string' && key.pk.startsWith('AUDIT#');
+  const what = audit
+    ? 'AUDIT'
+    : typeof key?.sk === 'string'
+      ? key.sk.split('#')[0]
+      : ((input.IndexName as string | undefined) ?? 'table');
   return `${commandName.replace(/Command$/, '')} ${what}`;
 };
 
@@ -56,7 +67,10 @@ export class DynamoInstrument {
           this.add(label, commandName, (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity);
           return result;
         } catch (err) {
-          if (WRITES.has(commandName) && (err as { name?: string }).name === 'ConditionalCheckFailedException') {
+          if (
+            WRITES.has(commandName) &&
+            (err as { name?: string }).name === 'ConditionalCheckFailedException'
+          ) {
             this.units.refusedWrites += 1;
             this.units.wcu += 1;
             this.tally(`${label} (refused)`, 1, 0);
@@ -72,7 +86,11 @@ export class DynamoInstrument {
       (next, context) => async (args) => {
         if (this.recording) {
           const commandName = (context as { commandName?: string }).commandName ?? 'unknown';
-          this.recording.push({ kind: 'dynamo', commandName, input: structuredClone((args as { input: Record<string, unknown> }).input) });
+          this.recording.push({
+            kind: 'dynamo',
+            commandName,
+            input: structuredClone((args as { input: Record<string, unknown> }).input),
+          });
         }
         return next(args);
       },

@@ -38,7 +38,13 @@ process.send(
     importMs: afterImport - beforeImport,
     firstRequestMs: afterRequest - afterImport,
     // A stream consumer answers a partial batch response: 200 when no record failed, else 500.
-    status: result?.statusCode ?? (Array.isArray(result?.batchItemFailures) ? (result.batchItemFailures.length === 0 ? 200 : 500) : undefined),
+    status:
+      result?.statusCode ??
+      (Array.isArray(result?.batchItemFailures)
+        ? result.batchItemFailures.length === 0
+          ? 200
+          : 500
+        : undefined),
   },
   () => process.exit(0),
 );

@@ -54,7 +54,10 @@ const costOf = async (
     dynamoCalls: round(u.calls / n),
     wiseByPath,
     dynamoByCall: Object.fromEntries(
-      [...env.instrument.byCall.entries()].map(([k, v]) => [k, { calls: round(v.calls / n), wcu: round(v.wcu / n), rcu: round(v.rcu / n) }]),
+      [...env.instrument.byCall.entries()].map(([k, v]) => [
+        k,
+        { calls: round(v.calls / n), wcu: round(v.wcu / n), rcu: round(v.rcu / n) },
+      ]),
     ),
     units: n,
   };
@@ -66,14 +69,19 @@ const costOf = async (
  * calls at the transport's onCall, KMS calls at the cipher adapter's onCall, capacity units as
  * DynamoDB reports them (ReturnConsumedCapacity TOTAL).
  */
-export const measureCost = async (env: BenchEnvironment, units = 10): Promise<{ onboarding: UnitCost; webhook: UnitCost }> => {
+export const measureCost = async (
+  env: BenchEnvironment,
+  units = 10,
+): Promise<{ onboarding: UnitCost; webhook: UnitCost }> => {
   const stamp = `${process.pid}-${Date.now().toString(36)}`;
   const signups = Array.from({ length: units }, (_, i) => signupEvent(`cost-${stamp}-${i}`));
   const onboarding = await costOf(env, 'onboarding', signups, 201);
 
   const customer = await seedLinkedCustomer(env, 'cost');
   const base = Date.now() - 60_000;
-  const deliveries = Array.from({ length: units }, (_, i) => webhookEvent(env, customer.profileId, base + i * 1000, i % 2 === 0));
+  const deliveries = Array.from({ length: units }, (_, i) =>
+    webhookEvent(env, customer.profileId, base + i * 1000, i % 2 === 0),
+  );
   // The receiver's record, then the projection's state update and outcome (the same table client, so
   // counted alike): what a webhook costs in all. Started before the deliveries, it sees exactly theirs.
   const projection = await env.startProjection();

@@ -89,7 +89,10 @@ export const startBenchEnvironment = async (): Promise<BenchEnvironment> => {
     const counters: CallCounters = { wise: new Map(), kms: 0 };
     let recording: RecordedCall[] | undefined;
     const key = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const webhookKey = { privateKey: key.privateKey, publicKeyPem: key.publicKey.export({ type: 'spki', format: 'pem' }) as string };
+    const webhookKey = {
+      privateKey: key.privateKey,
+      publicKeyPem: key.publicKey.export({ type: 'spki', format: 'pem' }) as string,
+    };
 
     const baseEnv = {
       WISE_ENVIRONMENT: 'local',
@@ -143,7 +146,10 @@ export const startBenchEnvironment = async (): Promise<BenchEnvironment> => {
           endpoint: dynamo.endpoint,
           tableName,
           consumers: [
-            { definition: streamConsumerByName('webhook-projection'), handler: consumerHandlerWith('webhook-projection', env.deps['webhook-projection']) },
+            {
+              definition: streamConsumerByName('webhook-projection'),
+              handler: consumerHandlerWith('webhook-projection', env.deps['webhook-projection']),
+            },
           ],
           pollMs: 20,
           startingPosition: 'LATEST',

@@ -16,8 +16,14 @@ export const fakeKmsClient = (): KMSClient => {
       const iv = randomBytes(12);
       const c = createCipheriv('aes-256-gcm', key, iv);
       c.setAAD(aad(command.input.EncryptionContext));
-      const body = Buffer.concat([c.update(Buffer.from(command.input.Plaintext ?? new Uint8Array())), c.final()]);
-      return { CiphertextBlob: new Uint8Array(Buffer.concat([iv, c.getAuthTag(), body])), KeyId: command.input.KeyId };
+      const body = Buffer.concat([
+        c.update(Buffer.from(command.input.Plaintext ?? new Uint8Array())),
+        c.final(),
+      ]);
+      return {
+        CiphertextBlob: new Uint8Array(Buffer.concat([iv, c.getAuthTag(), body])),
+        KeyId: command.input.KeyId,
+      };
     }
     if (command instanceof DecryptCommand) {
       const raw = Buffer.from(command.input.CiphertextBlob ?? new Uint8Array());

@@ -35,10 +35,16 @@ export class Floor {
     for (const call of calls) {
       if (call.kind === 'dynamo') {
         await this.client.send(commandOf(call)).catch((err: { name?: string }) => {
-          if (err.name !== 'ConditionalCheckFailedException' && err.name !== 'TransactionCanceledException') throw err;
+          if (err.name !== 'ConditionalCheckFailedException' && err.name !== 'TransactionCanceledException')
+            throw err;
         });
       } else {
-        const res = await fetch(call.url, { method: call.method, headers: call.headers, body: call.body, redirect: 'manual' });
+        const res = await fetch(call.url, {
+          method: call.method,
+          headers: call.headers,
+          body: call.body,
+          redirect: 'manual',
+        });
         await res.arrayBuffer();
       }
     }

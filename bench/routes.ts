@@ -56,8 +56,9 @@ const families = async (env: BenchEnvironment): Promise<Family[]> => {
       prepare: () => prepareLinkCallback(env),
       check: (r) => {
         expectStatus('link callback', r, 302);
-        if (!/[?&]status=linked/.test(r.headers.location ?? r.headers.Location ?? '')) {
-          throw new Error(`link callback did not link: ${r.headers.location ?? r.headers.Location}`);
+        // Version 2: the callback keeps the code behind a one-time result; route 17 links.
+        if (!/[?&]status=authorized/.test(r.headers.location ?? r.headers.Location ?? '')) {
+          throw new Error(`link callback did not authorize: ${r.headers.location ?? r.headers.Location}`);
         }
       },
     },
@@ -65,10 +66,17 @@ const families = async (env: BenchEnvironment): Promise<Family[]> => {
       name: 'webhook',
       fn: 'webhooks',
       // Each delivery is a new event, so each one is recorded (the projection applies it later, elsewhere).
-      prepare: async (i) => webhookEvent(env, webhookProfiles[i % webhookProfiles.length]!.profileId, base + i * 1000, i % 2 === 0),
+      prepare: async (i) =>
+        webhookEvent(
+          env,
+          webhookProfiles[i % webhookProfiles.length]!.profileId,
+          base + i * 1000,
+          i % 2 === 0,
+        ),
       check: (r) => {
         expectStatus('webhook', r, 200);
-        if (JSON.parse(r.body ?? '{}').result !== 'recorded') throw new Error(`webhook not recorded: ${r.body}`);
+        if (JSON.parse(r.body ?? '{}').result !== 'recorded')
+          throw new Error(`webhook not recorded: ${r.body}`);
       },
     },
     {
@@ -92,7 +100,11 @@ const timed = async <T>(run: () => Promise<T>): Promise<{ ms: number; value: T }
  * one request is recorded; then product requests and floor replays alternate, so load from
  * elsewhere on the machine falls on both alike.
  */
-export const measureRoutes = async (env: BenchEnvironment, iterations: number, warmup = 10): Promise<Record<string, RouteResult>> => {
+export const measureRoutes = async (
+  env: BenchEnvironment,
+  iterations: number,
+  warmup = 10,
+): Promise<Record<string, RouteResult>> => {
   const floor = new Floor(env.dynamo.endpoint);
   const out: Record<string, RouteResult> = {};
   try {

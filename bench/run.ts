@@ -14,7 +14,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { GatewayEvent } from '../shared/http/types';
 import { functionNames } from '../shared/routes';
 import { buildBundles, PROJECT_ROOT, type BundleName } from './bundles';
 import { measureAccessToken } from './access-token';
@@ -23,7 +22,14 @@ import { measureCost } from './cost';
 import { startBenchEnvironment, type BenchEnvironment } from './environment';
 import { gatewayEvent } from './events';
 import { machineInfo } from './machine';
-import { evaluateGoals, renderMachine, renderTables, updateBenchmarksMd, type BenchResults, type FunctionResult } from './report';
+import {
+  evaluateGoals,
+  renderMachine,
+  renderTables,
+  updateBenchmarksMd,
+  type BenchResults,
+  type FunctionResult,
+} from './report';
 import { measureRoutes, type RouteResult } from './routes';
 import { seedLinkedCustomer, webhookEvent } from './scenarios';
 import { recordedEventBatch } from './stream-events';
@@ -103,7 +109,9 @@ const measureWarm = async (env: BenchEnvironment) => {
   const webhookThroughput = await measureWebhookThroughput(env, 16, DELIVERIES);
   log('cost per onboarding and per webhook');
   const cost = await measureCost(env, 10);
-  log(`route 20 (Wise access tokens): ${ROUTE_ITERATIONS} requests next to their floor, and the cost per token`);
+  log(
+    `route 20 (Wise access tokens): ${ROUTE_ITERATIONS} requests next to their floor, and the cost per token`,
+  );
   const accessToken = await measureAccessToken(env, ROUTE_ITERATIONS);
   const allRoutes: Record<string, RouteResult> = { ...routes, accessToken: accessToken.route };
   return { routes: allRoutes, webhookThroughput, cost: { ...cost, accessToken: accessToken.cost } };
@@ -128,7 +136,10 @@ const measure = async () => {
 
   try {
     log('bundling with the CDK options');
-    const bundles = await buildBundles(['reference', 'libraries', 'libraries-with-secrets', 'webhook-calls', ...coldFunctions], outDir);
+    const bundles = await buildBundles(
+      ['reference', 'libraries', 'libraries-with-secrets', 'webhook-calls', ...coldFunctions],
+      outDir,
+    );
     if (process.env.BENCH_KEEP_BUNDLES === '1') log(`bundles and metafiles kept in ${outDir}`);
 
     log('starting DynamoDB Local and the Wise simulator');
@@ -139,13 +150,19 @@ const measure = async () => {
     const skipped = functionNames.filter((fn) => !coldFunctions.includes(fn));
     if (skipped.length > 0) log(`no first request defined for ${skipped.join(', ')}: no cold-start row`);
     const eventFor = await coldEvents(e);
-    const cold = await measureColdStarts(bundles, env.functionEnv(), async (name, run) => {
-      const event = await eventFor(name, run);
-      if (!event) throw new Error(`no cold-start event for ${name}`);
-      return event;
-    }, COLD_RUNS);
+    const cold = await measureColdStarts(
+      bundles,
+      env.functionEnv(),
+      async (name, run) => {
+        const event = await eventFor(name, run);
+        if (!event) throw new Error(`no cold-start event for ${name}`);
+        return event;
+      },
+      COLD_RUNS,
+    );
     for (const [name, c] of cold) {
-      if (c.statuses.some((s) => s !== expectedColdStatus[name])) throw new Error(`cold start of ${name} answered ${c.statuses.join(',')}`);
+      if (c.statuses.some((s) => s !== expectedColdStatus[name]))
+        throw new Error(`cold start of ${name} answered ${c.statuses.join(',')}`);
     }
     const ref = cold.get('reference')!;
     const fnResult = (name: BundleName): FunctionResult => {
@@ -178,16 +195,26 @@ const measure = async () => {
       cost,
       machine: { before, after: machineInfo() },
       method: {
-        bundles: 'esbuild with the options NodejsFunction passes (infra/constructs/functions.ts): ESM, minify, sourcemap, platform node, read from the construct’s exported BUNDLING options (target, sourcesContent, no externals, mainFields, createRequire banner)',
-        coldStart: 'fresh `node` process per sample; initMs = import of the bundle + its first request, timed inside the process (Node boot excluded, also reported as processMsP50)',
-        coldStartLibraries: 'diagnostic, not a goal: bench/reference/libraries-handler.ts (DynamoDB document client, middy, zod, Powertools logger; no product code) serving the reference’s request; its initRatio is against the reference, like the functions’',
-        coldStartLibrariesWithSecrets: 'diagnostic, not a goal: bench/reference/libraries-with-secrets-handler.ts, the libraries handler plus the KMS client and Powertools’ Secrets Manager reader (imported and kept, built on first use, as onboarding, oauth and kyc-reviews keep them), serving the same request',
-        coldStartWebhookCalls: 'diagnostic, not a goal: bench/reference/webhook-calls-handler.ts (the reference’s DynamoDB client + middy, no product code) making the DynamoDB call of a cold webhook delivery: the event record’s conditional put; same webhook events as the webhooks function',
-        coldStartProjection: 'webhook-projection: a fresh process handed one stream batch (the INSERT of a delivery recorded just before, untimed), applying it: the gsi1 owner query, the state update, the outcome update; reported, no goal',
-        routes: 'handler invoked in-process with API Gateway payload-2.0 events; floor = the same recorded DynamoDB commands and Wise requests replayed in order with a bare DynamoDB client and fetch',
-        throughput: '16 concurrent in-process invocations of the webhooks handler (signed, verified, recorded; the projection paused meanwhile, as it runs in another function in AWS); floor = 16 concurrent conditional PutItem with a bare client',
-        throughputDiagnostics: 'not goals: one recorded delivery’s put replayed concurrently by 16 workers with a bare client, made to land (fresh record key); CPU per item per phase from process.cpuUsage() (Node) and /proc/<pid>/stat utime+stime (DynamoDB Local’s JVM)',
-        projection: 'the local stream runner (local/stream-runner, the definition’s batch size, filters and retries) with the webhook projection only, in this process: applied events/s = the throughput phase’s backlog over the time from resuming to its last outcome; lag = outcome written minus record written, deliveries offered at a steady rate (half the backlog rate, at most 100/s), polling the stream every 20 ms',
+        bundles:
+          'esbuild with the options NodejsFunction passes (infra/constructs/functions.ts): ESM, minify, sourcemap, platform node, read from the construct’s exported BUNDLING options (target, sourcesContent, no externals, mainFields, createRequire banner)',
+        coldStart:
+          'fresh `node` process per sample; initMs = import of the bundle + its first request, timed inside the process (Node boot excluded, also reported as processMsP50)',
+        coldStartLibraries:
+          'diagnostic, not a goal: bench/reference/libraries-handler.ts (DynamoDB document client, middy, zod, Powertools logger; no product code) serving the reference’s request; its initRatio is against the reference, like the functions’',
+        coldStartLibrariesWithSecrets:
+          'diagnostic, not a goal: bench/reference/libraries-with-secrets-handler.ts, the libraries handler plus the KMS client and Powertools’ Secrets Manager reader (imported and kept, built on first use, as onboarding, oauth and kyc-reviews keep them), serving the same request',
+        coldStartWebhookCalls:
+          'diagnostic, not a goal: bench/reference/webhook-calls-handler.ts (the reference’s DynamoDB client + middy, no product code) making the DynamoDB call of a cold webhook delivery: the event record’s conditional put; same webhook events as the webhooks function',
+        coldStartProjection:
+          'webhook-projection: a fresh process handed one stream batch (the INSERT of a delivery recorded just before, untimed), applying it: the gsi1 owner query, the state update, the outcome update; reported, no goal',
+        routes:
+          'handler invoked in-process with API Gateway payload-2.0 events; floor = the same recorded DynamoDB commands and Wise requests replayed in order with a bare DynamoDB client and fetch',
+        throughput:
+          '16 concurrent in-process invocations of the webhooks handler (signed, verified, recorded; the projection paused meanwhile, as it runs in another function in AWS); floor = 16 concurrent conditional PutItem with a bare client',
+        throughputDiagnostics:
+          'not goals: one recorded delivery’s put replayed concurrently by 16 workers with a bare client, made to land (fresh record key); CPU per item per phase from process.cpuUsage() (Node) and /proc/<pid>/stat utime+stime (DynamoDB Local’s JVM)',
+        projection:
+          'the local stream runner (local/stream-runner, the definition’s batch size, filters and retries) with the webhook projection only, in this process: applied events/s = the throughput phase’s backlog over the time from resuming to its last outcome; lag = outcome written minus record written, deliveries offered at a steady rate (half the backlog rate, at most 100/s), polling the stream every 20 ms',
         cost: 'warm container; Wise calls at the transport onCall, KMS calls at KmsCipher onCall (in-process KMS stand-in), WCU/RCU from ReturnConsumedCapacity TOTAL',
       },
       finishedAt: new Date().toISOString(),
@@ -205,7 +232,12 @@ const measureWebhookOnly = async () => {
   const env = await startBenchEnvironment();
   try {
     const { routes, webhookThroughput, cost } = await measureWarm(env);
-    return { webhookRoute: routes.webhook, webhookThroughput, webhookCost: cost.webhook, machine: machineInfo() };
+    return {
+      webhookRoute: routes.webhook,
+      webhookThroughput,
+      webhookCost: cost.webhook,
+      machine: machineInfo(),
+    };
   } finally {
     await env.close().catch(() => undefined);
   }

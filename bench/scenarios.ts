@@ -24,22 +24,37 @@ const simCall = async (env: BenchEnvironment, method: string, path: string, body
 };
 
 /** Invokes a function's handler with a fresh Lambda context (the deployed timeouts). */
-export const invoke = (env: BenchEnvironment, fn: FunctionName, event: GatewayEvent): Promise<GatewayResult> =>
-  env.handlers[fn](event, lambdaContext(fn, fn === 'webhooks' ? 5_000 : 25_000));
+export const invoke = (
+  env: BenchEnvironment,
+  fn: FunctionName,
+  event: GatewayEvent,
+): Promise<GatewayResult> => env.handlers[fn](event, lambdaContext(fn, fn === 'webhooks' ? 5_000 : 25_000));
 
 export const expectStatus = (what: string, result: GatewayResult, ...statuses: number[]): GatewayResult => {
-  if (!statuses.includes(result.statusCode)) throw new Error(`${what}: HTTP ${result.statusCode} ${result.body ?? ''}`);
+  if (!statuses.includes(result.statusCode))
+    throw new Error(`${what}: HTTP ${result.statusCode} ${result.body ?? ''}`);
   return result;
 };
 
 const newWiseUser = async (env: BenchEnvironment, email: string, dateOfBirth = '1990-01-01') => {
   const password = `pw-${randomUUID()}`;
-  const user = await simCall(env, 'POST', '/_sim/users', { email, password, firstName: 'Ada', lastName: 'Lovelace', dateOfBirth });
+  const user = await simCall(env, 'POST', '/_sim/users', {
+    email,
+    password,
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+    dateOfBirth,
+  });
   return { email, password, userId: Number(user.userId), profileId: Number(user.profileId), dateOfBirth };
 };
 
 /** The customer's consent at Wise's authorization page: the redirect back to our callback, with its query. */
-const consent = async (env: BenchEnvironment, user: { email: string; password: string }, state: string, profileId?: number) => {
+const consent = async (
+  env: BenchEnvironment,
+  user: { email: string; password: string },
+  state: string,
+  profileId?: number,
+) => {
   const answer = await simCall(env, 'POST', '/_sim/oauth/authorize', {
     client_id: 'local-partner',
     redirect_uri: CALLBACK_URL,
@@ -74,14 +89,23 @@ export const signupBody = (email: string) =>
     lastName: 'Customer',
     dateOfBirth: '1990-01-01',
     phoneNumber: '+442079460000',
-    address: { addressFirstLine: '1 Test Street', city: 'London', countryIso3Code: 'GBR', postCode: 'EC1A 1BB' },
+    address: {
+      addressFirstLine: '1 Test Street',
+      city: 'London',
+      countryIso3Code: 'GBR',
+      postCode: 'EC1A 1BB',
+    },
     nationality: 'GBR',
     acceptedTermsAt: '2026-01-01T00:00:00.000Z',
   });
 
 /** Route 1 is the partner backend's (version 2): its token carries the admin scope. */
 export const signupEvent = (customerId: string): GatewayEvent => {
-  const event = gatewayEvent('createAccount', { pathParameters: { customerId }, body: signupBody(`${customerId}@example.com`), sub: 'bench-back-office' });
+  const event = gatewayEvent('createAccount', {
+    pathParameters: { customerId },
+    body: signupBody(`${customerId}@example.com`),
+    sub: 'bench-back-office',
+  });
   const claims = event.requestContext.authorizer?.jwt?.claims as Record<string, unknown> | undefined;
   if (claims) claims.scope = ADMIN_SCOPE;
   return event;
@@ -90,9 +114,18 @@ export const signupEvent = (customerId: string): GatewayEvent => {
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** A signed Wise delivery: a profile's verification state changed at `occurredAt`. */
-export const webhookEvent = (env: BenchEnvironment, profileId: number, occurredAt: number, verified: boolean): GatewayEvent => {
+export const webhookEvent = (
+  env: BenchEnvironment,
+  profileId: number,
+  occurredAt: number,
+  verified: boolean,
+): GatewayEvent => {
   const body = JSON.stringify({
-    data: { resource: { type: 'profile', id: profileId }, current_state: verified ? 'verified' : 'not_verified', occurred_at: iso(occurredAt) },
+    data: {
+      resource: { type: 'profile', id: profileId },
+      current_state: verified ? 'verified' : 'not_verified',
+      occurred_at: iso(occurredAt),
+    },
     subscription_id: randomUUID(),
     event_type: 'profiles#verification-state-change',
     schema_version: '2.0.0',
@@ -111,6 +144,8 @@ export const webhookEvent = (env: BenchEnvironment, profileId: number, occurredA
 export const prepareLinkCallback = async (env: BenchEnvironment): Promise<GatewayEvent> => {
   const customerId = `link-${randomUUID().slice(0, 12)}`;
   const user = await newWiseUser(env, `${customerId}@example.com`, '1988-04-12');
+  // Version 2: linking compares with the identity on record (route 18's store), not a caller's date of birth.
+  await env.deps.oauth.identities.record(customerId, { dateOfBirth: user.dateOfBirth });
   const started = expectStatus(
     'start link',
     await invoke(
@@ -118,7 +153,7 @@ export const prepareLinkCallback = async (env: BenchEnvironment): Promise<Gatewa
       'oauth',
       gatewayEvent('startLink', {
         pathParameters: { customerId },
-        body: JSON.stringify({ returnUrl: `${RETURN_URL_PREFIX}app/linked`, dateOfBirth: user.dateOfBirth }),
+        body: JSON.stringify({ returnUrl: `${RETURN_URL_PREFIX}app/linked` }),
         sub: customerId,
       }),
     ),
@@ -140,7 +175,10 @@ export const prepareKycReview = async (env: BenchEnvironment) => {
       'kyc-reviews',
       gatewayEvent('createKycReview', {
         pathParameters,
-        body: JSON.stringify({ trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl: `${RETURN_URL_PREFIX}kyc/done` }),
+        body: JSON.stringify({
+          trigger: { type: 'PROACTIVE_SEND_MONEY' },
+          redirectUrl: `${RETURN_URL_PREFIX}kyc/done`,
+        }),
         sub: customer.customerId,
       }),
     ),

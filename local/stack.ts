@@ -6,7 +6,11 @@ import { createLogger } from '../shared/logging/logger';
 import type { Cipher } from '../shared/ports/cipher';
 import type { Clock } from '../shared/ports/clock';
 import { functionNames, type FunctionName } from '../shared/routes';
-import { buildDependencies, type Dependencies, type DependencyOverrides } from '../shared/runtime/dependencies';
+import {
+  buildDependencies,
+  type Dependencies,
+  type DependencyOverrides,
+} from '../shared/runtime/dependencies';
 import { handlerWith, type RouteTable } from '../shared/runtime/function';
 import { ensureApplicationSubscriptions } from '../shared/webhooks/subscriptions';
 import { routes as kycRoutes } from '../functions/kyc-reviews/routes';
@@ -98,7 +102,9 @@ export const localFunctionEnv = (options: LocalStackOptions, publicUrl: string):
   WISE_CLIENT_KEY: LOCAL_WISE_CLIENT.clientKey,
   ...(options.cipherKeyFile ? { LOCAL_CIPHER_KEY_FILE: options.cipherKeyFile } : {}),
   // The identity digests' key lives beside the cipher's, so digests survive restarts like ciphertexts.
-  ...(options.cipherKeyFile ? { LOCAL_IDENTITY_KEY_FILE: join(dirname(options.cipherKeyFile), 'local-identity.key') } : {}),
+  ...(options.cipherKeyFile
+    ? { LOCAL_IDENTITY_KEY_FILE: join(dirname(options.cipherKeyFile), 'local-identity.key') }
+    : {}),
 });
 
 /**
@@ -121,7 +127,10 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
     method: 'GET',
     path: '/local/health',
     handle: async (_req, res) => {
-      const checks = { gateway: true, ...(options.health ? await options.health().catch(() => ({ dependencies: false })) : {}) };
+      const checks = {
+        gateway: true,
+        ...(options.health ? await options.health().catch(() => ({ dependencies: false })) : {}),
+      };
       const ok = Object.values(checks).every(Boolean);
       sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'degraded', checks });
     },
@@ -134,15 +143,36 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
       try {
         input = body.length ? JSON.parse(body.toString('utf8')) : {};
       } catch {
-        return sendJson(res, 400, { code: 'VALIDATION_FAILED', status: 400, title: 'Bad Request', detail: 'Body must be JSON.', type: 'about:blank' }, 'application/problem+json');
-      }
-      const customerId = typeof input.customerId === 'string' ? input.customerId : undefined;
-      const scope = typeof input.scope === 'string' ? input.scope : undefined;
-      if ((customerId !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(customerId)) || (!customerId && !scope)) {
         return sendJson(
           res,
           400,
-          { type: 'about:blank', title: 'Bad Request', status: 400, code: 'VALIDATION_FAILED', detail: 'Give a valid customerId, a scope, or both.', errors: [{ path: 'customerId', message: 'must match ^[A-Za-z0-9_.-]{1,64}$' }] },
+          {
+            code: 'VALIDATION_FAILED',
+            status: 400,
+            title: 'Bad Request',
+            detail: 'Body must be JSON.',
+            type: 'about:blank',
+          },
+          'application/problem+json',
+        );
+      }
+      const customerId = typeof input.customerId === 'string' ? input.customerId : undefined;
+      const scope = typeof input.scope === 'string' ? input.scope : undefined;
+      if (
+        (customerId !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(customerId)) ||
+        (!customerId && !scope)
+      ) {
+        return sendJson(
+          res,
+          400,
+          {
+            type: 'about:blank',
+            title: 'Bad Request',
+            status: 400,
+            code: 'VALIDATION_FAILED',
+            detail: 'Give a valid customerId, a scope, or both.',
+            errors: [{ path: 'customerId', message: 'must match ^[A-Za-z0-9_.-]{1,64}$' }],
+          },
           'application/problem+json',
         );
       }
@@ -152,7 +182,9 @@ export const startLocalStack = async (options: LocalStackOptions): Promise<Local
 
   // Kept beside the stream runner's checkpoints when the stack keeps its data (npm start).
   const partnerEvents = localPartnerEvents(
-    options.streams && options.streams.dataDir ? join(options.streams.dataDir, 'partner-events.jsonl') : undefined,
+    options.streams && options.streams.dataDir
+      ? join(options.streams.dataDir, 'partner-events.jsonl')
+      : undefined,
   );
   const gateway = await startGateway({
     port,

@@ -23,7 +23,10 @@ const main = async () => {
     seedDemoUser: true,
     redirectUris: [`${publicUrl}/v1/oauth/callback`],
   });
-  const quickstart = quickstartRoutes({ wiseSandboxUrl: `http://localhost:${sim.port}`, demoUser: sim.demoUser });
+  const quickstart = quickstartRoutes({
+    wiseSandboxUrl: `http://localhost:${sim.port}`,
+    demoUser: sim.demoUser,
+  });
   const stack = await startLocalStack({
     dynamoEndpoint: dynamo.endpoint,
     tableName: 'wise-onboarding-local',
@@ -40,8 +43,14 @@ const main = async () => {
     fallback: quickstart.fallback,
     health: async () => {
       const [db, wise] = await Promise.all([
-        fetch(dynamo.endpoint, { signal: AbortSignal.timeout(1000) }).then(() => true, () => false),
-        fetch(`${sim.url}/_sim/webhook-public-key`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false),
+        fetch(dynamo.endpoint, { signal: AbortSignal.timeout(1000) }).then(
+          () => true,
+          () => false,
+        ),
+        fetch(`${sim.url}/_sim/webhook-public-key`, { signal: AbortSignal.timeout(1000) }).then(
+          (r) => r.ok,
+          () => false,
+        ),
       ]);
       return { dynamodb: db, wiseSandbox: wise };
     },

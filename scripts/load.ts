@@ -44,6 +44,9 @@ const WRITE = !process.argv.includes('--no-write');
 const MAX_IN_FLIGHT = 64;
 const HOST = '127.0.0.1';
 
+const say = (line: string) =>
+  process.stderr.write(`[load ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+
 // ---- the stack ------------------------------------------------------------------------------
 
 interface Env {
@@ -55,10 +58,21 @@ interface Env {
   webhookKey: ReturnType<typeof generateKeyPairSync>;
 }
 
+/** On a busy machine the JVM can take longer than the launcher waits: try again. */
+const startDynamo = async (options: Parameters<typeof startDynamoDbLocal>[0]): Promise<DynamoDbLocal> => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDynamoDbLocal(options);
+    } catch (err) {
+      if (attempt >= 4) throw err;
+    }
+  }
+};
+
 const startEnv = async (): Promise<Env> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'wise-onboarding-load-'));
   // A data directory, not memory: the restart run needs the table to outlive the process.
-  const dynamo = await startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb') });
+  const dynamo = await startDynamo({ dataDir: join(dataDir, 'dynamodb') });
   const webhookKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const port = await freePort();
   const base = `http://${HOST}:${port}`;
@@ -85,6 +99,7 @@ const startEnv = async (): Promise<Env> => {
 };
 
 const stopEnv = async (env: Env) => {
+  say('stopping');
   await env.stack.close();
   await env.sim.close();
   await env.dynamo.stop();
@@ -154,6 +169,7 @@ class Traffic {
       headers['content-type'] = 'application/json';
     }
     const started = performance.now();
+    // eslint-disable-next-line no-useless-assignment -- 0 stands for "no answer" when fetch throws before status is set
     let status = 0;
     let text = '';
     let location: string | null = null;
@@ -227,6 +243,7 @@ class Traffic {
     const { customerId, email } = this.customer();
     const password = `pw-${randomUUID()}`;
     const user = await fetch(`${this.env.sim.url}/_sim/users`, {
+      signal: AbortSignal.timeout(30_000),
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -249,6 +266,7 @@ class Traffic {
     if (start.status !== 201) return;
     const authorize = new URL(start.json.authorizeUrl as string);
     const consent = await fetch(`${this.env.sim.url}/_sim/oauth/authorize`, {
+      signal: AbortSignal.timeout(30_000),
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -381,12 +399,18 @@ class Traffic {
           });
         pending.add(p);
       }
-      if (during && Date.now() >= nextTick) {
+      if (Date.now() >= nextTick) {
         nextTick += 1000;
-        void during(Date.now() - started);
+        const second = Math.round((Date.now() - started) / 1000);
+        if (second % 10 === 0)
+          say(
+            `${this.label}: ${second} s, ${this.samples.length} answered, ${this.inFlight} in flight, ${this.shed} shed`,
+          );
+        if (during) void during(Date.now() - started);
       }
       await new Promise((r) => setTimeout(r, 5));
     }
+    say(`${this.label}: offered ${offered}; waiting for ${pending.size} in flight`);
     await Promise.all(pending);
     return Date.now() - started;
   }
@@ -500,11 +524,14 @@ const sampleCpu = () => {
 // ---- the runs -------------------------------------------------------------------------------
 
 const steadyRun = async () => {
+  say('steady run: starting DynamoDB Local, the simulator and the stack');
   const env = await startEnv();
+  say(`steady run: ${SECONDS} s at ${RATE} actions/s`);
   try {
     const traffic = new Traffic(env, 'steady');
     const loadBefore = sampleCpu();
     const ms = await traffic.run(SECONDS, RATE);
+    say('steady run: checking every acknowledged write');
     const check = await verify(env, traffic.ledger);
     return { figures: figuresOf(traffic.samples, ms), check, shed: traffic.shed, loadAverage: loadBefore };
   } finally {
@@ -513,7 +540,9 @@ const steadyRun = async () => {
 };
 
 const restartRun = async () => {
+  say('restart run: starting');
   const env = await startEnv();
+  say(`restart run: ${RESTART_SECONDS} s at ${RATE} actions/s, DynamoDB Local killed half-way`);
   try {
     const traffic = new Traffic(env, 'restart');
     const port = env.dynamo.port;
@@ -526,10 +555,13 @@ const restartRun = async () => {
       // Killed, not stopped: no chance to flush anything it has not already made durable.
       if (env.dynamo.pid) process.kill(env.dynamo.pid, 'SIGKILL');
       killedAt = Date.now();
+      say('restart run: DynamoDB Local killed');
       await new Promise((r) => setTimeout(r, 2_000));
-      env.dynamo = await startDynamoDbLocal({ port, dataDir: join(env.dataDir, 'dynamodb') });
+      env.dynamo = await startDynamo({ port, dataDir: join(env.dataDir, 'dynamodb') });
       backAt = Date.now();
+      say(`restart run: DynamoDB Local back after ${backAt - killedAt} ms`);
     });
+    say('restart run: checking every acknowledged write');
     const check = await verify(env, traffic.ledger);
     const during = traffic.samples.filter(
       (s) => killedAt !== undefined && s.at >= killedAt && s.at <= (backAt ?? Infinity) + 1000,

@@ -30,6 +30,8 @@ import {
 const USAGE = 'Usage: npm run webhooks:replay -- --since <ISO instant> [--customer <customerId>]';
 const LOCAL_TABLE = 'wise-onboarding-local';
 const CUSTOMER_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+/** An operator's run waits for a slow table rather than failing its records: 10 s a call. */
+const budget = () => CallBudget.within(60_000, 0, 10_000);
 
 export interface ReplayInput {
   /** Epoch ms. */
@@ -103,7 +105,7 @@ const concerns = async (
   if (record.customerId !== undefined) return record.customerId === customerId;
   const interpretation = interpretRecorded(record.eventType, record.payload);
   if (interpretation.kind !== 'event') return false;
-  return (await ports.projection.ownerOf(interpretation.event, CallBudget.within(30_000))) === customerId;
+  return (await ports.projection.ownerOf(interpretation.event, budget())) === customerId;
 };
 
 /** Re-applies the recorded events of the input's window (see the file comment); one record at a time. */
@@ -126,7 +128,7 @@ export const replayWebhookEvents = async (
     if (input.customerId !== undefined && !(await concerns(ports, record, input.customerId))) continue;
     summary.replayed++;
     try {
-      const projected = await projectRecordedEvent(ports, record, CallBudget.within(30_000));
+      const projected = await projectRecordedEvent(ports, record, budget());
       if (projected.status === 'APPLIED' && projected.outcome === 'APPLIED') summary.stateChanged++;
       if (projected.status === 'UNMATCHED') summary.unmatched++;
       if (projected.recorded) summary.outcomesRecorded++;

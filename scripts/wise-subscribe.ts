@@ -144,7 +144,10 @@ export const subscribe = async (
   );
   for (const o of outcomes) {
     const state = o.replaced.length > 0 ? 'migrated' : o.created ? 'created ' : 'existing';
-    const from = o.replaced.length > 0 ? ` (replaced ${o.replaced.map((r) => `${r.id} at ${r.version}`).join(', ')})` : '';
+    const from =
+      o.replaced.length > 0
+        ? ` (replaced ${o.replaced.map((r) => `${r.id} at ${r.version}`).join(', ')})`
+        : '';
     print(`  ${state}  ${o.event.padEnd(36)} ${o.version}  ${o.id}${from}`);
   }
   const migrated = outcomes.filter((o) => o.replaced.length > 0).length;

@@ -4,6 +4,9 @@ import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 export const referenceClientConfig = (): DynamoDBClientConfig => ({
   region: process.env.AWS_REGION ?? 'eu-west-1',
   ...(process.env.DYNAMODB_ENDPOINT
-    ? { endpoint: process.env.DYNAMODB_ENDPOINT, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+    ? {
+        endpoint: process.env.DYNAMODB_ENDPOINT,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }
     : {}),
 });

@@ -11,7 +11,14 @@ const client = new DynamoDBClient(referenceClientConfig());
 
 export const handler = middy(async () => {
   const out = await client.send(
-    new GetItemCommand({ TableName: process.env.TABLE_NAME, Key: { pk: { S: 'REFERENCE' }, sk: { S: 'ITEM' } } }),
+    new GetItemCommand({
+      TableName: process.env.TABLE_NAME,
+      Key: { pk: { S: 'REFERENCE' }, sk: { S: 'ITEM' } },
+    }),
   );
-  return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ found: out.Item !== undefined }) };
+  return {
+    statusCode: 200,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ found: out.Item !== undefined }),
+  };
 });

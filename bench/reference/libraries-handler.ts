@@ -16,9 +16,7 @@ import { referenceClientConfig } from './client-config';
 const logger = new Logger({ serviceName: 'libraries' });
 
 // Built exactly like the reference's client, then wrapped in the document client.
-const db = DynamoDBDocumentClient.from(
-  new DynamoDBClient(referenceClientConfig()),
-);
+const db = DynamoDBDocumentClient.from(new DynamoDBClient(referenceClientConfig()));
 
 const pathSchema = z.object({ customerId: z.string().min(1).max(64) });
 

@@ -160,7 +160,8 @@ export class KycReviewService {
     options: KycCallOptions,
   ): Promise<{ created: boolean; review: KycReviewWithLink }> {
     const answer = await this.createOrFind(customerId, profileId, input, { deadline: options.deadline });
-    if (answer.review.link) await this.linkIssued(customerId, answer.review.id, profileId, answer.review.link, options.actor);
+    if (answer.review.link)
+      await this.linkIssued(customerId, answer.review.id, profileId, answer.review.link, options.actor);
     return answer;
   }
 

@@ -79,7 +79,11 @@ export class AccountLinker {
     const wiseUserId = (await wise.me(tokens.access_token, options)).id;
     const account = await this.ports.accounts.get(input.customerId);
 
-    if (account?.wiseUserId !== undefined && account.wiseUserId !== wiseUserId && account.status !== 'DISCONNECTED')
+    if (
+      account?.wiseUserId !== undefined &&
+      account.wiseUserId !== wiseUserId &&
+      account.status !== 'DISCONNECTED'
+    )
       return this.refuse(input, account, 'LINKED_TO_ANOTHER_WISE_USER', profile?.id);
     if (!profile) return this.keepWithoutProfile(input, account, tokens, wiseUserId);
 
@@ -103,19 +107,26 @@ export class AccountLinker {
           this.ports.audit.transactItem(input.customerId, {
             action: 'link.completed',
             actor: input.actor,
-            details: { profileId: profile.id, status: 'LINKED', ...(previousStatus ? { previousStatus } : {}) },
+            details: {
+              profileId: profile.id,
+              status: 'LINKED',
+              ...(previousStatus ? { previousStatus } : {}),
+            },
           }),
         ],
       });
     } catch (err) {
       // The owner's condition: another customer completed a link to this profile meanwhile.
-      if (err instanceof GrantWriteRefused) return this.refuse(input, account, 'PROFILE_LINKED_ELSEWHERE', profile.id);
+      if (err instanceof GrantWriteRefused)
+        return this.refuse(input, account, 'PROFILE_LINKED_ELSEWHERE', profile.id);
       throw err;
     }
     await this.ports.accounts.putProfile(input.customerId, { id: profile.id, type });
     await this.setStatus(input.customerId, 'LINKED', {
       wiseUserId,
-      ...(type === 'PERSONAL' && account?.personalProfileId === undefined ? { personalProfileId: profile.id } : {}),
+      ...(type === 'PERSONAL' && account?.personalProfileId === undefined
+        ? { personalProfileId: profile.id }
+        : {}),
     });
     this.ports.logger.info('link completed', { customerId: input.customerId, profileId: profile.id });
     return { kind: 'linked', profileId: profile.id };
@@ -145,7 +156,9 @@ export class AccountLinker {
 
   /** Another customer owns the profile: by its owner record, or (profiles this service created) by its profile item. */
   private async heldElsewhere(customerId: string, profileId: number): Promise<boolean> {
-    const owner = (await this.ports.owners.ownerOf(profileId)) ?? (await this.ports.accounts.customerOfProfile(profileId));
+    const owner =
+      (await this.ports.owners.ownerOf(profileId)) ??
+      (await this.ports.accounts.customerOfProfile(profileId));
     return owner !== undefined && owner !== customerId;
   }
 
@@ -184,11 +197,17 @@ export class AccountLinker {
   private async refuse(
     input: CodeToLink,
     account: CustomerAccount | undefined,
-    reason: 'IDENTITY_MISMATCH' | 'IDENTITY_UNVERIFIABLE' | 'PROFILE_LINKED_ELSEWHERE' | 'LINKED_TO_ANOTHER_WISE_USER',
+    reason:
+      | 'IDENTITY_MISMATCH'
+      | 'IDENTITY_UNVERIFIABLE'
+      | 'PROFILE_LINKED_ELSEWHERE'
+      | 'LINKED_TO_ANOTHER_WISE_USER',
     profileId: number | undefined,
   ): Promise<LinkOutcome> {
     const previousStatus = account?.status;
-    const rejects = reason === 'IDENTITY_MISMATCH' && (previousStatus === undefined || !withAccess.includes(previousStatus));
+    const rejects =
+      reason === 'IDENTITY_MISMATCH' &&
+      (previousStatus === undefined || !withAccess.includes(previousStatus));
     await this.ports.audit.record(input.customerId, {
       action: 'link.rejected',
       actor: input.actor,
@@ -199,7 +218,11 @@ export class AccountLinker {
       },
     });
     if (rejects) await this.setStatus(input.customerId, 'LINK_REJECTED');
-    this.ports.logger.warn('link rejected', { customerId: input.customerId, reason, ...(profileId ? { profileId } : {}) });
+    this.ports.logger.warn('link rejected', {
+      customerId: input.customerId,
+      reason,
+      ...(profileId ? { profileId } : {}),
+    });
     return { kind: 'refused', error: new DomainError(reason) };
   }
 

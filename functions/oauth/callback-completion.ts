@@ -93,13 +93,20 @@ export class CallbackCompletion {
       const hash = linkResultHash(result);
       await this.ports.linkResults.keep(hash, {
         customerId: link.customerId,
-        codeCiphertext: await this.ports.cipher.encrypt(query.code, linkResultContext(link.customerId, hash, 'code')),
+        codeCiphertext: await this.ports.cipher.encrypt(
+          query.code,
+          linkResultContext(link.customerId, hash, 'code'),
+        ),
         ...(query.profileId !== undefined ? { profileId: query.profileId } : {}),
         ...(link.claimAccount ? { claimAccount: true } : {}),
         createdAt: now,
         expiresAt: now + LINK_RESULT_TTL_MS,
       });
-      return { kind: 'authorized', result, ...(query.profileId !== undefined ? { profileId: query.profileId } : {}) };
+      return {
+        kind: 'authorized',
+        result,
+        ...(query.profileId !== undefined ? { profileId: query.profileId } : {}),
+      };
     } catch (err) {
       this.ports.logger.error('link callback could not keep the code', {
         customerId: link.customerId,

@@ -13,8 +13,8 @@ export const completeLink = operationOf<OauthServices>()({
     "route 9 put on the return URL. Only now is Wise's code exchanged; the granted profile is compared with the identity on record " +
     '(a personal profile by date of birth, a business profile by registration number) and the grant is kept for that profile — ' +
     'another profile linked before keeps working. A result that is unknown, used, expired (10 minutes), that Wise no longer takes, ' +
-    "or that belongs to another customer: 400 LINK_RESULT_INVALID, one answer for all. The profile is not the customer on record: " +
-    '422 IDENTITY_MISMATCH (status `LINK_REJECTED` unless the customer already has access). Nothing on record for the profile\'s ' +
+    'or that belongs to another customer: 400 LINK_RESULT_INVALID, one answer for all. The profile is not the customer on record: ' +
+    "422 IDENTITY_MISMATCH (status `LINK_REJECTED` unless the customer already has access). Nothing on record for the profile's " +
     'type: 422 IDENTITY_UNVERIFIABLE. The Wise profile is linked to another customer: 409 PROFILE_LINKED_ELSEWHERE (checked ' +
     "atomically with keeping the grant). The customer's account already belongs to another Wise user: 409 " +
     'LINKED_TO_ANOTHER_WISE_USER — an account is never moved to another Wise user silently; disconnect it first (route 19). In ' +

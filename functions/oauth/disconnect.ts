@@ -10,7 +10,7 @@ export const disconnect = operationOf<OauthServices>()({
   description:
     'Every Wise grant of the customer and the registration code are forgotten (their ciphertexts deleted, and so are codes kept ' +
     'for a completion); the status becomes `DISCONNECTED` and the profiles stay listed with `access: "NONE"`. The identity on ' +
-    'record and the profiles\' link to this customer stay, so route 8 links again (and the account may then be linked to another ' +
+    "record and the profiles' link to this customer stay, so route 8 links again (and the account may then be linked to another " +
     'Wise user). 204, also when repeated or for a customer never seen.',
   params: customerParams,
   responses: { 204: { description: 'Disconnected (or nothing to disconnect).' } },

@@ -26,7 +26,8 @@ export class Disconnection {
     const account = await accounts.get(customerId);
     if (!account) return;
     const held = await grants.list(customerId);
-    const settled = account.status === 'DISCONNECTED' && held.length === 0 && !account.registrationCodeCiphertext;
+    const settled =
+      account.status === 'DISCONNECTED' && held.length === 0 && !account.registrationCodeCiphertext;
     if (!settled) {
       await audit.record(customerId, {
         action: 'link.disconnected',
@@ -34,7 +35,11 @@ export class Disconnection {
         details: { previousStatus: account.status, status: 'DISCONNECTED', grants: held.length },
       });
       // The status first: a request that reads it now sees no access, whatever is deleted after.
-      await accounts.update(customerId, { status: 'DISCONNECTED' }, { remove: ['registrationCodeCiphertext'] });
+      await accounts.update(
+        customerId,
+        { status: 'DISCONNECTED' },
+        { remove: ['registrationCodeCiphertext'] },
+      );
       await grants.forgetAll(customerId);
     }
     await linkResults.forgetAllOf(customerId);

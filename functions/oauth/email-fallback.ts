@@ -19,8 +19,7 @@ export interface EmailedCode {
 }
 
 export type LinkedByCode =
-  | { status: 'LINKED'; profileId: number }
-  | { status: 'LINKED'; nextStep: typeof CREATE_PERSONAL_PROFILE };
+  { status: 'LINKED'; profileId: number } | { status: 'LINKED'; nextStep: typeof CREATE_PERSONAL_PROFILE };
 
 /**
  * The email fallback (route 10): the customer typed the code Wise showed after granting access;
@@ -41,7 +40,12 @@ export class EmailFallback {
 
     let failed = false;
     try {
-      const outcome = await this.ports.linker.link({ customerId, code: input.code, actor: input.actor, deadline: input.deadline });
+      const outcome = await this.ports.linker.link({
+        customerId,
+        code: input.code,
+        actor: input.actor,
+        deadline: input.deadline,
+      });
       switch (outcome.kind) {
         case 'linked':
           return { status: 'LINKED', profileId: outcome.profileId };
@@ -49,7 +53,9 @@ export class EmailFallback {
           return { status: 'LINKED', nextStep: outcome.nextStep };
         case 'code_rejected':
           failed = true;
-          throw new DomainError('LINK_CODE_REJECTED', { errors: [{ path: 'code', message: 'was not accepted by Wise' }] });
+          throw new DomainError('LINK_CODE_REJECTED', {
+            errors: [{ path: 'code', message: 'was not accepted by Wise' }],
+          });
         case 'refused':
           failed = true;
           throw outcome.error;

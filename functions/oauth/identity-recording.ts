@@ -18,7 +18,11 @@ export class IdentityRecording {
   async put(customerId: string, change: IdentityChange, actor: AuditActor): Promise<IdentitySummary> {
     const { summary } = await this.ports.identities.record(customerId, change, {
       alsoWrite: (onRecord) => [
-        this.ports.audit.transactItem(customerId, { action: 'identity.changed', actor, details: { ...onRecord } }),
+        this.ports.audit.transactItem(customerId, {
+          action: 'identity.changed',
+          actor,
+          details: { ...onRecord },
+        }),
       ],
     });
     return summary;

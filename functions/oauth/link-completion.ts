@@ -27,8 +27,7 @@ export interface ResultToComplete {
 }
 
 export type Linked =
-  | { status: 'LINKED'; profileId: number }
-  | { status: 'LINKED'; nextStep: typeof CREATE_PERSONAL_PROFILE };
+  { status: 'LINKED'; profileId: number } | { status: 'LINKED'; nextStep: typeof CREATE_PERSONAL_PROFILE };
 
 /** How long one completion holds a result: the exchange and the checks are a few Wise calls. */
 const COMPLETION_LEASE_MS = 30_000;
@@ -56,7 +55,9 @@ export class LinkCompletion {
     if (!(await lease.take(linkResultLease(hash), owner, COMPLETION_LEASE_MS))) {
       // Taken by a completion still at work, or the result was used up a moment ago.
       if (!(await linkResults.find(hash))) throw invalid();
-      throw new InProgressError('IN_PROGRESS', { detail: 'This link is being completed by another request; retry shortly.' });
+      throw new InProgressError('IN_PROGRESS', {
+        detail: 'This link is being completed by another request; retry shortly.',
+      });
     }
     let usedUp = false;
     try {

@@ -13,7 +13,7 @@ export const linked = named(
       .optional()
       .describe(
         'Present instead of `profileId` when the Wise user has no profile yet: the grant is kept and the partner backend creates ' +
-          "the personal profile from its KYC data (route 1 for this customer); route 2 lists it once it exists.",
+          'the personal profile from its KYC data (route 1 for this customer); route 2 lists it once it exists.',
       ),
   }),
 );

@@ -52,7 +52,7 @@ export const oauthCallback = operationOf<OauthServices>()({
           Location: {
             description:
               'The return URL with `status=authorized&result=<one-time result>&profileId=<id>` (`profileId` when Wise named one) or ' +
-              '`status=error&reason=<reason>`. The result is a bearer secret for route 17: the partner\'s app posts it and never logs it.',
+              "`status=error&reason=<reason>`. The result is a bearer secret for route 17: the partner's app posts it and never logs it.",
             required: true,
             schema: { type: 'string', format: 'uri' },
           },

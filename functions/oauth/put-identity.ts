@@ -25,7 +25,9 @@ export const putIdentity = operationOf<OauthServices>()({
   params: customerParams,
   // A date of birth must be in the past by the real clock: the declaration is built once, not per request.
   body: named('IdentityRequest', identityBody(systemClock)),
-  responses: { 200: { description: 'What is on record now.', body: named('IdentityOnRecord', identitySchema) } },
+  responses: {
+    200: { description: 'What is on record now.', body: named('IdentityOnRecord', identitySchema) },
+  },
   problems: [],
   handle: async ({ params, body, caller }, { identityRecording }) => ({
     status: 200,

@@ -13,9 +13,14 @@ export const customerParams = z.object({ customerId: customerIdSchema });
  */
 const noCallerIdentity = z
   .unknown()
-  .refine((v) => v === undefined, 'is not accepted here: the partner backend records it with PUT /v1/customers/{customerId}/identity')
+  .refine(
+    (v) => v === undefined,
+    'is not accepted here: the partner backend records it with PUT /v1/customers/{customerId}/identity',
+  )
   .optional()
-  .describe('Not accepted since version 2 (refused with 400): the identity on record (route 18) is what linking compares with.');
+  .describe(
+    'Not accepted since version 2 (refused with 400): the identity on record (route 18) is what linking compares with.',
+  );
 
 /** Route 8's body. `claimAccount`: a user this service created takes over its Wise account. */
 export const startLinkBody = z
@@ -24,7 +29,10 @@ export const startLinkBody = z
     claimAccount: z.boolean().optional(),
     dateOfBirth: noCallerIdentity,
   })
-  .transform(({ returnUrl, claimAccount }) => ({ returnUrl, ...(claimAccount !== undefined ? { claimAccount } : {}) }));
+  .transform(({ returnUrl, claimAccount }) => ({
+    returnUrl,
+    ...(claimAccount !== undefined ? { claimAccount } : {}),
+  }));
 
 /**
  * Route 10's body: the code Wise showed the customer. Wise's codes are short and alphanumeric;
@@ -57,7 +65,10 @@ const registrationNumber = z
   .trim()
   .min(1, 'must not be blank')
   .max(64, 'must be at most 64 characters')
-  .regex(/^[\p{L}\p{N} ./-]+$/u, 'must be letters and digits, optionally separated by spaces, dots, dashes or slashes')
+  .regex(
+    /^[\p{L}\p{N} ./-]+$/u,
+    'must be letters and digits, optionally separated by spaces, dots, dashes or slashes',
+  )
   .refine((v) => /[\p{L}\p{N}]/u.test(v), 'must contain a letter or digit');
 
 /** Route 18's body: at least one fact; `null` forgets a fact, an absent one is kept. */
@@ -85,7 +96,11 @@ export const identityBody = (clock: Clock) =>
 export const callbackQuery = z.object({
   state: z.string().min(1).max(512).optional(),
   code: z.string().min(1).max(512).optional(),
-  profileId: z.string().regex(/^\d{1,15}$/).transform(Number).optional(),
+  profileId: z
+    .string()
+    .regex(/^\d{1,15}$/)
+    .transform(Number)
+    .optional(),
   error: z.string().max(100).optional(),
   error_description: z.string().max(2000).optional(),
 });

@@ -9,7 +9,7 @@ const authorizeLinkSchema = z.object({
   expiresAt: z.iso
     .datetime()
     .describe(
-      'Until when the link is good: 30 minutes (after them the callback answers `reason=expired_state`), or for a claim the claim code\'s 5 minutes.',
+      "Until when the link is good: 30 minutes (after them the callback answers `reason=expired_state`), or for a claim the claim code's 5 minutes.",
     ),
 });
 
@@ -29,7 +29,7 @@ export const startLink = operationOf<OauthServices>()({
     '(`/./`, `/../`, encoded or not) are refused, and the normalised URL is what is stored and redirected to. The customer must have ' +
     'an identity on record (route 18, or route 1 for a signup), which route 17 compares the granted profile with (else 409 ' +
     'IDENTITY_REQUIRED); a `dateOfBirth` in the body is refused (v1 took one from the caller). `claimAccount: true` makes the link ' +
-    'also let a user this service created claim its account (else 409 CLAIM_NOT_AVAILABLE); it is then good for the claim code\'s 5 ' +
+    "also let a user this service created claim its account (else 409 CLAIM_NOT_AVAILABLE); it is then good for the claim code's 5 " +
     "minutes. The customer's status becomes `LINK_PENDING` unless they already have access (`ACTIVE`, `LINKED`: another profile is " +
     'being linked). Every call issues a new state: an `Idempotency-Key` is accepted but not replayed, because a stored answer would ' +
     'keep the state (and a claim code) in plain text.',

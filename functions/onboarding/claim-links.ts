@@ -41,7 +41,10 @@ export class ClaimLinks {
     if (account.origin !== 'CREATED' || !account.registrationCodeCiphertext || account.status !== 'ACTIVE') {
       throw new DomainError('CLAIM_NOT_AVAILABLE');
     }
-    const link = await authorizeLinks.check(customerId, options.returnUrl ?? this.ports.allowedReturnUrls[0] ?? '');
+    const link = await authorizeLinks.check(
+      customerId,
+      options.returnUrl ?? this.ports.allowedReturnUrls[0] ?? '',
+    );
     const registrationCode = await cipher.decrypt(
       account.registrationCodeCiphertext,
       customerContext(customerId, REGISTRATION_CODE_PURPOSE),

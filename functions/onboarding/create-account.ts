@@ -39,9 +39,17 @@ export const createAccount = operationOf<OnboardingServices>()({
     ...wiseCallProblems,
   ],
   handle: async ({ params, body, caller, deadline }, { signup, grants }) => {
-    const { created, account } = await signup.run(params.customerId, body, deadline, actorOf(caller, params.customerId));
+    const { created, account } = await signup.run(
+      params.customerId,
+      body,
+      deadline,
+      actorOf(caller, params.customerId),
+    );
     // The same account as route 2 shows, each profile with its access.
-    const access = await grants.accessOf(params.customerId, account.profiles.map((p) => p.id));
+    const access = await grants.accessOf(
+      params.customerId,
+      account.profiles.map((p) => p.id),
+    );
     return created
       ? { status: 201, body: publicAccount(account, access) }
       : { status: 200, body: publicAccount(account, access) };

@@ -7,7 +7,9 @@ import { customerParams, isoInstant } from './schemas';
 const claimLinkSchema = z.object({
   claimUrl: z
     .url()
-    .describe("Wise's authorize page with a claim-account code and a single-use state; a bearer secret for the customer."),
+    .describe(
+      "Wise's authorize page with a claim-account code and a single-use state; a bearer secret for the customer.",
+    ),
   expiresAt: isoInstant.describe("Wise's claim code lives 5 minutes."),
 });
 
@@ -38,12 +40,21 @@ export const createClaimLink = operationOf<OnboardingServices>()({
     '`Idempotency-Key` is accepted but not replayed, because a stored answer would keep a live claim code and replay a link that ' +
     'dies after 5 minutes.',
   params: customerParams,
-  body: named('ClaimLinkRequest', claimLinkRequest.optional().transform((b) => b ?? {})),
+  body: named(
+    'ClaimLinkRequest',
+    claimLinkRequest.optional().transform((b) => b ?? {}),
+  ),
   idempotencyKey: 'ignored',
   responses: {
     201: { description: 'A claim link, valid 5 minutes.', body: named('ClaimLink', claimLinkSchema) },
   },
-  problems: ['CUSTOMER_NOT_FOUND', 'CLAIM_NOT_AVAILABLE', 'RETURN_URL_NOT_ALLOWED', 'IDENTITY_REQUIRED', ...userTokenProblems],
+  problems: [
+    'CUSTOMER_NOT_FOUND',
+    'CLAIM_NOT_AVAILABLE',
+    'RETURN_URL_NOT_ALLOWED',
+    'IDENTITY_REQUIRED',
+    ...userTokenProblems,
+  ],
   handle: async ({ params, body, caller, deadline }, { claimLinks }) => ({
     status: 201,
     body: await claimLinks.create(params.customerId, {

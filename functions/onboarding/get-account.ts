@@ -17,7 +17,10 @@ export const getAccount = operationOf<OnboardingServices>()({
   handle: async ({ params }, { accounts, grants }) => {
     const stored = await storedAccount(accounts, params.customerId);
     // Each profile's access is derived from the grants (one per linked profile), never stored twice.
-    const access = await grants.accessOf(params.customerId, stored.profiles.map((p) => p.id));
+    const access = await grants.accessOf(
+      params.customerId,
+      stored.profiles.map((p) => p.id),
+    );
     return { status: 200, body: publicAccount(stored, access) };
   },
 });

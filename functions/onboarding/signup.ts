@@ -123,7 +123,11 @@ export class Signup {
       { dateOfBirth: input.dateOfBirth },
       {
         alsoWrite: (onRecord) => [
-          this.ports.audit.transactItem(customerId, { action: 'identity.changed', actor, details: { ...onRecord } }),
+          this.ports.audit.transactItem(customerId, {
+            action: 'identity.changed',
+            actor,
+            details: { ...onRecord },
+          }),
         ],
       },
     );
@@ -171,7 +175,11 @@ export class Signup {
         await this.ports.audit.record(customerId, {
           action: 'customer.signup_started',
           actor,
-          details: { previousStatus: account.status, status: 'CREATING', acceptedTermsAt: input.acceptedTermsAt },
+          details: {
+            previousStatus: account.status,
+            status: 'CREATING',
+            acceptedTermsAt: input.acceptedTermsAt,
+          },
         });
         const restarted = await accounts.update(customerId, fresh.fields, { expectStatus: [account.status] });
         if (!restarted) throw inProgress();
@@ -333,7 +341,12 @@ export class Signup {
       await this.ports.audit.record(customerId, {
         action: 'customer.signed_up',
         actor,
-        details: { previousStatus: account.status, status: 'ACTIVE', profileId, ...(wiseUserId !== undefined ? { wiseUserId } : {}) },
+        details: {
+          previousStatus: account.status,
+          status: 'ACTIVE',
+          profileId,
+          ...(wiseUserId !== undefined ? { wiseUserId } : {}),
+        },
       });
       await accounts.update(
         customerId,
@@ -383,7 +396,11 @@ export class Signup {
         await this.ports.audit.record(customerId, {
           action: 'status.changed',
           actor,
-          details: { previousStatus: 'CREATING', status: 'EXISTING_ACCOUNT', reason: 'EXISTING_WISE_ACCOUNT' },
+          details: {
+            previousStatus: 'CREATING',
+            status: 'EXISTING_ACCOUNT',
+            reason: 'EXISTING_WISE_ACCOUNT',
+          },
         });
         await this.ports.accounts.update(
           customerId,

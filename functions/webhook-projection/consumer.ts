@@ -1,8 +1,7 @@
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { StoreDependencies } from '../../shared/runtime/store-dependencies';
 import { streamBatchHandler, type StreamHandler } from '../../shared/streams/batch';
+import { newImageOf } from '../../shared/streams/records';
 import { CallBudget } from '../../shared/webhooks/call-budget';
 import {
   storedEventOf,
@@ -37,12 +36,12 @@ export type ProjectionWork =
 export const workOf = (record: DynamoDBRecord): ProjectionWork => {
   const pk = record.dynamodb?.Keys?.pk?.S ?? '';
   const sk = record.dynamodb?.Keys?.sk?.S ?? '';
-  const newImage = record.dynamodb?.NewImage as Record<string, AttributeValue> | undefined;
-  const oldImage = record.dynamodb?.OldImage as Record<string, AttributeValue> | undefined;
+  const newImage = record.dynamodb?.NewImage;
+  const oldImage = record.dynamodb?.OldImage;
   if (!newImage) return { kind: 'none' };
   if (pk.startsWith(WEBHOOK_PK_PREFIX) && sk === 'EVENT') {
     return newImage.status?.S === 'RECEIVED'
-      ? { kind: 'recorded-event', image: unmarshall(newImage) }
+      ? { kind: 'recorded-event', image: newImageOf(record)! }
       : { kind: 'none' };
   }
   if (!pk.startsWith(CUSTOMER_PREFIX)) return { kind: 'none' };

@@ -72,8 +72,8 @@ const USE_CASE_ACTIONS: readonly ItemAction[] = [
  */
 export const FUNCTION_PROFILES: Record<FunctionName, FunctionProfile & FunctionGrants> = {
   // Signup, profiles, claim links: the customer's items (account, profiles, grants, identity, leases),
-  // its Idempotency-Key records and audit events, and the Wise-profile ownership records a grant is
-  // kept with in one transaction.
+  // its Idempotency-Key records and audit events, the Wise-profile ownership records a grant is
+  // kept with in one transaction, and the OAuth state of a claim link (route 7 ends through route 9).
   onboarding: {
     ...functionProfiles.onboarding,
     appSecrets: true,
@@ -81,7 +81,7 @@ export const FUNCTION_PROFILES: Record<FunctionName, FunctionProfile & FunctionG
     items: [
       {
         actions: USE_CASE_ACTIONS,
-        partitionKeyPrefixes: ['CUSTOMER#', 'IDEMPOTENCY#', 'AUDIT#', 'WISEPROFILE#'],
+        partitionKeyPrefixes: ['CUSTOMER#', 'IDEMPOTENCY#', 'AUDIT#', 'WISEPROFILE#', 'LINKSTATE#'],
       },
     ],
     indexQuery: true,

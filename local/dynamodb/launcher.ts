@@ -19,6 +19,8 @@ export interface DynamoDbLocalOptions {
   port?: number;
   /** Keep data in this folder; in memory when absent. */
   dataDir?: string;
+  /** How long the JVM may take to answer (default 90 s: on a loaded 2-core machine it takes over 30). */
+  startTimeoutMs?: number;
 }
 
 const jarDir = (): string => {
@@ -88,7 +90,7 @@ export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Pr
   process.once('exit', kill);
   const endpoint = `http://127.0.0.1:${port}`;
   try {
-    await waitUntilUp(endpoint, child, 30_000);
+    await waitUntilUp(endpoint, child, options.startTimeoutMs ?? 90_000);
   } catch (err) {
     kill();
     throw new Error(`${(err as Error).message}\n${stderr}`, { cause: err });

@@ -1,6 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWTPayload, type CryptoKey } from 'jose';
+import {
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  jwtVerify,
+  SignJWT,
+  type JWTPayload,
+  type CryptoKey,
+} from 'jose';
 
 export const DEV_ISSUER = 'http://localhost:3000/local';
 export const DEV_AUDIENCE = 'wise-onboarding';

@@ -63,7 +63,9 @@ export const toGatewayEvent = (
       stage: '$default',
       time: now.toISOString(),
       timeEpoch: now.getTime(),
-      ...(claims ? { authorizer: { jwt: { claims: claimsAsGatewayRendersThem(claims), scopes: null } } } : {}),
+      ...(claims
+        ? { authorizer: { jwt: { claims: claimsAsGatewayRendersThem(claims), scopes: null } } }
+        : {}),
     },
   } as GatewayEvent;
 };

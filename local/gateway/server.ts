@@ -45,14 +45,28 @@ export interface Gateway {
 const table = new Router<Route>();
 for (const route of routes) table.on(route.method, route.path, route);
 
-export const sendJson = (res: ServerResponse, status: number, body: unknown, type = 'application/json'): void => {
+export const sendJson = (
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  type = 'application/json',
+): void => {
   res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
   res.end(JSON.stringify(body));
 };
 
-const sendProblem = (res: ServerResponse, code: ProblemCode, detail?: string, headers: Record<string, string> = {}) => {
+const sendProblem = (
+  res: ServerResponse,
+  code: ProblemCode,
+  detail?: string,
+  headers: Record<string, string> = {},
+) => {
   const body = problemBody(code, detail);
-  res.writeHead(body.status, { 'Content-Type': 'application/problem+json', 'Cache-Control': 'no-store', ...headers });
+  res.writeHead(body.status, {
+    'Content-Type': 'application/problem+json',
+    'Cache-Control': 'no-store',
+    ...headers,
+  });
   res.end(JSON.stringify(body));
 };
 
@@ -95,12 +109,16 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
       const auth = req.headers.authorization ?? '';
       const token = /^Bearer\s+(\S+)$/i.exec(auth)?.[1];
       if (!token) {
-        return sendProblem(res, 'UNAUTHORIZED', 'A bearer token is required.', { 'WWW-Authenticate': 'Bearer' });
+        return sendProblem(res, 'UNAUTHORIZED', 'A bearer token is required.', {
+          'WWW-Authenticate': 'Bearer',
+        });
       }
       try {
         claims = await options.issuer.verify(token);
       } catch {
-        return sendProblem(res, 'UNAUTHORIZED', 'The bearer token is not valid.', { 'WWW-Authenticate': 'Bearer' });
+        return sendProblem(res, 'UNAUTHORIZED', 'The bearer token is not valid.', {
+          'WWW-Authenticate': 'Bearer',
+        });
       }
     }
 
@@ -118,13 +136,17 @@ export const startGateway = async (options: GatewayOptions): Promise<Gateway> =>
           timer = setTimeout(() => resolve('timeout'), waitMs);
         }),
       ]);
-      if (result === 'timeout') return sendProblem(res, 'GATEWAY_TIMEOUT', 'The function did not answer in time.');
+      if (result === 'timeout')
+        return sendProblem(res, 'GATEWAY_TIMEOUT', 'The function did not answer in time.');
       // Lambda's JSON serialisation drops undefined header values; Node's writeHead would throw on them.
       const headers: Record<string, string | string[]> = {};
-      for (const [k, v] of Object.entries(result.headers ?? {})) if (v !== undefined && v !== null && v !== '') headers[k] = String(v);
+      for (const [k, v] of Object.entries(result.headers ?? {}))
+        if (v !== undefined && v !== null && v !== '') headers[k] = String(v);
       if (result.cookies?.length) headers['Set-Cookie'] = result.cookies;
       res.writeHead(result.statusCode, headers);
-      res.end(result.isBase64Encoded && result.body ? Buffer.from(result.body, 'base64') : (result.body ?? ''));
+      res.end(
+        result.isBase64Encoded && result.body ? Buffer.from(result.body, 'base64') : (result.body ?? ''),
+      );
     } catch {
       // What API Gateway answers when the function itself fails.
       sendProblem(res, 'INTERNAL_ERROR');

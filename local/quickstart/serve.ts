@@ -44,7 +44,10 @@ const securityHeaders = {
 };
 
 const escapeHtml = (s: string): string =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
 
 /** Compiled once per process, on first request: `npm start` stays fast and edits show after a restart. */
 let bundle: Promise<string> | undefined;
@@ -72,7 +75,12 @@ const sendText = (res: ServerResponse, status: number, type: string, body: strin
 };
 
 const fail = (res: ServerResponse, status: number, code: string, detail: string) =>
-  sendJson(res, status, { type: 'about:blank', title: 'Local demo error', status, code, detail }, 'application/problem+json');
+  sendJson(
+    res,
+    status,
+    { type: 'about:blank', title: 'Local demo error', status, code, detail },
+    'application/problem+json',
+  );
 
 /** Asks the simulator for a client-credentials token, as Wise's sandbox would issue one to the partner. */
 const clientToken = async (options: QuickstartOptions): Promise<string> => {
@@ -87,7 +95,8 @@ const clientToken = async (options: QuickstartOptions): Promise<string> => {
     signal: AbortSignal.timeout(5000),
   });
   const body = (await res.json().catch(() => ({}))) as { access_token?: unknown };
-  if (!res.ok || typeof body.access_token !== 'string') throw new Error(`the simulator refused a client token (${res.status})`);
+  if (!res.ok || typeof body.access_token !== 'string')
+    throw new Error(`the simulator refused a client token (${res.status})`);
   return body.access_token;
 };
 
@@ -118,8 +127,13 @@ const verifyProfileRoute = (options: QuickstartOptions): ExtraRoute => ({
         headers: { authorization: `Bearer ${token}` },
         signal: AbortSignal.timeout(10_000),
       });
-      if (!sim.ok) return fail(res, 502, 'SIMULATOR_REFUSED', `The simulator answered ${sim.status} for profile ${id}.`);
-      sendJson(res, 202, { profileId: id, simulated: 'verification', note: 'Wise will send profiles#verification-state-change.' });
+      if (!sim.ok)
+        return fail(res, 502, 'SIMULATOR_REFUSED', `The simulator answered ${sim.status} for profile ${id}.`);
+      sendJson(res, 202, {
+        profileId: id,
+        simulated: 'verification',
+        note: 'Wise will send profiles#verification-state-change.',
+      });
     } catch (err) {
       fail(res, 502, 'SIMULATOR_UNAVAILABLE', (err as Error).message);
     }
@@ -141,7 +155,8 @@ export const quickstartRoutes = (
       .replaceAll('{{demoPassword}}', escapeHtml(options.demoUser?.password ?? ''))
       .replaceAll('{{demoUserClass}}', options.demoUser ? '' : 'hidden'),
   );
-  const page = async (_req: IncomingMessage, res: ServerResponse) => sendText(res, 200, 'text/html; charset=utf-8', await html);
+  const page = async (_req: IncomingMessage, res: ServerResponse) =>
+    sendText(res, 200, 'text/html; charset=utf-8', await html);
   return {
     routes: [
       get('/', page),

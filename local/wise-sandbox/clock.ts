@@ -76,7 +76,11 @@ export async function advanceSettling(
     clock.advance(Math.max(0, to - clock.now()));
     await work.settledAfter(mark);
   };
-  for (let next = clock.nextScheduledAt(); next !== undefined && next <= target; next = clock.nextScheduledAt())
+  for (
+    let next = clock.nextScheduledAt();
+    next !== undefined && next <= target;
+    next = clock.nextScheduledAt()
+  )
     await step(next);
   await step(target);
 }

@@ -40,8 +40,7 @@ export interface SimConfig {
  * subscription's version has no event for this change, e.g. a requirement change before 5.0.0).
  */
 export type EventData =
-  | Record<string, unknown>
-  | ((schemaVersion: string) => Record<string, unknown> | undefined);
+  Record<string, unknown> | ((schemaVersion: string) => Record<string, unknown> | undefined);
 
 /** Fires a webhook event to every matching subscription. Implemented by webhook-delivery. */
 export interface EventPublisher {

@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestContext, Router } from './http';
-import {
-  parseForm,
-  parseJson,
-  sendEmpty,
-  sendJson,
-  isRecord,
-  HttpResponseError,
-} from './http';
+import { parseForm, parseJson, sendEmpty, sendJson, isRecord, HttpResponseError } from './http';
 import type { Sim } from './context';
 import type { KycReview } from './state';
 import { accessibleProfile, authenticate } from './auth';
@@ -223,7 +216,9 @@ export function registerKycReviewRoutes(router: Router, sim: Sim): void {
     if (!requirement || requirement.state !== 'NOT_PROVIDED' || !requirement.apiCollectionSupported) {
       throw problem(instance, `Requirement ${key} is not awaiting submission through the API`);
     }
-    const requirementChanges = setRequirementStates(review, (q) => (q === requirement ? 'IN_REVIEW' : undefined));
+    const requirementChanges = setRequirementStates(review, (q) =>
+      q === requirement ? 'IN_REVIEW' : undefined,
+    );
     await changeReview(sim, review, {
       status: allGroupsProvided(review) ? 'PROCESSING' : review.status,
       requirementChanges,
@@ -269,4 +264,3 @@ function isAbsoluteUrl(s: string): boolean {
     return false;
   }
 }
-

@@ -43,7 +43,11 @@ export function registerOAuthRoutes(router: Router, sim: Sim): void {
           user.state === 'DEACTIVATED' ||
           user.createdByClientId !== clientId
         ) {
-          throw oauthError(sim.config.registrationCodeRefusalStatus, 'invalid_grant', 'Invalid user credentials.');
+          throw oauthError(
+            sim.config.registrationCodeRefusalStatus,
+            'invalid_grant',
+            'Invalid user credentials.',
+          );
         }
         // The grant covers what the partner created for this user (not what the user added on Wise).
         const partnerProfiles = sim.state.profiles

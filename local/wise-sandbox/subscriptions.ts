@@ -56,7 +56,10 @@ export function registerSubscriptionRoutes(
     const sub = findSub(appSubs(sim.config.clientKey), ctx);
     const now = sim.clock.now();
     const occurredAt = sub.delivery.version === '2.0.0' ? isoSecondsAt(now) : isoAt(now);
-    const record = dispatcher().sendTest(sub, sampleEventData(sub.trigger_on, occurredAt, sub.delivery.version));
+    const record = dispatcher().sendTest(
+      sub,
+      sampleEventData(sub.trigger_on, occurredAt, sub.delivery.version),
+    );
     sendJson(ctx, 200, [
       { delivery_id: record.attemptDeliveryIds[0] ?? record.id, created_at: isoSecondsAt(record.createdAt) },
     ]);

@@ -9,7 +9,8 @@ const MIN_KEY_BYTES = 32;
 
 const checked = (key: Buffer, where: string): Buffer => {
   // Name the problem, never the value.
-  if (key.length < MIN_KEY_BYTES) throw new Error(`The identity digest key (${where}) is shorter than 32 bytes`);
+  if (key.length < MIN_KEY_BYTES)
+    throw new Error(`The identity digest key (${where}) is shorter than 32 bytes`);
   return key;
 };
 
@@ -47,7 +48,8 @@ export class StaticIdentityKey implements IdentityDigestKey {
 
 /** The local stack's key, kept in a file under .local/ (made on first use) so digests survive restarts. */
 export const localIdentityKey = (path: string): StaticIdentityKey => {
-  if (existsSync(path)) return new StaticIdentityKey(Buffer.from(readFileSync(path, 'utf8').trim(), 'base64'));
+  if (existsSync(path))
+    return new StaticIdentityKey(Buffer.from(readFileSync(path, 'utf8').trim(), 'base64'));
   const key = randomBytes(MIN_KEY_BYTES);
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, key.toString('base64'), { mode: 0o600 });

@@ -14,7 +14,8 @@ const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
 const toHeaders = (res: IncomingMessage): Headers => {
   const headers = new Headers();
-  for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) headers.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
+  for (let i = 0; i + 1 < res.rawHeaders.length; i += 2)
+    headers.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
   return headers;
 };
 
@@ -40,7 +41,8 @@ export const mtlsFetch = (tls: ClientTls) => {
     signal?.throwIfAborted();
     const request = new Request(url, { ...init, signal: undefined });
     const target = new URL(request.url);
-    if (target.protocol !== 'https:') throw new TypeError(`mtlsFetch needs an https URL, not ${target.protocol}`);
+    if (target.protocol !== 'https:')
+      throw new TypeError(`mtlsFetch needs an https URL, not ${target.protocol}`);
     const body = request.body ? Buffer.from(await request.arrayBuffer()) : undefined;
     const headers: Record<string, string> = {};
     request.headers.forEach((value, name) => (headers[name] = value));
@@ -70,7 +72,9 @@ export const mtlsFetch = (tls: ClientTls) => {
           const status = res.statusCode ?? 0;
           const content = NULL_BODY_STATUS.has(status) ? null : Buffer.concat(chunks);
           try {
-            resolve(new Response(content, { status, statusText: res.statusMessage ?? '', headers: toHeaders(res) }));
+            resolve(
+              new Response(content, { status, statusText: res.statusMessage ?? '', headers: toHeaders(res) }),
+            );
           } catch (err) {
             reject(new TypeError('fetch failed', { cause: err }));
           }

@@ -12,9 +12,7 @@ const ENCODED_SEPARATOR = /%(25)*(2f|5c)/i;
 const DOT_SEGMENT = /(^|\/)((%(25)*2e)|\.){1,2}(\/|$)/i;
 
 const pathOf = (raw: string): string =>
-  raw
-    .replace(/^[a-z][a-z0-9+.-]*:\/\/[^/\\?#]*/i, '')
-    .split(/[?#]/, 1)[0] ?? '';
+  raw.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/\\?#]*/i, '').split(/[?#]/, 1)[0] ?? '';
 
 const hasPathTrick = (raw: string): boolean => {
   // URL parsers drop tabs and line breaks (`%2\nf` becomes `%2f`); other software does not.

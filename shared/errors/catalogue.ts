@@ -29,7 +29,7 @@ export const problemCatalogue = {
     status: 400,
     detail: 'This link result cannot be used: start linking again.',
     meaning:
-      "The `result` is unknown, already used, expired (10 minutes) or belongs to another customer (one answer for all); start linking again (route 8).",
+      'The `result` is unknown, already used, expired (10 minutes) or belongs to another customer (one answer for all); start linking again (route 8).',
   },
   UNAUTHORIZED: {
     status: 401,
@@ -46,7 +46,11 @@ export const problemCatalogue = {
     detail: 'The caller may not act on this customer.',
     meaning: 'The token may not act on this customer (same answer whether or not the customer exists).',
   },
-  ROUTE_NOT_FOUND: { status: 404, detail: 'No such route.', meaning: 'No route of this function has this method and path.' },
+  ROUTE_NOT_FOUND: {
+    status: 404,
+    detail: 'No such route.',
+    meaning: 'No route of this function has this method and path.',
+  },
   METHOD_NOT_ALLOWED: {
     status: 405,
     detail: 'This method is not allowed on this path.',
@@ -79,13 +83,16 @@ export const problemCatalogue = {
   },
   EXISTING_WISE_ACCOUNT: {
     status: 409,
-    detail: 'Wise already has an account for this email: link it with POST /v1/customers/{customerId}/wise-link.',
-    meaning: 'Wise already has an account for this email: link it (route 8); status is now `EXISTING_ACCOUNT`.',
+    detail:
+      'Wise already has an account for this email: link it with POST /v1/customers/{customerId}/wise-link.',
+    meaning:
+      'Wise already has an account for this email: link it (route 8); status is now `EXISTING_ACCOUNT`.',
   },
   IN_PROGRESS: {
     status: 409,
     detail: 'The same work is under way in another request; retry shortly.',
-    meaning: 'The same work is under way in another request (or under the same Idempotency-Key); retry shortly.',
+    meaning:
+      'The same work is under way in another request (or under the same Idempotency-Key); retry shortly.',
     retryAfter: true,
   },
   LINK_IN_PROGRESS: {
@@ -108,7 +115,8 @@ export const problemCatalogue = {
   PROFILE_LINKED_ELSEWHERE: {
     status: 409,
     detail: 'This Wise profile is already linked to another customer; the link was not kept.',
-    meaning: 'The granted Wise profile is already linked to another of the partner\'s customers; nothing was kept.',
+    meaning:
+      "The granted Wise profile is already linked to another of the partner's customers; nothing was kept.",
   },
   LINKED_TO_ANOTHER_WISE_USER: {
     status: 409,
@@ -197,7 +205,7 @@ export const problemCatalogue = {
   },
   IDENTITY_MISMATCH: {
     status: 422,
-    detail: "The Wise profile is not the same person as the customer on record; the link was not kept.",
+    detail: 'The Wise profile is not the same person as the customer on record; the link was not kept.',
     meaning:
       'The granted Wise profile is not the customer on record (date of birth for a personal profile, registration number for a business one); nothing was kept.',
   },
@@ -215,7 +223,8 @@ export const problemCatalogue = {
   TOO_MANY_ATTEMPTS: {
     status: 429,
     detail: 'Too many codes failed for this customer; retry later.',
-    meaning: 'At most 5 codes may fail per customer per hour (route 10); `Retry-After` says when the next attempt is allowed.',
+    meaning:
+      'At most 5 codes may fail per customer per hour (route 10); `Retry-After` says when the next attempt is allowed.',
     retryAfter: true,
   },
   INTERNAL_ERROR: {
@@ -236,12 +245,14 @@ export const problemCatalogue = {
   WISE_UNAVAILABLE: {
     status: 503,
     detail: 'Wise is not answering right now; retry later. Nothing done so far is lost.',
-    meaning: 'Wise still failed after retries within the request budget; nothing already done is lost or redone.',
+    meaning:
+      'Wise still failed after retries within the request budget; nothing already done is lost or redone.',
     retryAfter: true,
   },
   SERVICE_UNAVAILABLE: {
     status: 503,
-    detail: 'A service this one depends on is not answering right now; retry later. Nothing done so far is lost.',
+    detail:
+      'A service this one depends on is not answering right now; retry later. Nothing done so far is lost.',
     meaning:
       "The product's own store, key service or secret store throttled or failed (DynamoDB, KMS, Secrets Manager); nothing was half-written and a retry completes.",
     retryAfter: true,
@@ -256,7 +267,8 @@ export const problemCatalogue = {
   GATEWAY_TIMEOUT: {
     status: 504,
     detail: 'The function did not answer in time.',
-    meaning: 'The local gateway gave up waiting for the function (API Gateway answers 503/504 itself in AWS).',
+    meaning:
+      'The local gateway gave up waiting for the function (API Gateway answers 503/504 itself in AWS).',
   },
   WEBHOOK_NOT_RECORDED: {
     status: 503,

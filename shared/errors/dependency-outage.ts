@@ -30,14 +30,27 @@ const TRANSIENT_NAMES = new Set([
   'RequestTimeoutException',
 ]);
 
-const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'UND_ERR_SOCKET']);
+const TRANSIENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'UND_ERR_SOCKET',
+]);
 
 /** A transaction that was cancelled only because of throttling or conflicts (not a failed condition). */
-const isTransientCancellation = (err: { name?: string; CancellationReasons?: { Code?: string }[] }): boolean =>
+const isTransientCancellation = (err: {
+  name?: string;
+  CancellationReasons?: { Code?: string }[];
+}): boolean =>
   err.name === 'TransactionCanceledException' &&
   Array.isArray(err.CancellationReasons) &&
   err.CancellationReasons.some((r) => r.Code === 'ThrottlingError' || r.Code === 'TransactionConflict') &&
-  err.CancellationReasons.every((r) => !r.Code || ['None', 'ThrottlingError', 'TransactionConflict'].includes(r.Code));
+  err.CancellationReasons.every(
+    (r) => !r.Code || ['None', 'ThrottlingError', 'TransactionConflict'].includes(r.Code),
+  );
 
 type AwsLike = {
   name?: string;

@@ -59,7 +59,10 @@ export class ValidationError extends DomainError {
 
 /** Work of the same kind is under way elsewhere (a lease holder, a concurrent key): retry shortly. */
 export class InProgressError extends DomainError {
-  constructor(code: 'IN_PROGRESS' | 'KYC_REVIEW_IN_PROGRESS' = 'IN_PROGRESS', options: Omit<DomainErrorOptions, 'retryAfterSeconds'> & { retryAfterSeconds?: number } = {}) {
+  constructor(
+    code: 'IN_PROGRESS' | 'KYC_REVIEW_IN_PROGRESS' = 'IN_PROGRESS',
+    options: Omit<DomainErrorOptions, 'retryAfterSeconds'> & { retryAfterSeconds?: number } = {},
+  ) {
     super(code, { retryAfterSeconds: 1, ...options });
     this.name = 'InProgressError';
   }

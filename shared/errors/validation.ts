@@ -5,7 +5,10 @@ import { ValidationError, type FieldError } from './domain-error';
 export const fieldErrors = (error: z.ZodError, prefix?: string): FieldError[] =>
   error.issues.map((issue) => {
     const path = issue.path.map(String).join('.');
-    return { path: prefix ? (path ? `${prefix}.${path}` : prefix) : path || '(body)', message: issue.message };
+    return {
+      path: prefix ? (path ? `${prefix}.${path}` : prefix) : path || '(body)',
+      message: issue.message,
+    };
   });
 
 /** Parses with a schema, or throws one ValidationError naming every bad field (use cases and the stack alike). */

@@ -49,7 +49,11 @@ export const callerKinds = (caller: Caller, customerId: string | undefined): Cal
  * The caller guard: a caller may act when one of the kinds it is appears in the route's callers.
  * The same 403 whether or not the customer exists.
  */
-export const assertMayCall = (caller: Caller, allowed: readonly CallerKind[], customerId: string | undefined): void => {
+export const assertMayCall = (
+  caller: Caller,
+  allowed: readonly CallerKind[],
+  customerId: string | undefined,
+): void => {
   if (callerKinds(caller, customerId).some((kind) => allowed.includes(kind))) return;
   throw new DomainError('FORBIDDEN');
 };

@@ -22,7 +22,9 @@ const JSON_TYPE = 'application/json';
 const PROBLEM_TYPE = 'application/problem+json';
 
 /** The partner's own customer id (PARTNER-API.md conventions). */
-export const customerIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must match ^[A-Za-z0-9_.-]{1,64}$');
+export const customerIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must match ^[A-Za-z0-9_.-]{1,64}$');
 
 /**
  * The caller guard, from the route table alone, before anything is parsed or read: an
@@ -42,8 +44,10 @@ const guard = (route: Route, event: GatewayEvent): Caller | undefined => {
 
 /** Wise failures that no use case handled: an outage is 503 with Retry-After, anything else 502. */
 export const fromWiseError = (err: unknown): DomainError | undefined => {
-  if (err instanceof WiseUnavailableError) return new DomainError('WISE_UNAVAILABLE', { retryAfterSeconds: err.retryAfterSeconds });
-  if (err instanceof WiseApiError) return new DomainError('WISE_REJECTED', { detail: `Wise refused the request (HTTP ${err.status}).` });
+  if (err instanceof WiseUnavailableError)
+    return new DomainError('WISE_UNAVAILABLE', { retryAfterSeconds: err.retryAfterSeconds });
+  if (err instanceof WiseApiError)
+    return new DomainError('WISE_REJECTED', { detail: `Wise refused the request (HTTP ${err.status}).` });
   if (err instanceof WiseContractError) return new DomainError('WISE_BAD_RESPONSE');
   return undefined;
 };
@@ -53,7 +57,9 @@ export const fromWiseError = (err: unknown): DomainError | undefined => {
  * Retry-After, as for Wise. The flows are resumable, so the partner's retry completes.
  */
 export const fromDependencyOutage = (err: unknown): DomainError | undefined =>
-  isDependencyOutage(err) ? new DomainError('SERVICE_UNAVAILABLE', { retryAfterSeconds: 1, cause: err }) : undefined;
+  isDependencyOutage(err)
+    ? new DomainError('SERVICE_UNAVAILABLE', { retryAfterSeconds: 1, cause: err })
+    : undefined;
 
 /** Any error as the domain error it stands for; undefined for an unknown error (a bare 500). */
 export const asDomainError = (err: unknown): DomainError | undefined =>
@@ -80,7 +86,12 @@ const toGatewayResult = (result: HttpResult): GatewayResult => {
 };
 
 /** Parse and bound every input of an operation, then build its request. */
-const requestFor = (operation: Operation, event: GatewayEvent, context: Context, caller: Caller | undefined): OperationRequest<any, any, any> => ({
+const requestFor = (
+  operation: Operation,
+  event: GatewayEvent,
+  context: Context,
+  caller: Caller | undefined,
+): OperationRequest<any, any, any> => ({
   params: operation.params ? parseWith(operation.params, event.pathParameters ?? {}) : {},
   query: operation.query ? parseWith(operation.query, event.queryStringParameters ?? {}) : {},
   body: operation.body ? parseJsonBody(event, operation.body.schema, operation.maxBodyBytes) : undefined,
@@ -139,7 +150,8 @@ const problemErrorHandler = (logger: Logger): middy.MiddlewareObj<GatewayEvent, 
         // Which dependency failed, by error name only (a message may quote an input).
         ...(domain.cause instanceof Error ? { causeName: domain.cause.name } : {}),
       });
-    if (!domain) logger.error('unhandled error', { errorName: (err as Error | undefined)?.name ?? 'unknown' });
+    if (!domain)
+      logger.error('unhandled error', { errorName: (err as Error | undefined)?.name ?? 'unknown' });
     request.response = toGatewayResult(answerOfError(err));
   },
 });
@@ -187,16 +199,28 @@ export const createFunctionHandler = <S>(options: FunctionHandlerOptions<S>): La
       );
       const outcome = routeOutcomeMetrics[route.id as RouteId]?.[result.status];
       if (outcome) options.metrics?.emit(outcome.metric, 1, outcome.dimensions);
-      options.logger.info('request', { route: route.id, status: result.status, latencyMs: Date.now() - started });
+      options.logger.info('request', {
+        route: route.id,
+        status: result.status,
+        latencyMs: Date.now() - started,
+      });
       return toGatewayResult(result);
     } catch (err) {
-      options.logger.info('request', { route: route.id, status: answerOfError(err).status, latencyMs: Date.now() - started });
+      options.logger.info('request', {
+        route: route.id,
+        status: answerOfError(err).status,
+        latencyMs: Date.now() - started,
+      });
       throw err;
     }
   };
 
   return middy<GatewayEvent, GatewayResult>(dispatch)
-    .use(httpSecurityHeaders({ contentSecurityPolicy: { 'default-src': "'none'", 'frame-ancestors': "'none'" } }))
+    .use(
+      httpSecurityHeaders({
+        contentSecurityPolicy: { 'default-src': "'none'", 'frame-ancestors': "'none'" },
+      }),
+    )
     .use(problemErrorHandler(options.logger))
     .use(injectLambdaContext(options.logger, { resetKeys: true }))
     .use(correlationId(options.logger)) as unknown as LambdaHandler;

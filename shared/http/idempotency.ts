@@ -88,7 +88,11 @@ export class IdempotencyRecords implements IdempotencyStore {
           // A record that is gone (expired, erased) is not made again without its hash and expiry.
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeNames: { '#s': 'state' },
-          ExpressionAttributeValues: { ':c': 'COMPLETED', ':status': answer.status, ':sealed': answer.sealed },
+          ExpressionAttributeValues: {
+            ':c': 'COMPLETED',
+            ':status': answer.status,
+            ':sealed': answer.sealed,
+          },
         }),
       );
     } catch (err) {

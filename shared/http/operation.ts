@@ -125,16 +125,32 @@ export interface Operation<S = any> {
  */
 export const operationOf =
   <S>() =>
-  <const R extends Responses, I extends RouteId, P = Record<string, never>, Q = Record<string, never>, B = undefined>(
+  <
+    const R extends Responses,
+    I extends RouteId,
+    P = Record<string, never>,
+    Q = Record<string, never>,
+    B = undefined,
+  >(
     spec: OperationSpec<S, I, P, Q, B, R>,
   ): Operation<S> & { readonly route: I } =>
     spec as unknown as Operation<S> & { readonly route: I };
 
 /** Every route of function `F`, each by its own operation: a missing one does not compile. */
-export type OperationsOf<F extends FunctionName, S> = { readonly [K in RouteIdOf<F>]: Operation<S> & { readonly route: K } };
+export type OperationsOf<F extends FunctionName, S> = {
+  readonly [K in RouteIdOf<F>]: Operation<S> & { readonly route: K };
+};
 
 /** What any call to Wise may end in, when no use case maps it to something more specific. */
-export const wiseCallProblems = ['WISE_REJECTED', 'WISE_BAD_RESPONSE', 'WISE_UNAVAILABLE'] as const satisfies readonly ProblemCode[];
+export const wiseCallProblems = [
+  'WISE_REJECTED',
+  'WISE_BAD_RESPONSE',
+  'WISE_UNAVAILABLE',
+] as const satisfies readonly ProblemCode[];
 
 /** What a call to Wise with the customer's own tokens may end in. */
-export const userTokenProblems = ['ACCOUNT_NOT_READY', 'RELINK_REQUIRED', ...wiseCallProblems] as const satisfies readonly ProblemCode[];
+export const userTokenProblems = [
+  'ACCOUNT_NOT_READY',
+  'RELINK_REQUIRED',
+  ...wiseCallProblems,
+] as const satisfies readonly ProblemCode[];

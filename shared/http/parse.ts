@@ -23,7 +23,11 @@ export const header = (event: GatewayEvent, name: string): string | undefined =>
 };
 
 /** Parses a JSON body: size first, then media type, then syntax, then the schema. */
-export const parseJsonBody = <T>(event: GatewayEvent, schema: z.ZodType<T>, maxBytes = DEFAULT_MAX_BODY_BYTES): T => {
+export const parseJsonBody = <T>(
+  event: GatewayEvent,
+  schema: z.ZodType<T>,
+  maxBytes = DEFAULT_MAX_BODY_BYTES,
+): T => {
   const bytes = rawBody(event);
   if (bytes.length > maxBytes) {
     throw new DomainError('PAYLOAD_TOO_LARGE', { detail: `The body exceeds ${maxBytes} bytes.` });
@@ -39,7 +43,10 @@ export const parseJsonBody = <T>(event: GatewayEvent, schema: z.ZodType<T>, maxB
     try {
       json = JSON.parse(bytes.toString('utf8'));
     } catch {
-      throw new ValidationError([{ path: '(body)', message: 'The body is not valid JSON.' }], 'The body is not valid JSON.');
+      throw new ValidationError(
+        [{ path: '(body)', message: 'The body is not valid JSON.' }],
+        'The body is not valid JSON.',
+      );
     }
   }
   return parseWith(schema, json);

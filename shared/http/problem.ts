@@ -45,7 +45,11 @@ export const problemType = (code: string): string =>
  */
 export const MAX_PROBLEM_ERRORS = 20;
 
-export const problemBody = (code: ProblemCode, detail?: string, errors?: readonly FieldError[]): ProblemBody => {
+export const problemBody = (
+  code: ProblemCode,
+  detail?: string,
+  errors?: readonly FieldError[],
+): ProblemBody => {
   const { status } = problemCatalogue[code];
   return {
     type: problemType(code),

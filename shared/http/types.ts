@@ -3,7 +3,9 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 /** The event API Gateway (HTTP API, payload 2.0) hands a function, with the JWT authorizer's claims. */
 export type GatewayEvent = APIGatewayProxyEventV2 & {
   requestContext: APIGatewayProxyEventV2['requestContext'] & {
-    authorizer?: { jwt?: { claims?: Record<string, string | number | boolean | string[]>; scopes?: string[] | null } };
+    authorizer?: {
+      jwt?: { claims?: Record<string, string | number | boolean | string[]>; scopes?: string[] | null };
+    };
   };
 };
 

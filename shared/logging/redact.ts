@@ -3,7 +3,8 @@
  * OAuth state, client secrets, passwords, hosted-link values. Matching is on the key name so
  * that a secret nested anywhere in a logged object is masked.
  */
-const SECRET_KEY = /(token|secret|password|registration_?code|authorization|^code$|claim_?account_?code|^state$|cookie|^link$|^url$|signature|ciphertext|private_?key|certificate)/i;
+const SECRET_KEY =
+  /(token|secret|password|registration_?code|authorization|^code$|claim_?account_?code|^state$|cookie|^link$|^url$|signature|ciphertext|private_?key|certificate)/i;
 
 export const REDACTED = '[redacted]';
 

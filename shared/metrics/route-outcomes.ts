@@ -8,7 +8,10 @@ import type { BusinessMetricKey } from './names';
  * knowledge (a relink, a webhook's projection) are emitted where that knowledge is.
  */
 export const routeOutcomeMetrics: Partial<
-  Record<RouteId, Readonly<Partial<Record<number, { metric: BusinessMetricKey; dimensions?: MetricDimensions }>>>>
+  Record<
+    RouteId,
+    Readonly<Partial<Record<number, { metric: BusinessMetricKey; dimensions?: MetricDimensions }>>>
+  >
 > = {
   // 201: this call finished the signup (200 is a repeat after success).
   createAccount: { 201: { metric: 'signups' } },

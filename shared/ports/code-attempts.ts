@@ -2,7 +2,9 @@
 export const MAX_FAILED_CODES = 5;
 export const CODE_ATTEMPT_WINDOW_MS = 60 * 60 * 1000;
 
-export type AttemptTaken = { readonly kind: 'taken'; readonly attempt: string } | { readonly kind: 'exhausted'; readonly retryAfterSeconds: number };
+export type AttemptTaken =
+  | { readonly kind: 'taken'; readonly attempt: string }
+  | { readonly kind: 'exhausted'; readonly retryAfterSeconds: number };
 
 /**
  * The customer's attempts at the email fallback (route 10), so that typed codes cannot be guessed:

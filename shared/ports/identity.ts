@@ -41,4 +41,5 @@ export interface IdentityDigestKey {
 }
 
 /** The identity item's key. */
-export const identityItemKey = (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'IDENTITY' }) as const;
+export const identityItemKey = (customerId: string) =>
+  ({ pk: `CUSTOMER#${customerId}`, sk: 'IDENTITY' }) as const;

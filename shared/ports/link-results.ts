@@ -45,13 +45,18 @@ export interface LinkResults {
 }
 
 /** The result item's key. */
-export const linkResultKey = (resultHash: string) => ({ pk: `LINKRESULT#${resultHash}`, sk: 'LINKRESULT' }) as const;
+export const linkResultKey = (resultHash: string) =>
+  ({ pk: `LINKRESULT#${resultHash}`, sk: 'LINKRESULT' }) as const;
 
 /** The lease a completion holds on the result while it exchanges and checks. */
 export const linkResultLease = (resultHash: string): LeaseSpec => ({ key: linkResultKey(resultHash) });
 
 /** The encryption context of a result's code and tokens: the customer, and this one result. */
-export const linkResultContext = (customerId: string, resultHash: string, purpose: 'code' | 'tokens'): EncryptionContext => ({
+export const linkResultContext = (
+  customerId: string,
+  resultHash: string,
+  purpose: 'code' | 'tokens',
+): EncryptionContext => ({
   ...customerContext(customerId, `link-result-${purpose}`),
   linkResult: resultHash,
 });

@@ -15,4 +15,5 @@ export interface ProfileOwners {
   release(customerId: string, profileIds: readonly number[]): Promise<void>;
 }
 
-export const profileOwnerKey = (profileId: number) => ({ pk: `WISEPROFILE#${profileId}`, sk: 'OWNER' }) as const;
+export const profileOwnerKey = (profileId: number) =>
+  ({ pk: `WISEPROFILE#${profileId}`, sk: 'OWNER' }) as const;

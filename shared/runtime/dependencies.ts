@@ -100,9 +100,16 @@ const cipherFor = (config: AppConfig, env: NodeJS.ProcessEnv): Cipher => {
  * key, kept in the table), or a Secrets Manager secret when IDENTITY_KEY_SECRET_ARN names one;
  * locally a key file under .local/ (LOCAL_IDENTITY_KEY_FILE), else one in memory.
  */
-const identityKeyFor = (config: AppConfig, env: NodeJS.ProcessEnv, table: Table, cipher: Cipher): IdentityDigestKey => {
+const identityKeyFor = (
+  config: AppConfig,
+  env: NodeJS.ProcessEnv,
+  table: Table,
+  cipher: Cipher,
+): IdentityDigestKey => {
   if (config.wiseEnvironment === 'local')
-    return env.LOCAL_IDENTITY_KEY_FILE ? localIdentityKey(env.LOCAL_IDENTITY_KEY_FILE) : new StaticIdentityKey();
+    return env.LOCAL_IDENTITY_KEY_FILE
+      ? localIdentityKey(env.LOCAL_IDENTITY_KEY_FILE)
+      : new StaticIdentityKey();
   if (config.identityKeySecretArn) return new SecretsManagerIdentityKey(config.identityKeySecretArn);
   return new SealedIdentityKey(table, cipher);
 };
@@ -180,6 +187,9 @@ export const buildDependencies = (
     wiseAs: (customerId, options) => access.wiseAs(customerId, options),
     identities: new DynamoIdentityRecords(table, identityKey, clock),
     identityKey,
-    idempotency: new ReplayedAnswers(new IdempotencyRecords(table, clock), { digestKey: identityKey, cipher }),
+    idempotency: new ReplayedAnswers(new IdempotencyRecords(table, clock), {
+      digestKey: identityKey,
+      cipher,
+    }),
   };
 };

@@ -27,9 +27,19 @@ export const functionRoutes =
   (deps) => ({ services: services(deps), operations: operations as unknown as Record<string, Operation<S>> });
 
 /** A function's handler from its route table, with explicit dependencies (tests, gateway). */
-export const handlerWith = <D extends StoreDependencies>(fn: FunctionName, deps: D, routes: RouteTable<D>): LambdaHandler => {
+export const handlerWith = <D extends StoreDependencies>(
+  fn: FunctionName,
+  deps: D,
+  routes: RouteTable<D>,
+): LambdaHandler => {
   const bound = routes(deps);
-  return createFunctionHandler({ fn, logger: deps.logger, idempotency: deps.idempotency, metrics: deps.metrics, ...bound });
+  return createFunctionHandler({
+    fn,
+    logger: deps.logger,
+    idempotency: deps.idempotency,
+    metrics: deps.metrics,
+    ...bound,
+  });
 };
 
 /**

@@ -16,7 +16,10 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
  *
  * @example const review = await waitUntil(() => reviews.byTrigger(pid, trigger), { every: 250, deadline });
  */
-export const waitUntil = async <T>(probe: () => Promise<T | undefined>, options: WaitOptions): Promise<T | undefined> => {
+export const waitUntil = async <T>(
+  probe: () => Promise<T | undefined>,
+  options: WaitOptions,
+): Promise<T | undefined> => {
   const pause = options.sleep ?? sleep;
   const now = options.now ?? Date.now;
   for (;;) {

@@ -2,7 +2,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /** One document client per container; `endpoint` points at DynamoDB Local outside AWS. */
-export const createDocumentClient = (options: { endpoint?: string; region?: string } = {}): DynamoDBDocumentClient => {
+export const createDocumentClient = (
+  options: { endpoint?: string; region?: string } = {},
+): DynamoDBDocumentClient => {
   const client = new DynamoDBClient({
     region: options.region ?? process.env.AWS_REGION ?? 'eu-west-1',
     ...(options.endpoint

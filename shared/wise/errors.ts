@@ -68,6 +68,7 @@ export class WiseDocumentRejectedError extends Error {
   ) {
     super(`Wise refused the document on ${pathTemplate}`);
     this.name = 'WiseDocumentRejectedError';
-    this.reason = typeof errorMessage === 'string' && /^[A-Z_]{1,64}$/.test(errorMessage) ? errorMessage : undefined;
+    this.reason =
+      typeof errorMessage === 'string' && /^[A-Z_]{1,64}$/.test(errorMessage) ? errorMessage : undefined;
   }
 }

@@ -15,15 +15,15 @@ import { WiseApiError, WiseContractError, WiseUnavailableError } from './errors'
  * - `not_a_refusal`  — anything else (another 4xx, an unexpected body): not about the grant.
  */
 export type TokenRefusal =
-  | 'invalid_grant'
-  | 'invalid_token'
-  | 'invalid_client'
-  | 'invalid_request'
-  | 'transient'
-  | 'not_a_refusal';
+  'invalid_grant' | 'invalid_token' | 'invalid_client' | 'invalid_request' | 'transient' | 'not_a_refusal';
 
 /** OAuth errors that say our request, not the grant, is at fault (RFC 6749 §5.2). */
-const OUR_MISTAKES = new Set(['invalid_request', 'unsupported_grant_type', 'invalid_scope', 'unauthorized_client']);
+const OUR_MISTAKES = new Set([
+  'invalid_request',
+  'unsupported_grant_type',
+  'invalid_scope',
+  'unauthorized_client',
+]);
 
 /**
  * Classifies an error of a Wise call. Token-endpoint answers (`/oauth/token#<grant>`, as

@@ -12,7 +12,12 @@ export interface RetryPolicy {
   timeoutMs: number;
 }
 
-export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 4, baseDelayMs: 200, maxDelayMs: 4000, timeoutMs: 8000 };
+export const defaultRetryPolicy: RetryPolicy = {
+  maxAttempts: 4,
+  baseDelayMs: 200,
+  maxDelayMs: 4000,
+  timeoutMs: 8000,
+};
 
 export interface WiseRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -203,7 +208,8 @@ export class WiseTransport {
         await res.body?.cancel().catch(() => undefined);
       }
       if (attempt === attempts) break;
-      const backoff = this.random() * Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** (attempt - 1));
+      const backoff =
+        this.random() * Math.min(this.policy.maxDelayMs, this.policy.baseDelayMs * 2 ** (attempt - 1));
       const wait = Math.max(backoff, retryAfterMs ?? 0);
       // Waiting past the deadline would only turn a clear 503 into a gateway timeout.
       if (this.now() + wait >= deadline - 50) break;
@@ -247,7 +253,8 @@ export class WiseTransport {
     const defined = Object.fromEntries(Object.entries(extra).filter(([, v]) => v !== undefined));
     const operation = `${req.method} ${req.pathTemplate}`;
     this.options.metrics?.emit('wiseLatency', this.now() - started, { operation });
-    if (typeof status !== 'number' || status >= 500) this.options.metrics?.emit('wiseErrors', 1, { operation });
+    if (typeof status !== 'number' || status >= 500)
+      this.options.metrics?.emit('wiseErrors', 1, { operation });
     this.options.logger?.info('wise call', {
       method: req.method,
       path: req.pathTemplate,

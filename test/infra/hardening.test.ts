@@ -314,7 +314,12 @@ describe('least privilege on the table', () => {
   it.each([
     [
       'onboarding',
-      [{ actions: USE_CASE, leadingKeys: ['CUSTOMER#*', 'IDEMPOTENCY#*', 'AUDIT#*', 'WISEPROFILE#*'] }],
+      [
+        {
+          actions: USE_CASE,
+          leadingKeys: ['CUSTOMER#*', 'IDEMPOTENCY#*', 'AUDIT#*', 'WISEPROFILE#*', 'LINKSTATE#*'],
+        },
+      ],
     ],
     [
       'oauth',

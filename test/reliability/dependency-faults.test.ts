@@ -293,6 +293,8 @@ describe('DynamoDB failing at every step of each flow', () => {
             }
           }
         }
+        if (failures.length > 0)
+          process.stderr.write(`${JSON.stringify({ flow: flow.name, failures }, null, 1)}\n`);
         expect(failures, `steps: ${steps.map((s) => `${s.operation}#${s.nth}`).join(', ')}`).toEqual([]);
       },
       600_000,
@@ -308,6 +310,7 @@ describe('KMS failing at every encryption and decryption of each flow', () => {
       async () => {
         // Prepare
         const { cipher: calls, shape } = await recordFlow(flow);
+        process.stderr.write(`${JSON.stringify({ flow: flow.name, cipherCalls: calls })}\n`);
         const seen = new Map<string, number>();
         const steps = calls.map((call) => {
           const nth = (seen.get(call.operation) ?? 0) + 1;
@@ -339,6 +342,8 @@ describe('KMS failing at every encryption and decryption of each flow', () => {
             cipher.disarm();
           }
         }
+        if (failures.length > 0)
+          process.stderr.write(`${JSON.stringify({ flow: flow.name, failures }, null, 1)}\n`);
         expect(failures, `steps: ${steps.map((s) => `${s.operation}#${s.nth}`).join(', ')}`).toEqual([]);
       },
       600_000,

@@ -59,7 +59,11 @@ const injectFault = (kind: Kind, method: string, path: string) => {
  * The partner's side of the promise: the first call either completes or answers 503
  * WISE_UNAVAILABLE with Retry-After; once Wise is back, a retry completes.
  */
-const completesOrRetries = async (call: () => Promise<CallResult>, done: (r: CallResult) => boolean, kind?: Kind) => {
+const completesOrRetries = async (
+  call: () => Promise<CallResult>,
+  done: (r: CallResult) => boolean,
+  kind?: Kind,
+) => {
   const first = await call();
   if (!done(first)) {
     expect(first.status, first.text).toBe(503);
@@ -92,26 +96,30 @@ const signupSteps = [
 describe('signup (route 1) with Wise failing', () => {
   for (const { step, method, path } of signupSteps) {
     for (const kind of KINDS) {
-      proves('faults.signup', `at ${step} (${kind}): completes with one Wise user and one profile`, async () => {
-        // Prepare
-        const { customerId, email } = freshCustomer(`fault-signup-${kind}`);
-        await injectFault(kind, method, path);
+      proves(
+        'faults.signup',
+        `at ${step} (${kind}): completes with one Wise user and one profile`,
+        async () => {
+          // Prepare
+          const { customerId, email } = freshCustomer(`fault-signup-${kind}`);
+          await injectFault(kind, method, path);
 
-        // Act
-        const { first, last } = await completesOrRetries(
-          () => t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email) }),
-          (r) => r.status === 201 || r.status === 200,
-          kind,
-        );
+          // Act
+          const { first, last } = await completesOrRetries(
+            () => t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email) }),
+            (r) => r.status === 201 || r.status === 200,
+            kind,
+          );
 
-        // Assess
-        if (first.status === 503) {
-          const during = await t.call('GET', accountPath(customerId), { as: customerId });
-          expect(['CREATING', 'ACTIVE']).toContain(during.body.status);
-        }
-        expect(last.body.status).toBe('ACTIVE');
-        await expectOneUserAndProfile(email, last.body.wiseUserId);
-      });
+          // Assess
+          if (first.status === 503) {
+            const during = await t.call('GET', accountPath(customerId), { as: customerId });
+            expect(['CREATING', 'ACTIVE']).toContain(during.body.status);
+          }
+          expect(last.body.status).toBe('ACTIVE');
+          await expectOneUserAndProfile(email, last.body.wiseUserId);
+        },
+      );
     }
   }
 });
@@ -124,160 +132,195 @@ describe('linking (routes 8, 9, 17 and 10) with Wise failing', () => {
   ] as const;
   for (const { step, method, path } of linkSteps) {
     for (const kind of KINDS) {
-      proves('faults.linking', `at ${step} in route 17 (${kind}): a clear answer, no grant kept, and a retry or a new link completes`, async () => {
-        // Prepare: the callback keeps the code without calling Wise; route 17 exchanges it.
-        const { customerId } = freshCustomer(`fault-link-${kind}`);
-        const user = await existingWiseUser(t);
-        const returnUrl = `${t.stack.deps.oauth.config.allowedReturnUrls[0]}app/linked`;
-        const authorized = await linkThroughCallback(t, customerId, user, returnUrl);
-        await injectFault(kind, method, path);
+      proves(
+        'faults.linking',
+        `at ${step} in route 17 (${kind}): a clear answer, no grant kept, and a retry or a new link completes`,
+        async () => {
+          // Prepare: the callback keeps the code without calling Wise; route 17 exchanges it.
+          const { customerId } = freshCustomer(`fault-link-${kind}`);
+          const user = await existingWiseUser(t);
+          const returnUrl = `${t.stack.deps.oauth.config.allowedReturnUrls[0]}app/linked`;
+          const authorized = await linkThroughCallback(t, customerId, user, returnUrl);
+          await injectFault(kind, method, path);
 
-        // Act
-        const first = await completeLink(t, customerId, authorized.result);
-        const afterFirst = await t.stack.deps.oauth.accounts.get(customerId);
-        const grantsAfterFirst = await t.stack.deps.oauth.grants.list(customerId);
-        await t.clearFaults();
-        await new Promise((r) => setTimeout(r, kind === 'timeout' ? SLOW_WISE_MS : 0));
-        // Wise not answering keeps the result; a code Wise took while we timed out is used up: link again.
-        const retried = first.status === 200 ? first : await completeLink(t, customerId, authorized.result);
-        const outcome =
-          retried.status === 200 ? retried : await linkCustomer(t, customerId, user, returnUrl);
+          // Act
+          const first = await completeLink(t, customerId, authorized.result);
+          const afterFirst = await t.stack.deps.oauth.accounts.get(customerId);
+          const grantsAfterFirst = await t.stack.deps.oauth.grants.list(customerId);
+          await t.clearFaults();
+          await new Promise((r) => setTimeout(r, kind === 'timeout' ? SLOW_WISE_MS : 0));
+          // Wise not answering keeps the result; a code Wise took while we timed out is used up: link again.
+          const retried = first.status === 200 ? first : await completeLink(t, customerId, authorized.result);
+          const outcome =
+            retried.status === 200 ? retried : await linkCustomer(t, customerId, user, returnUrl);
 
-        // Assess
-        expect(authorized.status).toBe(302);
-        expect(new URL(authorized.location!).searchParams.get('status')).toBe('authorized');
-        if (first.status !== 200) {
-          expect(first.status).toBe(503);
-          expect(first.body.code).toBe('WISE_UNAVAILABLE');
-          expect(first.headers.get('retry-after')).toBeTruthy();
-          expect(afterFirst?.status).toBe('LINK_PENDING');
-          expect(grantsAfterFirst).toEqual([]);
-        }
-        if (retried.status !== 200) expect(retried.body.code).toBe('LINK_RESULT_INVALID');
-        expect(outcome.status, outcome.text).toBe(200);
-        expect(outcome.body).toEqual({ status: 'LINKED', profileId: user.profileId });
-        const account = await t.call('GET', accountPath(customerId), { as: customerId });
-        expect(account.body).toMatchObject({ status: 'LINKED', wiseUserId: user.userId });
-        expect(account.body.profiles.map((p: { id: number }) => p.id)).toEqual([user.profileId]);
-      });
+          // Assess
+          expect(authorized.status).toBe(302);
+          expect(new URL(authorized.location!).searchParams.get('status')).toBe('authorized');
+          if (first.status !== 200) {
+            expect(first.status).toBe(503);
+            expect(first.body.code).toBe('WISE_UNAVAILABLE');
+            expect(first.headers.get('retry-after')).toBeTruthy();
+            expect(afterFirst?.status).toBe('LINK_PENDING');
+            expect(grantsAfterFirst).toEqual([]);
+          }
+          if (retried.status !== 200) expect(retried.body.code).toBe('LINK_RESULT_INVALID');
+          expect(outcome.status, outcome.text).toBe(200);
+          expect(outcome.body).toEqual({ status: 'LINKED', profileId: user.profileId });
+          const account = await t.call('GET', accountPath(customerId), { as: customerId });
+          expect(account.body).toMatchObject({ status: 'LINKED', wiseUserId: user.userId });
+          expect(account.body.profiles.map((p: { id: number }) => p.id)).toEqual([user.profileId]);
+        },
+      );
     }
   }
 
-  proves('faults.linking', 'route 10 (code typed by the customer) at the code exchange (5xx): 503, then the same code links', async () => {
-    // Prepare
-    const { customerId } = freshCustomer('fault-code');
-    const user = await existingWiseUser(t);
-    await t.call('PUT', `/v1/customers/${customerId}/identity`, { as: partner, body: { dateOfBirth: user.dateOfBirth } });
-    const consent = await t.sim_('POST', '/_sim/oauth/authorize', {
-      client_id: 'local-partner',
-      redirect_uri: t.stack.deps.oauth.config.oauthCallbackUrl,
-      email: user.email,
-      password: user.password,
-      decision: 'allow',
-    });
-    const code = new URL(consent.body.location).searchParams.get('code')!;
-    await injectFault('5xx', 'POST', '/oauth/token');
-
-    // Act
-    const { last } = await completesOrRetries(
-      () => t.call('POST', `/v1/customers/${customerId}/wise-link/code`, { as: customerId, body: { code } }),
-      (r) => r.status === 200,
-    );
-
-    // Assess
-    expect(last.body).toEqual({ status: 'LINKED', profileId: user.profileId });
-  });
-});
-
-describe('token refresh with Wise failing', () => {
-  for (const kind of KINDS) {
-    proves('faults.refresh', `at the refresh grant (${kind}): completes or 503, tokens kept, never RELINK_REQUIRED`, async () => {
+  proves(
+    'faults.linking',
+    'route 10 (code typed by the customer) at the code exchange (5xx): 503, then the same code links',
+    async () => {
       // Prepare
-      const c = await activeCustomer(t, `fault-refresh-${kind}`);
-      await makeTokensDue(t, c.customerId);
-      await injectFault(kind, 'POST', '/oauth/token');
+      const { customerId } = freshCustomer('fault-code');
+      const user = await existingWiseUser(t);
+      await t.call('PUT', `/v1/customers/${customerId}/identity`, {
+        as: partner,
+        body: { dateOfBirth: user.dateOfBirth },
+      });
+      const consent = await t.sim_('POST', '/_sim/oauth/authorize', {
+        client_id: 'local-partner',
+        redirect_uri: t.stack.deps.oauth.config.oauthCallbackUrl,
+        email: user.email,
+        password: user.password,
+        decision: 'allow',
+      });
+      const code = new URL(consent.body.location).searchParams.get('code')!;
+      await injectFault('5xx', 'POST', '/oauth/token');
 
       // Act
       const { last } = await completesOrRetries(
         () =>
-          t.call('POST', `${profilePath(c.customerId, c.profileId)}/verification-check`, {
-            as: c.customerId,
-            body: { sourceCurrencies: ['GBP'] },
-          }),
+          t.call('POST', `/v1/customers/${customerId}/wise-link/code`, { as: customerId, body: { code } }),
         (r) => r.status === 200,
-        kind,
       );
 
       // Assess
-      expect(last.body.canTransfer).toHaveProperty('GBP');
-      const account = await t.call('GET', accountPath(c.customerId), { as: c.customerId });
-      expect(account.body.status).toBe('ACTIVE');
-      expect(await t.stack.deps.onboarding.tokens.has(c.customerId)).toBe(true);
-    });
+      expect(last.body).toEqual({ status: 'LINKED', profileId: user.profileId });
+    },
+  );
+});
+
+describe('token refresh with Wise failing', () => {
+  for (const kind of KINDS) {
+    proves(
+      'faults.refresh',
+      `at the refresh grant (${kind}): completes or 503, tokens kept, never RELINK_REQUIRED`,
+      async () => {
+        // Prepare
+        const c = await activeCustomer(t, `fault-refresh-${kind}`);
+        await makeTokensDue(t, c.customerId);
+        await injectFault(kind, 'POST', '/oauth/token');
+
+        // Act
+        const { last } = await completesOrRetries(
+          () =>
+            t.call('POST', `${profilePath(c.customerId, c.profileId)}/verification-check`, {
+              as: c.customerId,
+              body: { sourceCurrencies: ['GBP'] },
+            }),
+          (r) => r.status === 200,
+          kind,
+        );
+
+        // Assess
+        expect(last.body.canTransfer).toHaveProperty('GBP');
+        const account = await t.call('GET', accountPath(c.customerId), { as: c.customerId });
+        expect(account.body.status).toBe('ACTIVE');
+        expect(await t.stack.deps.onboarding.tokens.has(c.customerId)).toBe(true);
+      },
+    );
   }
 });
 
 const kycSteps = [
-  { step: 'listing Wise\'s reviews', method: 'GET', path: (p: number) => `/v1/profiles/${p}/kyc-reviews` },
+  { step: "listing Wise's reviews", method: 'GET', path: (p: number) => `/v1/profiles/${p}/kyc-reviews` },
   { step: 'creating the review', method: 'POST', path: (p: number) => `/v1/profiles/${p}/kyc-reviews` },
-  { step: 'asking for the hosted link', method: 'PATCH', path: (p: number) => `/v1/profiles/${p}/kyc-reviews/` },
+  {
+    step: 'asking for the hosted link',
+    method: 'PATCH',
+    path: (p: number) => `/v1/profiles/${p}/kyc-reviews/`,
+  },
 ] as const;
 
 describe('KYC review creation (route 12) with Wise failing', () => {
   for (const { step, method, path } of kycSteps) {
     for (const kind of KINDS) {
-      proves('faults.kyc', `at ${step} (${kind}): completes with one Wise review for the trigger`, async () => {
-        // Prepare
-        const c = await activeCustomer(t, `fault-kyc-${kind}`);
-        const redirectUrl = `${t.stack.deps['kyc-reviews'].config.allowedReturnUrls[0]}kyc/done`;
-        await injectFault(kind, method, path(c.profileId));
+      proves(
+        'faults.kyc',
+        `at ${step} (${kind}): completes with one Wise review for the trigger`,
+        async () => {
+          // Prepare
+          const c = await activeCustomer(t, `fault-kyc-${kind}`);
+          const redirectUrl = `${t.stack.deps['kyc-reviews'].config.allowedReturnUrls[0]}kyc/done`;
+          await injectFault(kind, method, path(c.profileId));
 
-        // Act
-        const { last } = await completesOrRetries(
-          () =>
-            t.call('POST', `${profilePath(c.customerId, c.profileId)}/kyc-reviews`, {
-              as: c.customerId,
-              body: { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl },
-            }),
-          (r) => r.status === 201 || r.status === 200,
-          kind,
-        );
+          // Act
+          const { last } = await completesOrRetries(
+            () =>
+              t.call('POST', `${profilePath(c.customerId, c.profileId)}/kyc-reviews`, {
+                as: c.customerId,
+                body: { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl },
+              }),
+            (r) => r.status === 201 || r.status === 200,
+            kind,
+          );
 
-        // Assess
-        const atWise = (await t.state()).kycReviews.filter((r) => r.profileId === c.profileId);
-        expect(atWise.map((r) => r.id)).toEqual([last.body.id]);
-        expect(last.body.link?.url).toEqual(expect.any(String));
-        const listed = await t.call('GET', `${profilePath(c.customerId, c.profileId)}/kyc-reviews`, { as: c.customerId });
-        expect(listed.body.items.map((r: { id: string }) => r.id)).toEqual([last.body.id]);
-      });
+          // Assess
+          const atWise = (await t.state()).kycReviews.filter((r) => r.profileId === c.profileId);
+          expect(atWise.map((r) => r.id)).toEqual([last.body.id]);
+          expect(last.body.link?.url).toEqual(expect.any(String));
+          const listed = await t.call('GET', `${profilePath(c.customerId, c.profileId)}/kyc-reviews`, {
+            as: c.customerId,
+          });
+          expect(listed.body.items.map((r: { id: string }) => r.id)).toEqual([last.body.id]);
+        },
+      );
     }
   }
 });
 
 describe('a slow Wise that acts after the product gave up waiting', () => {
-  proves('faults.kyc', 'creating the review (one timeout, then Wise answers): still one Wise review for the trigger', async () => {
-    // Prepare
-    const c = await activeCustomer(t, 'slow-kyc');
-    const redirectUrl = `${t.stack.deps['kyc-reviews'].config.allowedReturnUrls[0]}kyc/done`;
-    await t.fault({ method: 'POST', path: `/v1/profiles/${c.profileId}/kyc-reviews`, delayMs: SLOW_WISE_MS, times: 1 });
+  proves(
+    'faults.kyc',
+    'creating the review (one timeout, then Wise answers): still one Wise review for the trigger',
+    async () => {
+      // Prepare
+      const c = await activeCustomer(t, 'slow-kyc');
+      const redirectUrl = `${t.stack.deps['kyc-reviews'].config.allowedReturnUrls[0]}kyc/done`;
+      await t.fault({
+        method: 'POST',
+        path: `/v1/profiles/${c.profileId}/kyc-reviews`,
+        delayMs: SLOW_WISE_MS,
+        times: 1,
+      });
 
-    // Act
-    const { last } = await completesOrRetries(
-      () =>
-        t.call('POST', `${profilePath(c.customerId, c.profileId)}/kyc-reviews`, {
-          as: c.customerId,
-          body: { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl },
-        }),
-      (r) => r.status === 201 || r.status === 200,
-      'timeout',
-    );
-    // The slow first attempt lands at Wise after the product stopped waiting for it.
-    await new Promise((r) => setTimeout(r, SLOW_WISE_MS));
+      // Act
+      const { last } = await completesOrRetries(
+        () =>
+          t.call('POST', `${profilePath(c.customerId, c.profileId)}/kyc-reviews`, {
+            as: c.customerId,
+            body: { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl },
+          }),
+        (r) => r.status === 201 || r.status === 200,
+        'timeout',
+      );
+      // The slow first attempt lands at Wise after the product stopped waiting for it.
+      await new Promise((r) => setTimeout(r, SLOW_WISE_MS));
 
-    // Assess
-    const atWise = (await t.state()).kycReviews.filter((r) => r.profileId === c.profileId);
-    expect(atWise.map((r) => r.id)).toEqual([last.body.id]);
-  });
+      // Assess
+      const atWise = (await t.state()).kycReviews.filter((r) => r.profileId === c.profileId);
+      expect(atWise.map((r) => r.id)).toEqual([last.body.id]);
+    },
+  );
 });
 
 describe('a crash right after Wise answered, then the partner retries', () => {
@@ -287,95 +330,126 @@ describe('a crash right after Wise answered, then the partner retries', () => {
     { step: 'the personal profile', path: /^\/v2\/profiles\/personal-profile$/, body: undefined },
   ];
   for (const { step, path, body } of signupCrashes) {
-    proves('faults.crash', `signup, after ${step}: the retry completes with one Wise user and one profile`, async () => {
-      // Prepare
-      const { customerId, email } = freshCustomer('crash-signup');
-      t.crasher.arm('POST', path, body);
+    proves(
+      'faults.crash',
+      `signup, after ${step}: the retry completes with one Wise user and one profile`,
+      async () => {
+        // Prepare
+        const { customerId, email } = freshCustomer('crash-signup');
+        t.crasher.arm('POST', path, body);
 
-      // Act
-      const crashed = await t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email) });
-      t.crasher.disarm();
-      const retried = await t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email) });
+        // Act
+        const crashed = await t.call('POST', accountPath(customerId), {
+          as: partner,
+          body: customerBody(email),
+        });
+        t.crasher.disarm();
+        const retried = await t.call('POST', accountPath(customerId), {
+          as: partner,
+          body: customerBody(email),
+        });
 
-      // Assess
-      expect(t.crasher.reached).toBeGreaterThanOrEqual(1);
-      expect(crashed.status).toBe(503);
-      expect(retried.status, retried.text).toBe(201);
-      await expectOneUserAndProfile(email, retried.body.wiseUserId);
-    });
+        // Assess
+        expect(t.crasher.reached).toBeGreaterThanOrEqual(1);
+        expect(crashed.status).toBe(503);
+        expect(retried.status, retried.text).toBe(201);
+        await expectOneUserAndProfile(email, retried.body.wiseUserId);
+      },
+    );
   }
 
-  proves('faults.crash', 'refresh, after Wise refreshed: the retry refreshes again and the customer keeps working tokens', async () => {
-    // Prepare
-    const c = await activeCustomer(t, 'crash-refresh');
-    await makeTokensDue(t, c.customerId);
-    t.crasher.arm('POST', /^\/oauth\/token$/, 'grant_type=refresh_token');
-    const check = () =>
-      t.call('POST', `${profilePath(c.customerId, c.profileId)}/verification-check`, { as: c.customerId, body: { sourceCurrencies: ['EUR'] } });
+  proves(
+    'faults.crash',
+    'refresh, after Wise refreshed: the retry refreshes again and the customer keeps working tokens',
+    async () => {
+      // Prepare
+      const c = await activeCustomer(t, 'crash-refresh');
+      await makeTokensDue(t, c.customerId);
+      t.crasher.arm('POST', /^\/oauth\/token$/, 'grant_type=refresh_token');
+      const check = () =>
+        t.call('POST', `${profilePath(c.customerId, c.profileId)}/verification-check`, {
+          as: c.customerId,
+          body: { sourceCurrencies: ['EUR'] },
+        });
 
-    // Act
-    const crashed = await check();
-    t.crasher.disarm();
-    const retried = await check();
+      // Act
+      const crashed = await check();
+      t.crasher.disarm();
+      const retried = await check();
 
-    // Assess
-    expect(crashed.status).toBe(503);
-    expect(retried.status, retried.text).toBe(200);
-    expect((await t.call('GET', accountPath(c.customerId), { as: c.customerId })).body.status).toBe('ACTIVE');
-  });
+      // Assess
+      expect(crashed.status).toBe(503);
+      expect(retried.status, retried.text).toBe(200);
+      expect((await t.call('GET', accountPath(c.customerId), { as: c.customerId })).body.status).toBe(
+        'ACTIVE',
+      );
+    },
+  );
 
-  proves('faults.crash', 'linking, after Wise exchanged the code in route 17: no grant kept, and a new link completes', async () => {
-    // Prepare
-    const { customerId } = freshCustomer('crash-link');
-    const user = await existingWiseUser(t);
-    const returnUrl = `${t.stack.deps.oauth.config.allowedReturnUrls[0]}app/linked`;
-    const authorized = await linkThroughCallback(t, customerId, user, returnUrl);
-    t.crasher.arm('POST', /^\/oauth\/token$/, 'grant_type=authorization_code');
+  proves(
+    'faults.crash',
+    'linking, after Wise exchanged the code in route 17: no grant kept, and a new link completes',
+    async () => {
+      // Prepare
+      const { customerId } = freshCustomer('crash-link');
+      const user = await existingWiseUser(t);
+      const returnUrl = `${t.stack.deps.oauth.config.allowedReturnUrls[0]}app/linked`;
+      const authorized = await linkThroughCallback(t, customerId, user, returnUrl);
+      t.crasher.arm('POST', /^\/oauth\/token$/, 'grant_type=authorization_code');
 
-    // Act
-    const crashed = await completeLink(t, customerId, authorized.result);
-    const grantsAfterCrash = await t.stack.deps.oauth.grants.list(customerId);
-    t.crasher.disarm();
-    const sameResult = await completeLink(t, customerId, authorized.result);
-    const relinked = await linkCustomer(t, customerId, user, returnUrl);
+      // Act
+      const crashed = await completeLink(t, customerId, authorized.result);
+      const grantsAfterCrash = await t.stack.deps.oauth.grants.list(customerId);
+      t.crasher.disarm();
+      const sameResult = await completeLink(t, customerId, authorized.result);
+      const relinked = await linkCustomer(t, customerId, user, returnUrl);
 
-    // Assess: Wise used the code, so the kept result cannot link; a new link does.
-    expect(crashed.status).toBe(503);
-    expect(grantsAfterCrash).toEqual([]);
-    expect(sameResult.body.code).toBe('LINK_RESULT_INVALID');
-    expect(relinked.status, relinked.text).toBe(200);
-    const account = await t.call('GET', accountPath(customerId), { as: customerId });
-    expect(account.body).toMatchObject({ status: 'LINKED', wiseUserId: user.userId });
-  });
+      // Assess: Wise used the code, so the kept result cannot link; a new link does.
+      expect(crashed.status).toBe(503);
+      expect(grantsAfterCrash).toEqual([]);
+      expect(sameResult.body.code).toBe('LINK_RESULT_INVALID');
+      expect(relinked.status, relinked.text).toBe(200);
+      const account = await t.call('GET', accountPath(customerId), { as: customerId });
+      expect(account.body).toMatchObject({ status: 'LINKED', wiseUserId: user.userId });
+    },
+  );
 
   const kycCrashes = [
     { step: 'Wise created the review', method: 'POST', path: /^\/v1\/profiles\/\d+\/kyc-reviews$/ },
-    { step: 'Wise issued the hosted link', method: 'PATCH', path: /^\/v1\/profiles\/\d+\/kyc-reviews\/[^/]+$/ },
+    {
+      step: 'Wise issued the hosted link',
+      method: 'PATCH',
+      path: /^\/v1\/profiles\/\d+\/kyc-reviews\/[^/]+$/,
+    },
   ];
   for (const { step, method, path } of kycCrashes) {
-    proves('faults.crash', `KYC review, after ${step}: the retry answers one review, the one Wise holds`, async () => {
-      // Prepare
-      const c = await activeCustomer(t, 'crash-kyc');
-      const redirectUrl = `${t.stack.deps['kyc-reviews'].config.allowedReturnUrls[0]}kyc/done`;
-      const create = () =>
-        t.call('POST', `${profilePath(c.customerId, c.profileId)}/kyc-reviews`, {
-          as: c.customerId,
-          body: { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl },
-        });
-      t.crasher.arm(method, path);
+    proves(
+      'faults.crash',
+      `KYC review, after ${step}: the retry answers one review, the one Wise holds`,
+      async () => {
+        // Prepare
+        const c = await activeCustomer(t, 'crash-kyc');
+        const redirectUrl = `${t.stack.deps['kyc-reviews'].config.allowedReturnUrls[0]}kyc/done`;
+        const create = () =>
+          t.call('POST', `${profilePath(c.customerId, c.profileId)}/kyc-reviews`, {
+            as: c.customerId,
+            body: { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl },
+          });
+        t.crasher.arm(method, path);
 
-      // Act
-      const crashed = await create();
-      t.crasher.disarm();
-      const retried = await create();
+        // Act
+        const crashed = await create();
+        t.crasher.disarm();
+        const retried = await create();
 
-      // Assess
-      expect(crashed.status).toBe(503);
-      expect([200, 201]).toContain(retried.status);
-      const atWise = (await t.state()).kycReviews.filter((r) => r.profileId === c.profileId);
-      expect(atWise.map((r) => r.id)).toEqual([retried.body.id]);
-      expect(retried.body.link?.url).toEqual(expect.any(String));
-    });
+        // Assess
+        expect(crashed.status).toBe(503);
+        expect([200, 201]).toContain(retried.status);
+        const atWise = (await t.state()).kycReviews.filter((r) => r.profileId === c.profileId);
+        expect(atWise.map((r) => r.id)).toEqual([retried.body.id]);
+        expect(retried.body.link?.url).toEqual(expect.any(String));
+      },
+    );
   }
 });
 

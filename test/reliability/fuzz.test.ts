@@ -10,7 +10,6 @@ import { lambdaContext } from '../../local/gateway/events';
 import type { GatewayEvent, GatewayResult, LambdaHandler } from '../../shared/http/types';
 import { functionNames, routeKey, routes, type FunctionName, type Route } from '../../shared/routes';
 import { handlerWith, type RouteTable } from '../../shared/runtime/function';
-import type { Dependencies } from '../../shared/runtime/dependencies';
 import { leakScanTest } from './support/leaks';
 import { figures, proves, reportFor, saveReport } from './support/report';
 import { accountPath, activeCustomer, startReliabilityStack, type ReliabilityStack } from './support/stack';
@@ -64,14 +63,22 @@ interface Input {
 
 /** Percent-encodes everything outside the unreserved set, as a client that escapes would. */
 const escapeSegment = (s: string) =>
-  [...Buffer.from(s, 'utf8')].map((b) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).padStart(2, '0').toUpperCase()}`)).join('');
+  [...Buffer.from(s, 'utf8')]
+    .map((b) =>
+      /[A-Za-z0-9_.~-]/.test(String.fromCharCode(b))
+        ? String.fromCharCode(b)
+        : `%${b.toString(16).padStart(2, '0').toUpperCase()}`,
+    )
+    .join('');
 
 const isTextual = (contentType: string | undefined) =>
   !contentType || /^(text\/|application\/(.+\+)?(json|xml|x-www-form-urlencoded))/i.test(contentType);
 
 /** The payload-2.0 event API Gateway would hand the function for this input. */
 const eventFor = (route: Route, input: Input): GatewayEvent => {
-  const rawPath = route.path.replace(/\{(\w+)\}/g, (_m, name: string) => escapeSegment(input.params[name] ?? ''));
+  const rawPath = route.path.replace(/\{(\w+)\}/g, (_m, name: string) =>
+    escapeSegment(input.params[name] ?? ''),
+  );
   const headers: Record<string, string> = { ...input.headers };
   if (input.contentType !== undefined) headers['content-type'] = input.contentType;
   const bytes = input.body === undefined ? undefined : Buffer.from(input.body);
@@ -92,14 +99,24 @@ const eventFor = (route: Route, input: Input): GatewayEvent => {
       apiId: 'local',
       domainName: 'localhost',
       domainPrefix: 'localhost',
-      http: { method: route.method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'fuzz' },
+      http: {
+        method: route.method,
+        path: rawPath,
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: 'fuzz',
+      },
       requestId: `fuzz-${now}`,
       routeKey: routeKey(route),
       stage: '$default',
       time: new Date(now).toISOString(),
       timeEpoch: now,
       ...(route.auth === 'token' && input.sub !== null
-        ? { authorizer: { jwt: { claims: { sub: input.sub ?? '', iss: DEV_ISSUER, aud: DEV_AUDIENCE }, scopes: null } } }
+        ? {
+            authorizer: {
+              jwt: { claims: { sub: input.sub ?? '', iss: DEV_ISSUER, aud: DEV_AUDIENCE }, scopes: null },
+            },
+          }
         : {}),
     },
   } as GatewayEvent;
@@ -114,7 +131,12 @@ const invoke = async (route: Route, input: Input): Promise<GatewayResult> => {
 };
 
 /** What every answer to a bad input must look like. */
-const expectSafeAnswer = (route: Pick<Route, 'id'>, status: number, headers: Record<string, string | undefined>, body: string) => {
+const expectSafeAnswer = (
+  route: Pick<Route, 'id'>,
+  status: number,
+  headers: Record<string, string | undefined>,
+  body: string,
+) => {
   expect(status, body).toBeLessThan(500);
   if (route.id === 'oauthCallback') {
     // The browser-facing callback answers an unusable state with its HTML page, never a redirect.
@@ -131,15 +153,56 @@ const expectSafeAnswer = (route: Pick<Route, 'id'>, status: number, headers: Rec
 };
 
 const lower = (h: Record<string, unknown> | undefined) =>
-  Object.fromEntries(Object.entries(h ?? {}).map(([k, v]) => [k.toLowerCase(), v === undefined ? undefined : String(v)]));
+  Object.fromEntries(
+    Object.entries(h ?? {}).map(([k, v]) => [k.toLowerCase(), v === undefined ? undefined : String(v)]),
+  );
 
 // ---- arbitraries --------------------------------------------------------------------------
 
 const nasty = [
-  '', ' ', '.', '..', '../..', '..%2F..', '%2e%2e', '..\\..', '/etc/passwd', 'a/../b', 'a\u0000b', '\u0000', '\r\n', '\t',
-  '\u202eevil', '\u200b', 'ｆｕｌｌ', '😀', 'é', 'e\u0301', '\ud800', 'A'.repeat(65), 'A'.repeat(5000), '-1', '0', '1e3', '0x10',
-  '99999999999999999999', '1.5', ' 1', 'null', 'undefined', '__proto__', 'constructor', '${jndi:ldap://x}', "' OR 1=1 --",
-  '<script>', '%00', '%', '%%', '\\u0000', 'CUSTOMER#x', 'IDEMPOTENCY#x',
+  '',
+  ' ',
+  '.',
+  '..',
+  '../..',
+  '..%2F..',
+  '%2e%2e',
+  '..\\..',
+  '/etc/passwd',
+  'a/../b',
+  'a\u0000b',
+  '\u0000',
+  '\r\n',
+  '\t',
+  '\u202eevil',
+  '\u200b',
+  'ｆｕｌｌ',
+  '😀',
+  'é',
+  'e\u0301',
+  '\ud800',
+  'A'.repeat(65),
+  'A'.repeat(5000),
+  '-1',
+  '0',
+  '1e3',
+  '0x10',
+  '99999999999999999999',
+  '1.5',
+  ' 1',
+  'null',
+  'undefined',
+  '__proto__',
+  'constructor',
+  '${jndi:ldap://x}',
+  "' OR 1=1 --",
+  '<script>',
+  '%00',
+  '%',
+  '%%',
+  '\\u0000',
+  'CUSTOMER#x',
+  'IDEMPOTENCY#x',
 ];
 const idArb = fc.oneof(
   fc.constantFrom(...nasty),
@@ -163,13 +226,31 @@ const wrongType = fc.oneof(
 
 const validBodies: Partial<Record<string, Record<string, unknown>>> = {
   createAccount: {
-    email: 'fuzz@example.com', firstName: 'Test', lastName: 'User', dateOfBirth: '1990-01-01', phoneNumber: '+442079460000',
-    address: { addressFirstLine: '1 Test Street', city: 'London', countryIso3Code: 'GBR', postCode: 'EC1A 1BB' },
+    email: 'fuzz@example.com',
+    firstName: 'Test',
+    lastName: 'User',
+    dateOfBirth: '1990-01-01',
+    phoneNumber: '+442079460000',
+    address: {
+      addressFirstLine: '1 Test Street',
+      city: 'London',
+      countryIso3Code: 'GBR',
+      postCode: 'EC1A 1BB',
+    },
   },
   createBusinessProfile: {
-    businessName: 'Fuzz Ltd', registrationNumber: '12144939', companyType: 'LIMITED', companyRole: 'OWNER',
-    firstLevelCategory: 'CONSULTING_IT_BUSINESS_SERVICES', secondLevelCategory: 'DESIGN',
-    address: { addressFirstLine: '1 Test Street', city: 'London', countryIso3Code: 'gbr', postCode: 'EC1A 1BB' },
+    businessName: 'Fuzz Ltd',
+    registrationNumber: '12144939',
+    companyType: 'LIMITED',
+    companyRole: 'OWNER',
+    firstLevelCategory: 'CONSULTING_IT_BUSINESS_SERVICES',
+    secondLevelCategory: 'DESIGN',
+    address: {
+      addressFirstLine: '1 Test Street',
+      city: 'London',
+      countryIso3Code: 'gbr',
+      postCode: 'EC1A 1BB',
+    },
   },
   updateProfile: { firstName: 'Test', lastName: 'User', dateOfBirth: '1990-01-01' },
   checkVerification: { sourceCurrencies: ['GBP'] },
@@ -184,7 +265,9 @@ const validBodies: Partial<Record<string, Record<string, unknown>>> = {
 const nearValid = (id: string) => {
   const valid = validBodies[id];
   if (!valid) return fc.constant(undefined);
-  return fc.tuple(fc.constantFrom(...Object.keys(valid)), wrongType).map(([key, value]) => JSON.stringify({ ...valid, [key]: value }));
+  return fc
+    .tuple(fc.constantFrom(...Object.keys(valid)), wrongType)
+    .map(([key, value]) => JSON.stringify({ ...valid, [key]: value }));
 };
 
 const bodyArb = (id: string) =>
@@ -194,7 +277,19 @@ const bodyArb = (id: string) =>
     { weight: 1, arbitrary: fc.string({ maxLength: 200 }) },
     { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }) },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 200 }) },
-    { weight: 1, arbitrary: fc.constantFrom('{', '{"a":', '[]', 'null', '""', '{"__proto__":{"admin":true}}', '\ufeff{}', '{"email":"\u0000"}') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        '{',
+        '{"a":',
+        '[]',
+        'null',
+        '""',
+        '{"__proto__":{"admin":true}}',
+        '\ufeff{}',
+        '{"email":"\u0000"}',
+      ),
+    },
   );
 
 const contentTypeArb = fc.oneof(
@@ -202,14 +297,28 @@ const contentTypeArb = fc.oneof(
   {
     weight: 1,
     arbitrary: fc.constantFrom(
-      undefined, '', 'text/plain', 'application/xml', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded',
-      'application/json; charset=utf-16', 'application/octet-stream', 'APPLICATION/JSON', 'application/problem+json', 'json',
+      undefined,
+      '',
+      'text/plain',
+      'application/xml',
+      'multipart/form-data; boundary=x',
+      'application/x-www-form-urlencoded',
+      'application/json; charset=utf-16',
+      'application/octet-stream',
+      'APPLICATION/JSON',
+      'application/problem+json',
+      'json',
     ),
   },
 );
 
 /** Idempotency keys that are never valid (a valid key with a body the use case refuses is recorded by design). */
-const badKeyArb = fc.oneof(fc.constant(''), fc.constant('k'.repeat(256)), fc.string({ minLength: 1, maxLength: 20 }).map((s) => `key ${s}`), fc.constantFrom('é', '\u0000', 'a\tb'));
+const badKeyArb = fc.oneof(
+  fc.constant(''),
+  fc.constant('k'.repeat(256)),
+  fc.string({ minLength: 1, maxLength: 20 }).map((s) => `key ${s}`),
+  fc.constantFrom('é', '\u0000', 'a\tb'),
+);
 
 const paramsFor = (route: Route, validIds: boolean) => {
   const names = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
@@ -219,7 +328,14 @@ const paramsFor = (route: Route, validIds: boolean) => {
     reviewId: fc.uuid(),
   };
   return fc.record(
-    Object.fromEntries(names.map((n) => [n, validIds && valid[n] ? fc.oneof({ weight: 4, arbitrary: valid[n] }, { weight: 1, arbitrary: idArb }) : idArb])),
+    Object.fromEntries(
+      names.map((n) => [
+        n,
+        validIds && valid[n]
+          ? fc.oneof({ weight: 4, arbitrary: valid[n] }, { weight: 1, arbitrary: idArb })
+          : idArb,
+      ]),
+    ),
   );
 };
 
@@ -232,7 +348,11 @@ const inputArb = (route: Route): fc.Arbitrary<Input> => {
       contentType: contentTypeArb,
       key: fc.option(badKeyArb, { nil: undefined, freq: 4 }),
       subMatches: fc.nat(9),
-      query: fc.dictionary(fc.constantFrom('state', 'code', 'profileId', 'error', 'error_description', 'x'), idArb, { maxKeys: 4 }),
+      query: fc.dictionary(
+        fc.constantFrom('state', 'code', 'profileId', 'error', 'error_description', 'x'),
+        idArb,
+        { maxKeys: 4 },
+      ),
     })
     .chain((r) =>
       paramsFor(route, r.validIds).map((params): Input => ({
@@ -242,7 +362,12 @@ const inputArb = (route: Route): fc.Arbitrary<Input> => {
         headers: r.key === undefined ? {} : { 'idempotency-key': r.key },
         query: route.id === 'oauthCallback' ? r.query : undefined,
         // Mostly the customer themself, so the body is reached; sometimes a stranger or no claims.
-        sub: r.subMatches < 8 ? (params.customerId ?? victim.customerId) : r.subMatches === 8 ? 'stranger' : null,
+        sub:
+          r.subMatches < 8
+            ? (params.customerId ?? victim.customerId)
+            : r.subMatches === 8
+              ? 'stranger'
+              : null,
       })),
     );
 };
@@ -256,37 +381,49 @@ const webhookArb: fc.Arbitrary<Input> = fc.record({
   headers: fc.oneof(
     fc.constant({}),
     fc.record({ 'x-signature-sha256': fc.oneof(fc.base64String({ maxLength: 400 }), idArb) }),
-    fc.record({ 'x-signature-sha256': fc.base64String({ minLength: 340, maxLength: 344 }), 'x-test-notification': fc.constantFrom('true', 'TRUE', '1') }),
+    fc.record({
+      'x-signature-sha256': fc.base64String({ minLength: 340, maxLength: 344 }),
+      'x-test-notification': fc.constantFrom('true', 'TRUE', '1'),
+    }),
   ),
   sub: fc.constant(null),
 });
 
 describe('every route, fuzzed in-process', () => {
   for (const route of routes) {
-    proves('input.fuzz', `${route.method} ${route.path}: never a 5xx, always problem+json, nothing written`, async () => {
-      // Prepare
-      const before = await t.countItems();
-      let tried = 0;
-      let accepted = 0;
+    proves(
+      'input.fuzz',
+      `${route.method} ${route.path}: never a 5xx, always problem+json, nothing written`,
+      async () => {
+        // Prepare
+        const before = await t.countItems();
+        let tried = 0;
+        let accepted = 0;
 
-      // Act
-      await fc.assert(
-        fc.asyncProperty(route.id === 'receiveWebhook' ? webhookArb : inputArb(route), async (input) => {
-          tried += 1;
-          const res = await invoke(route, input);
-          if (res.statusCode < 400) accepted += 1;
-          // Assess (each case)
-          expectSafeAnswer(route, res.statusCode, lower(res.headers), res.body ?? '');
-          if (takesBody(route)) expect(res.statusCode, res.body).toBeGreaterThanOrEqual(400);
-        }),
-        { numRuns: CASES_PER_ROUTE, interruptAfterTimeLimit: MS_PER_ROUTE, markInterruptAsFailure: false, seed: Date.now() },
-      );
+        // Act
+        await fc.assert(
+          fc.asyncProperty(route.id === 'receiveWebhook' ? webhookArb : inputArb(route), async (input) => {
+            tried += 1;
+            const res = await invoke(route, input);
+            if (res.statusCode < 400) accepted += 1;
+            // Assess (each case)
+            expectSafeAnswer(route, res.statusCode, lower(res.headers), res.body ?? '');
+            if (takesBody(route)) expect(res.statusCode, res.body).toBeGreaterThanOrEqual(400);
+          }),
+          {
+            numRuns: CASES_PER_ROUTE,
+            interruptAfterTimeLimit: MS_PER_ROUTE,
+            markInterruptAsFailure: false,
+            seed: Date.now(),
+          },
+        );
 
-      // Assess
-      expect(tried).toBeGreaterThan(0);
-      expect(await t.countItems()).toBe(before);
-      if (takesBody(route)) expect(accepted).toBe(0);
-    });
+        // Assess
+        expect(tried).toBeGreaterThan(0);
+        expect(await t.countItems()).toBe(before);
+        if (takesBody(route)) expect(accepted).toBe(0);
+      },
+    );
   }
 });
 
@@ -299,129 +436,237 @@ interface RawAnswer {
 }
 
 /** A raw HTTP request: the path is sent byte for byte (fetch would normalise `..` and `%2e`). */
-const raw = (method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<RawAnswer> =>
+const raw = (
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: Buffer,
+): Promise<RawAnswer> =>
   new Promise((resolve, reject) => {
     figures.casesTried += 1;
     figures.httpCases += 1;
     const url = new URL(t.stack.url);
-    const req = request({ host: url.hostname, port: url.port, method, path, headers: { ...headers, ...(body ? { 'content-length': String(body.length) } : {}) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: lower(res.headers as Record<string, unknown>), body: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method,
+        path,
+        headers: { ...headers, ...(body ? { 'content-length': String(body.length) } : {}) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: lower(res.headers as Record<string, unknown>),
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
 
-const segmentArb = fc.oneof(idArb.map(escapeSegment), fc.constantFrom('..', '.', '%2e%2e', '%2E%2E%2F', '..%2f..%2f', '%00', '%0d%0a', '%u002e', '%c0%ae%c0%ae', '%ff', '%'));
+const segmentArb = fc.oneof(
+  idArb.map(escapeSegment),
+  fc.constantFrom(
+    '..',
+    '.',
+    '%2e%2e',
+    '%2E%2E%2F',
+    '..%2f..%2f',
+    '%00',
+    '%0d%0a',
+    '%u002e',
+    '%c0%ae%c0%ae',
+    '%ff',
+    '%',
+  ),
+);
 
 describe('every route, fuzzed over HTTP through the gateway', () => {
-  proves('input.fuzz', `${HTTP_CASES} raw requests: never a 5xx, always problem+json, nothing written`, async () => {
-    // Prepare
-    const before = await t.countItems();
-    const token = await t.stack.token(victim.customerId);
-    const requestArb = fc.record({
-      route: fc.constantFrom(...routes),
-      segments: fc.array(segmentArb, { minLength: 3, maxLength: 3 }),
-      body: bodyArb('createAccount'),
-      contentType: contentTypeArb,
-      auth: fc.constantFrom('victim', 'none', 'garbage'),
-    });
+  proves(
+    'input.fuzz',
+    `${HTTP_CASES} raw requests: never a 5xx, always problem+json, nothing written`,
+    async () => {
+      // Prepare
+      const before = await t.countItems();
+      const token = await t.stack.token(victim.customerId);
+      const requestArb = fc.record({
+        route: fc.constantFrom(...routes),
+        segments: fc.array(segmentArb, { minLength: 3, maxLength: 3 }),
+        body: bodyArb('createAccount'),
+        contentType: contentTypeArb,
+        auth: fc.constantFrom('victim', 'none', 'garbage'),
+      });
 
-    // Act
-    await fc.assert(
-      fc.asyncProperty(requestArb, async (r) => {
-        const path = r.route.path
-          .replace('{customerId}', r.auth === 'victim' && r.segments[0]!.length % 2 === 0 ? victim.customerId : r.segments[0]!)
-          .replace('{profileId}', r.segments[1]!)
-          .replace('{reviewId}', r.segments[2]!);
-        const headers: Record<string, string> = {};
-        if (r.contentType) headers['content-type'] = r.contentType;
-        if (r.auth === 'victim') headers.authorization = `Bearer ${token}`;
-        if (r.auth === 'garbage') headers.authorization = 'Bearer x.y.z';
-        const answer = await raw(r.route.method, path, headers, r.route.method === 'GET' ? undefined : Buffer.from(r.body ?? ''));
-        // Assess (each case)
-        expectSafeAnswer(r.route, answer.status, answer.headers, answer.body);
-        if (takesBody(r.route)) expect(answer.status, answer.body).toBeGreaterThanOrEqual(400);
-      }),
-      { numRuns: HTTP_CASES, interruptAfterTimeLimit: 15_000, markInterruptAsFailure: false },
-    );
+      // Act
+      await fc.assert(
+        fc.asyncProperty(requestArb, async (r) => {
+          const path = r.route.path
+            .replace(
+              '{customerId}',
+              r.auth === 'victim' && r.segments[0]!.length % 2 === 0 ? victim.customerId : r.segments[0]!,
+            )
+            .replace('{profileId}', r.segments[1]!)
+            .replace('{reviewId}', r.segments[2]!);
+          const headers: Record<string, string> = {};
+          if (r.contentType) headers['content-type'] = r.contentType;
+          if (r.auth === 'victim') headers.authorization = `Bearer ${token}`;
+          if (r.auth === 'garbage') headers.authorization = 'Bearer x.y.z';
+          const answer = await raw(
+            r.route.method,
+            path,
+            headers,
+            r.route.method === 'GET' ? undefined : Buffer.from(r.body ?? ''),
+          );
+          // Assess (each case)
+          expectSafeAnswer(r.route, answer.status, answer.headers, answer.body);
+          if (takesBody(r.route)) expect(answer.status, answer.body).toBeGreaterThanOrEqual(400);
+        }),
+        { numRuns: HTTP_CASES, interruptAfterTimeLimit: 15_000, markInterruptAsFailure: false },
+      );
 
-    // Assess
-    expect(await t.countItems()).toBe(before);
-  });
+      // Assess
+      expect(await t.countItems()).toBe(before);
+    },
+  );
 });
 
 describe('edge cases', () => {
   const bearer = async () => ({ authorization: `Bearer ${await t.stack.token(victim.customerId)}` });
 
-  proves('input.edges', 'oversized bodies: 413 PAYLOAD_TOO_LARGE from the route (64 KiB), the webhook route (256 KiB) and the gateway (10 MiB)', async () => {
-    // Prepare
-    const before = await t.countItems();
-    const json = (bytes: number) => Buffer.from(JSON.stringify({ email: 'x'.repeat(bytes) }));
+  proves(
+    'input.edges',
+    'oversized bodies: 413 PAYLOAD_TOO_LARGE from the route (64 KiB), the webhook route (256 KiB) and the gateway (10 MiB)',
+    async () => {
+      // Prepare
+      const before = await t.countItems();
+      const json = (bytes: number) => Buffer.from(JSON.stringify({ email: 'x'.repeat(bytes) }));
 
-    // Act
-    const route1 = await raw('POST', accountPath(victim.customerId), { ...(await bearer()), 'content-type': 'application/json' }, json(64 * 1024));
-    const webhook = await raw('POST', '/v1/webhooks/wise', { 'content-type': 'application/json' }, json(300 * 1024));
-    const gateway = await raw('POST', accountPath(victim.customerId), { ...(await bearer()), 'content-type': 'application/json' }, json(11 * 1024 * 1024));
+      // Act
+      const route1 = await raw(
+        'POST',
+        accountPath(victim.customerId),
+        { ...(await bearer()), 'content-type': 'application/json' },
+        json(64 * 1024),
+      );
+      const webhook = await raw(
+        'POST',
+        '/v1/webhooks/wise',
+        { 'content-type': 'application/json' },
+        json(300 * 1024),
+      );
+      const gateway = await raw(
+        'POST',
+        accountPath(victim.customerId),
+        { ...(await bearer()), 'content-type': 'application/json' },
+        json(11 * 1024 * 1024),
+      );
 
-    // Assess
-    for (const a of [route1, webhook, gateway]) {
-      expect(a.status).toBe(413);
-      expect(a.headers['content-type']).toContain('application/problem+json');
-      expect(JSON.parse(a.body).code).toBe('PAYLOAD_TOO_LARGE');
-    }
-    expect(await t.countItems()).toBe(before);
-  });
+      // Assess
+      for (const a of [route1, webhook, gateway]) {
+        expect(a.status).toBe(413);
+        expect(a.headers['content-type']).toContain('application/problem+json');
+        expect(JSON.parse(a.body).code).toBe('PAYLOAD_TOO_LARGE');
+      }
+      expect(await t.countItems()).toBe(before);
+    },
+  );
 
-  proves('input.edges', 'wrong content types: 415 UNSUPPORTED_MEDIA_TYPE on every partner POST/PUT that takes JSON, nothing written', async () => {
-    // Prepare
-    const before = await t.countItems();
-    const writes = routes.filter((r) => takesBody(r) && r.auth === 'token' && validBodies[r.id] !== undefined);
-    const path = (r: Route) =>
-      r.path.replace('{customerId}', victim.customerId).replace('{profileId}', String(victim.profileId)).replace('{reviewId}', '00000000-0000-4000-8000-000000000000');
+  proves(
+    'input.edges',
+    'wrong content types: 415 UNSUPPORTED_MEDIA_TYPE on every partner POST/PUT that takes JSON, nothing written',
+    async () => {
+      // Prepare
+      const before = await t.countItems();
+      const writes = routes.filter(
+        (r) => takesBody(r) && r.auth === 'token' && validBodies[r.id] !== undefined,
+      );
+      const path = (r: Route) =>
+        r.path
+          .replace('{customerId}', victim.customerId)
+          .replace('{profileId}', String(victim.profileId))
+          .replace('{reviewId}', '00000000-0000-4000-8000-000000000000');
 
-    // Act
-    const answers = await Promise.all(
-      writes.flatMap((r) =>
-        ['text/plain', 'application/xml', 'multipart/form-data; boundary=x'].map(async (type) => {
-          const body = JSON.stringify(validBodies[r.id] ?? {});
-          return { route: r.id, answer: await raw(r.method, path(r), { ...(await bearer()), 'content-type': type }, Buffer.from(body)) };
-        }),
-      ),
-    );
+      // Act
+      const answers = await Promise.all(
+        writes.flatMap((r) =>
+          ['text/plain', 'application/xml', 'multipart/form-data; boundary=x'].map(async (type) => {
+            const body = JSON.stringify(validBodies[r.id] ?? {});
+            return {
+              route: r.id,
+              answer: await raw(
+                r.method,
+                path(r),
+                { ...(await bearer()), 'content-type': type },
+                Buffer.from(body),
+              ),
+            };
+          }),
+        ),
+      );
 
-    // Assess
-    for (const { route, answer } of answers) {
-      expect({ route, status: answer.status }).toEqual({ route, status: 415 });
-      expect(JSON.parse(answer.body).code).toBe('UNSUPPORTED_MEDIA_TYPE');
-    }
-    expect(await t.countItems()).toBe(before);
-  });
+      // Assess
+      for (const { route, answer } of answers) {
+        expect({ route, status: answer.status }).toEqual({ route, status: 415 });
+        expect(JSON.parse(answer.body).code).toBe('UNSUPPORTED_MEDIA_TYPE');
+      }
+      expect(await t.countItems()).toBe(before);
+    },
+  );
 
-  proves('input.edges', 'traversal, control characters and unicode in ids: 400 (or the gateway\'s 404), never another customer\'s data', async () => {
-    // Prepare
-    const before = await t.countItems();
-    const ids = ['..%2F..%2Fadmin', '%2e%2e', '..', '%00', 'a%00b', '%0d%0aSet-Cookie:%20x', '%E2%80%AEevil', '%F0%9F%98%80', '%EF%BD%86', 'e%CC%81',
-      `${victim.customerId}%2F..%2F${victim.customerId}`, `${victim.customerId}%00`, `${victim.customerId}%20`, '%ff%fe', 'A'.repeat(65)];
-    const adminToken = await t.stack.token(undefined, 'wise-onboarding/admin');
+  proves(
+    'input.edges',
+    "traversal, control characters and unicode in ids: 400 (or the gateway's 404), never another customer's data",
+    async () => {
+      // Prepare
+      const before = await t.countItems();
+      const ids = [
+        '..%2F..%2Fadmin',
+        '%2e%2e',
+        '..',
+        '%00',
+        'a%00b',
+        '%0d%0aSet-Cookie:%20x',
+        '%E2%80%AEevil',
+        '%F0%9F%98%80',
+        '%EF%BD%86',
+        'e%CC%81',
+        `${victim.customerId}%2F..%2F${victim.customerId}`,
+        `${victim.customerId}%00`,
+        `${victim.customerId}%20`,
+        '%ff%fe',
+        'A'.repeat(65),
+      ];
+      const adminToken = await t.stack.token(undefined, 'wise-onboarding/admin');
 
-    // Act
-    const answers = await Promise.all(
-      ids.flatMap((id) => [
-        raw('GET', `/v1/customers/${id}/wise-account`, { authorization: `Bearer ${adminToken}` }),
-        raw('GET', `/v1/customers/${victim.customerId}/wise-account/profiles/${id}/kyc-reviews`, { authorization: `Bearer ${adminToken}` }),
-        raw('GET', `/v1/customers/${victim.customerId}/wise-account/profiles/${victim.profileId}/kyc-reviews/${id}`, { authorization: `Bearer ${adminToken}` }),
-      ]),
-    );
+      // Act
+      const answers = await Promise.all(
+        ids.flatMap((id) => [
+          raw('GET', `/v1/customers/${id}/wise-account`, { authorization: `Bearer ${adminToken}` }),
+          raw('GET', `/v1/customers/${victim.customerId}/wise-account/profiles/${id}/kyc-reviews`, {
+            authorization: `Bearer ${adminToken}`,
+          }),
+          raw(
+            'GET',
+            `/v1/customers/${victim.customerId}/wise-account/profiles/${victim.profileId}/kyc-reviews/${id}`,
+            { authorization: `Bearer ${adminToken}` },
+          ),
+        ]),
+      );
 
-    // Assess
-    for (const a of answers) {
-      expect([400, 404]).toContain(a.status);
-      expect(a.headers['content-type']).toContain('application/problem+json');
-    }
-    expect(await t.countItems()).toBe(before);
-  });
+      // Assess
+      for (const a of answers) {
+        expect([400, 404]).toContain(a.status);
+        expect(a.headers['content-type']).toContain('application/problem+json');
+      }
+      expect(await t.countItems()).toBe(before);
+    },
+  );
 });
 
 leakScanTest(() => t);

@@ -26,7 +26,8 @@ export const runDir = (): string => {
     mkdirSync(dir, { recursive: true });
     for (const name of readdirSync(runs)) {
       const other = join(runs, name);
-      if (other !== dir && Date.now() - statSync(other).mtimeMs > KEEP_RUNS_MS) rmSync(other, { recursive: true, force: true });
+      if (other !== dir && Date.now() - statSync(other).mtimeMs > KEEP_RUNS_MS)
+        rmSync(other, { recursive: true, force: true });
     }
   }
   return dir;
@@ -41,7 +42,8 @@ type Write = typeof process.stdout.write;
 const wrap = (stream: NodeJS.WriteStream, file: string): void => {
   const original = stream.write.bind(stream) as Write;
   const write = ((chunk: unknown, ...rest: unknown[]) => {
-    const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk);
+    const text =
+      typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk);
     if (text.trimStart().startsWith('{')) {
       appendFileSync(file, text.endsWith('\n') ? text : `${text}\n`);
       const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined;

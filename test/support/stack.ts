@@ -1,8 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
-import { startWiseSandbox, createSimClock, type WiseSandbox, type WiseSandboxOptions } from '../../local/wise-sandbox/index';
+import {
+  startWiseSandbox,
+  createSimClock,
+  type WiseSandbox,
+  type WiseSandboxOptions,
+} from '../../local/wise-sandbox/index';
 import { freePort } from '../../local/dynamodb/launcher';
-import { startLocalStack, subscribeWebhooks, type LocalStack, type LocalStackOptions } from '../../local/stack';
+import {
+  startLocalStack,
+  subscribeWebhooks,
+  type LocalStack,
+  type LocalStackOptions,
+} from '../../local/stack';
 
 export interface TestStack {
   readonly stack: LocalStack;
@@ -99,7 +109,9 @@ export const startTestStack = async (options: TestStackOptions = {}): Promise<Te
     const headers: Record<string, string> = { ...init.headers };
     if (init.as !== null && init.as !== undefined) {
       const token =
-        typeof init.as === 'string' ? await stack.token(init.as) : await stack.token(init.as.customerId, init.as.scope);
+        typeof init.as === 'string'
+          ? await stack.token(init.as)
+          : await stack.token(init.as.customerId, init.as.scope);
       headers.authorization = `Bearer ${token}`;
     }
     let body: string | Buffer | undefined = init.rawBody;
@@ -107,10 +119,22 @@ export const startTestStack = async (options: TestStackOptions = {}): Promise<Te
       body = JSON.stringify(init.body);
       headers['content-type'] ??= 'application/json';
     }
-    return toResult(await fetch(`${stack.url}${path}`, { method, headers, body: body as BodyInit | undefined, redirect: 'manual' }));
+    return toResult(
+      await fetch(`${stack.url}${path}`, {
+        method,
+        headers,
+        body: body as BodyInit | undefined,
+        redirect: 'manual',
+      }),
+    );
   };
 
-  const simCall = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  const simCall = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) =>
     toResult(
       await fetch(`${sim.url}${path}`, {
         method,
@@ -135,7 +159,10 @@ export const startTestStack = async (options: TestStackOptions = {}): Promise<Te
 };
 
 /** Polls until `check` returns a truthy value or the time is up. */
-export const eventually = async <T>(check: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> => {
+export const eventually = async <T>(
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 10_000,
+): Promise<T> => {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {

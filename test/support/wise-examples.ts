@@ -48,7 +48,9 @@ export const WISE_KYC_STATE_CHANGE_5_0_0_EXAMPLE = {
       createdAt: '2026-09-03T16:22:02.257725',
       updatedAt: '2026-09-03T16:29:41.147522',
       triggerReferences: [{ type: 'QUOTE', triggerData: { id: 'ba83s43a-f623-46f0-956d-196c13e2ab01' } }],
-      requirementChanges: [{ key: 'ID_DOCUMENT_WITH_LIVENESS', state: 'IN_REVIEW', prevState: 'NOT_PROVIDED' }],
+      requirementChanges: [
+        { key: 'ID_DOCUMENT_WITH_LIVENESS', state: 'IN_REVIEW', prevState: 'NOT_PROVIDED' },
+      ],
     },
   },
 } as const;

@@ -100,7 +100,10 @@ export class Api {
     record.responseBody = maskJson(body);
     record.durationMs = Math.round(performance.now() - started);
     this.onCall(record);
-    const code = body && typeof body === 'object' && 'code' in body ? String((body as { code: unknown }).code) : undefined;
+    const code =
+      body && typeof body === 'object' && 'code' in body
+        ? String((body as { code: unknown }).code)
+        : undefined;
     return { status: res.status, ok: res.ok, body: body as T, code };
   }
 }

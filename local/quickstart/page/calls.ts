@@ -3,9 +3,22 @@ import type { CallRecord, Step } from './api';
 import { $, h, replace } from './dom';
 
 const STATUS_TEXT: Record<number, string> = {
-  200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content', 400: 'Bad Request', 401: 'Unauthorized',
-  403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 410: 'Gone', 422: 'Unprocessable Content',
-  429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
+  200: 'OK',
+  201: 'Created',
+  202: 'Accepted',
+  204: 'No Content',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  410: 'Gone',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
 };
 
 const statusTone = (status?: number): string => {
@@ -17,7 +30,8 @@ const statusTone = (status?: number): string => {
 
 const json = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value, null, 2));
 
-const time = (iso: string): string => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const time = (iso: string): string =>
+  new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 /** What the reader opened or closed by hand, by call (or poll) key: kept across re-renders. */
 const toggled = new Map<string, boolean>();
@@ -41,7 +55,12 @@ const callView = (call: CallRecord, latest: boolean): HTMLElement => {
       : json(call.responseBody);
   const details = h(
     'details',
-    { class: `call${call.localOnly ? ' call-local' : ''}`, 'data-method': call.method, 'data-status': call.status ?? 0, open: toggled.get(keyOf(call)) ?? latest },
+    {
+      class: `call${call.localOnly ? ' call-local' : ''}`,
+      'data-method': call.method,
+      'data-status': call.status ?? 0,
+      open: toggled.get(keyOf(call)) ?? latest,
+    },
     h(
       'summary',
       { 'data-key': keyOf(call) },
@@ -54,7 +73,11 @@ const callView = (call: CallRecord, latest: boolean): HTMLElement => {
       { class: 'call-meta' },
       h('span', {}, call.label),
       call.localOnly ? h('span', { class: 'tag' }, 'local demo helper, not partner API') : null,
-      h('span', { class: 'muted' }, `${time(call.at)}${call.durationMs !== undefined ? ` · ${call.durationMs} ms` : ''}${call.repeats ? ` · polled ${call.repeats + 1}×` : ''}`),
+      h(
+        'span',
+        { class: 'muted' },
+        `${time(call.at)}${call.durationMs !== undefined ? ` · ${call.durationMs} ms` : ''}${call.repeats ? ` · polled ${call.repeats + 1}×` : ''}`,
+      ),
     ),
     h('p', { class: 'code-label' }, 'Request'),
     h('pre', { class: 'code' }, h('code', {}, request)),

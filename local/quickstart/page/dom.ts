@@ -7,7 +7,11 @@ type Attrs = Record<string, string | number | boolean | undefined>;
  * Builds elements from data without innerHTML: every value that came from an API response or a
  * query string reaches the page as text, so nothing in it can run as markup.
  */
-export const h = <K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] => {
+export const h = <K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] => {
   const el = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
     if (value === undefined || value === false) continue;
@@ -43,9 +47,16 @@ export const callout = (tone: Tone, title: string, text?: Child, ...actions: Chi
   h(
     'div',
     { class: `callout callout-${tone}`, role: tone === 'error' ? 'alert' : 'status', 'data-tone': tone },
-    tone === 'progress' ? h('span', { class: 'spinner', 'aria-hidden': 'true' }) : h('span', { class: 'callout-icon', 'aria-hidden': 'true' }),
-    h('div', { class: 'callout-body' }, h('p', { class: 'callout-title' }, title), text ? h('div', { class: 'callout-text' }, text) : null,
-      actions.some(Boolean) ? h('div', { class: 'callout-actions' }, ...actions) : null),
+    tone === 'progress'
+      ? h('span', { class: 'spinner', 'aria-hidden': 'true' })
+      : h('span', { class: 'callout-icon', 'aria-hidden': 'true' }),
+    h(
+      'div',
+      { class: 'callout-body' },
+      h('p', { class: 'callout-title' }, title),
+      text ? h('div', { class: 'callout-text' }, text) : null,
+      actions.some(Boolean) ? h('div', { class: 'callout-actions' }, ...actions) : null,
+    ),
   );
 
 export const badge = (text: string, tone: string, attrs: Attrs = {}): HTMLElement =>

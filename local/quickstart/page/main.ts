@@ -13,7 +13,15 @@ import { $, badge, busy, callout, h, replace, type Tone } from './dom';
 import { mountBackOfficePanel } from './back-office';
 import { mountEventsPanel } from './events';
 import { maskJson, maskSecret, maskUrl } from './mask';
-import { demoForm, loadSession, newSession, saveSession, type ReviewState, type Session, type SignupForm } from './session';
+import {
+  demoForm,
+  loadSession,
+  newSession,
+  saveSession,
+  type ReviewState,
+  type Session,
+  type SignupForm,
+} from './session';
 
 const POLL_MS = 2000;
 const CUSTOMER_ID = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -49,9 +57,18 @@ interface Problem {
 const ACCOUNT_STATUS: Record<string, { tone: Tone; text: string }> = {
   NONE: { tone: 'info', text: 'No Wise account yet.' },
   CREATING: { tone: 'progress', text: 'Signup started; a retry resumes it where it stopped.' },
-  ACTIVE: { tone: 'success', text: 'Wise account created by your app; its tokens are held and refreshed for you.' },
-  EXISTING_ACCOUNT: { tone: 'warning', text: 'Wise already knows this email: link the existing account instead.' },
-  LINK_PENDING: { tone: 'info', text: 'A link was started: the account is linked once the customer allows access on Wise.' },
+  ACTIVE: {
+    tone: 'success',
+    text: 'Wise account created by your app; its tokens are held and refreshed for you.',
+  },
+  EXISTING_ACCOUNT: {
+    tone: 'warning',
+    text: 'Wise already knows this email: link the existing account instead.',
+  },
+  LINK_PENDING: {
+    tone: 'info',
+    text: 'A link was started: the account is linked once the customer allows access on Wise.',
+  },
   LINKED: { tone: 'success', text: "Linked to the customer's existing Wise account." },
   RELINK_REQUIRED: { tone: 'warning', text: 'Wise revoked access: the customer must link again.' },
   LINK_REJECTED: { tone: 'error', text: 'The linked Wise profile is not the same person; nothing was kept.' },
@@ -61,10 +78,22 @@ const ACCOUNT_STATUS: Record<string, { tone: Tone; text: string }> = {
 
 /** Why the callback (route 9) sent the browser back without access. */
 const LINK_FAILURE: Record<string, { title: string; text: string }> = {
-  access_denied: { title: 'You chose Deny on Wise', text: 'Nothing was linked and no token was kept. The customer can link again at any time.' },
-  invalid_state: { title: 'This link attempt is no longer valid', text: 'It was already used or never started here. Start linking again.' },
-  expired_state: { title: 'This link attempt expired', text: 'The customer took too long on Wise. Start linking again.' },
-  exchange_failed: { title: 'Wise did not complete the link', text: 'Wise sent no usable authorization. Try again.' },
+  access_denied: {
+    title: 'You chose Deny on Wise',
+    text: 'Nothing was linked and no token was kept. The customer can link again at any time.',
+  },
+  invalid_state: {
+    title: 'This link attempt is no longer valid',
+    text: 'It was already used or never started here. Start linking again.',
+  },
+  expired_state: {
+    title: 'This link attempt expired',
+    text: 'The customer took too long on Wise. Start linking again.',
+  },
+  exchange_failed: {
+    title: 'Wise did not complete the link',
+    text: 'Wise sent no usable authorization. Try again.',
+  },
 };
 
 /** Why completing the link (route 17) refused it: nothing was kept in any of these cases. */
@@ -75,14 +104,20 @@ const COMPLETION_FAILURE: Record<string, { title: string; text: string }> = {
   },
   IDENTITY_UNVERIFIABLE: {
     title: 'Nothing on record to compare this profile with',
-    text: "A business profile is compared by its registration number: your backend records it (route 18) before linking.",
+    text: 'A business profile is compared by its registration number: your backend records it (route 18) before linking.',
   },
-  PROFILE_LINKED_ELSEWHERE: { title: 'This Wise profile is linked to another customer', text: 'A Wise profile belongs to one of your customers only.' },
+  PROFILE_LINKED_ELSEWHERE: {
+    title: 'This Wise profile is linked to another customer',
+    text: 'A Wise profile belongs to one of your customers only.',
+  },
   LINKED_TO_ANOTHER_WISE_USER: {
     title: 'This customer is linked to another Wise user',
     text: 'An account is never moved to another Wise user silently: disconnect first, then link again.',
   },
-  LINK_RESULT_INVALID: { title: 'This link result cannot be used', text: 'It was already used, expired (10 minutes) or is not this customer’s. Start linking again.' },
+  LINK_RESULT_INVALID: {
+    title: 'This link result cannot be used',
+    text: 'It was already used, expired (10 minutes) or is not this customer’s. Start linking again.',
+  },
 };
 
 const REVIEW_STATUS: Record<string, { tone: string; text: string }> = {
@@ -131,7 +166,8 @@ const recordArrival = (step: CallRecord['step'], label: string, query: URLSearch
   });
 };
 
-const customerPath = (suffix = '') => `/v1/customers/${encodeURIComponent(session.customerId)}/wise-account${suffix}`;
+const customerPath = (suffix = '') =>
+  `/v1/customers/${encodeURIComponent(session.customerId)}/wise-account${suffix}`;
 
 const problemText = (result: ApiResult<Problem>): string => {
   if (result.status === 0) return 'The local gateway did not answer. Is `npm start` still running?';
@@ -140,14 +176,24 @@ const problemText = (result: ApiResult<Problem>): string => {
 };
 
 const problemCallout = (result: ApiResult<Problem>, title: string): HTMLElement =>
-  callout('error', title, h('span', {}, problemText(result), result.code ? h('code', { class: 'code-inline' }, result.code) : null));
+  callout(
+    'error',
+    title,
+    h('span', {}, problemText(result), result.code ? h('code', { class: 'code-inline' }, result.code) : null),
+  );
 
 // ---- token -------------------------------------------------------------------------------------
 
 const renderToken = (state: 'none' | 'loading' | 'ready' | 'error', text?: string) => {
   const el = $('#token-state');
   el.dataset.state = state;
-  if (state === 'ready' && token) replace(el, h('span', { class: 'dot' }), 'Customer token in memory ', h('code', {}, maskSecret(token.value)));
+  if (state === 'ready' && token)
+    replace(
+      el,
+      h('span', { class: 'dot' }),
+      'Customer token in memory ',
+      h('code', {}, maskSecret(token.value)),
+    );
   else replace(el, text ?? 'No token yet');
 };
 
@@ -264,7 +310,8 @@ const switchCustomer = (next: Session) => {
 // ---- step 1: create the Wise account (route 1) -------------------------------------------------
 
 const clearFieldErrors = () => {
-  for (const el of Array.from(document.querySelectorAll('#signup-form [aria-invalid]'))) el.removeAttribute('aria-invalid');
+  for (const el of Array.from(document.querySelectorAll('#signup-form [aria-invalid]')))
+    el.removeAttribute('aria-invalid');
   for (const el of Array.from(document.querySelectorAll('#signup-form .field-error'))) el.remove();
 };
 
@@ -293,14 +340,30 @@ const createAccount = async (event: SubmitEvent) => {
     lastName: f.lastName,
     dateOfBirth: f.dateOfBirth,
     phoneNumber: f.phoneNumber,
-    address: { addressFirstLine: f.addressFirstLine, city: f.city, countryIso3Code: f.countryIso3Code, ...(f.postCode ? { postCode: f.postCode } : {}) },
+    address: {
+      addressFirstLine: f.addressFirstLine,
+      city: f.city,
+      countryIso3Code: f.countryIso3Code,
+      ...(f.postCode ? { postCode: f.postCode } : {}),
+    },
     nationality: f.nationality,
     externalCustomerId: session.customerId,
+    // The instant the customer ticked Wise's T&C box (route 1 requires it, contract v2).
+    acceptedTermsAt: new Date().toISOString(),
   };
   busy(button, true, 'Creating…');
-  replace(result, callout('progress', 'Creating the Wise account…', 'Wise user, tokens, then the personal profile.'));
+  replace(
+    result,
+    callout('progress', 'Creating the Wise account…', 'Wise user, tokens, then the personal profile.'),
+  );
   // Route 1 carries the bank's KYC data: your backend calls it, not the customer's app.
-  const res = await callAsBackend<PublicAccount & Problem>({ step: 'signup', label: 'Route 1 · create the Wise account (as your backend)', method: 'POST', path: customerPath(), body });
+  const res = await callAsBackend<PublicAccount & Problem>({
+    step: 'signup',
+    label: 'Route 1 · create the Wise account (as your backend)',
+    method: 'POST',
+    path: customerPath(),
+    body,
+  });
   busy(button, false);
   if (res.ok) {
     const personal = res.body.profiles?.find((p) => p.type === 'PERSONAL');
@@ -320,14 +383,23 @@ const createAccount = async (event: SubmitEvent) => {
     return;
   }
   if (res.code === 'EXISTING_WISE_ACCOUNT') {
-    const linkInstead = h('button', { type: 'button', class: 'btn btn-primary', id: 'link-instead' }, 'Link instead');
+    const linkInstead = h(
+      'button',
+      { type: 'button', class: 'btn btn-primary', id: 'link-instead' },
+      'Link instead',
+    );
     linkInstead.addEventListener('click', () => {
       $('#step-link').scrollIntoView({ behavior: 'smooth', block: 'start' });
       void startLink(linkInstead);
     });
     replace(
       result,
-      callout('warning', 'This email already has a Wise account', `Wise knows ${f.email}. Ask the customer to link it to your app instead.`, linkInstead),
+      callout(
+        'warning',
+        'This email already has a Wise account',
+        `Wise knows ${f.email}. Ask the customer to link it to your app instead.`,
+        linkInstead,
+      ),
     );
     session.hasAccount = true;
     save();
@@ -338,11 +410,27 @@ const createAccount = async (event: SubmitEvent) => {
     showFieldErrors(res.body.errors);
     replace(
       result,
-      callout('error', 'Some details need fixing', h('ul', { class: 'error-list' }, ...res.body.errors.map((e) => h('li', {}, h('code', {}, e.path), ` ${e.message}`)))),
+      callout(
+        'error',
+        'Some details need fixing',
+        h(
+          'ul',
+          { class: 'error-list' },
+          ...res.body.errors.map((e) => h('li', {}, h('code', {}, e.path), ` ${e.message}`)),
+        ),
+      ),
     );
     return;
   }
-  replace(result, problemCallout(res, res.code === 'WISE_UNAVAILABLE' ? 'Wise is unavailable right now — try again shortly' : 'The account was not created'));
+  replace(
+    result,
+    problemCallout(
+      res,
+      res.code === 'WISE_UNAVAILABLE'
+        ? 'Wise is unavailable right now — try again shortly'
+        : 'The account was not created',
+    ),
+  );
 };
 
 // ---- step 2: link an existing Wise account (routes 18, 8, 9, 17; 19 to disconnect) ----------------
@@ -393,7 +481,10 @@ const startLink = async (button: HTMLButtonElement) => {
     replace(result, problemCallout(res, title));
     return;
   }
-  replace(result, callout('progress', 'Opening Wise…', 'The customer signs in on Wise and chooses Allow or Deny.'));
+  replace(
+    result,
+    callout('progress', 'Opening Wise…', 'The customer signs in on Wise and chooses Allow or Deny.'),
+  );
   session.hasAccount = true;
   save();
   location.assign(res.body.authorizeUrl);
@@ -402,7 +493,14 @@ const startLink = async (button: HTMLButtonElement) => {
 /** The second phase: the customer's session posts the callback's one-time result (route 17). */
 const completeLink = async (linkResult: string) => {
   const result = $('#link-result');
-  replace(result, callout('progress', 'Wise granted access: completing the link…', 'Exchanging the code and checking the profile against the identity on record.'));
+  replace(
+    result,
+    callout(
+      'progress',
+      'Wise granted access: completing the link…',
+      'Exchanging the code and checking the profile against the identity on record.',
+    ),
+  );
   const res = await callApi<{ status: string; profileId?: number; nextStep?: string } & Problem>({
     step: 'link',
     label: 'Route 17 · complete the link with the result (as the customer)',
@@ -414,8 +512,22 @@ const completeLink = async (linkResult: string) => {
     replace(
       result,
       res.body.profileId !== undefined
-        ? callout('success', 'Wise account linked', h('span', {}, 'The customer allowed access to Wise profile ', h('strong', { id: 'linked-profile' }, String(res.body.profileId)), '.'))
-        : callout('success', 'Wise account linked, without a profile yet', 'Your backend creates the personal profile next (route 1).'),
+        ? callout(
+            'success',
+            'Wise account linked',
+            h(
+              'span',
+              {},
+              'The customer allowed access to Wise profile ',
+              h('strong', { id: 'linked-profile' }, String(res.body.profileId)),
+              '.',
+            ),
+          )
+        : callout(
+            'success',
+            'Wise account linked, without a profile yet',
+            'Your backend creates the personal profile next (route 1).',
+          ),
     );
     session.hasAccount = true;
     save();
@@ -426,7 +538,11 @@ const completeLink = async (linkResult: string) => {
   replace(
     result,
     known
-      ? callout('error', known.title, h('span', {}, known.text, h('code', { class: 'code-inline', 'data-reason': res.code }, res.code)))
+      ? callout(
+          'error',
+          known.title,
+          h('span', {}, known.text, h('code', { class: 'code-inline', 'data-reason': res.code }, res.code)),
+        )
       : problemCallout(res, 'The link was not completed'),
   );
 };
@@ -450,7 +566,12 @@ const showLinkOutcome = () => {
     callout(
       reason === 'access_denied' ? 'warning' : 'error',
       known?.title ?? 'Linking did not complete',
-      h('span', {}, known?.text ?? 'Start linking again.', h('code', { class: 'code-inline', 'data-reason': reason }, reason)),
+      h(
+        'span',
+        {},
+        known?.text ?? 'Start linking again.',
+        h('code', { class: 'code-inline', 'data-reason': reason }, reason),
+      ),
     ),
   );
 };
@@ -468,7 +589,11 @@ const disconnect = async (button: HTMLButtonElement) => {
   replace(
     $('#link-result'),
     res.ok
-      ? callout('info', 'Disconnected', 'Every Wise grant was forgotten; the profiles stay listed with no access. Link again at any time.')
+      ? callout(
+          'info',
+          'Disconnected',
+          'Every Wise grant was forgotten; the profiles stay listed with no access. Link again at any time.',
+        )
       : problemCallout(res, 'The account was not disconnected'),
   );
   void pollAccount();
@@ -477,9 +602,13 @@ const disconnect = async (button: HTMLButtonElement) => {
 // ---- step 3: account status (route 2), verification via the simulator --------------------------
 
 const verificationBadge = (p: PublicProfile): HTMLElement => {
-  if (p.verification === 'verified') return badge('Verified', 'success', { 'data-verification': p.verification });
-  if (verifying.has(p.id)) return badge('Waiting for webhook…', 'progress', { 'data-verification': p.verification });
-  return badge(p.verification === 'unknown' ? 'Unknown' : 'Not verified', 'neutral', { 'data-verification': p.verification });
+  if (p.verification === 'verified')
+    return badge('Verified', 'success', { 'data-verification': p.verification });
+  if (verifying.has(p.id))
+    return badge('Waiting for webhook…', 'progress', { 'data-verification': p.verification });
+  return badge(p.verification === 'unknown' ? 'Unknown' : 'Not verified', 'neutral', {
+    'data-verification': p.verification,
+  });
 };
 
 const verifyProfile = async (profileId: number, button: HTMLButtonElement) => {
@@ -508,20 +637,35 @@ const renderAccount = () => {
       el,
       accountError
         ? callout('error', 'Could not read the account', accountError)
-        : h('div', { class: 'empty' }, h('p', { class: 'empty-title' }, 'No Wise account yet'), h('p', { class: 'muted' }, 'Create one in step 1 or link one in step 2.')),
+        : h(
+            'div',
+            { class: 'empty' },
+            h('p', { class: 'empty-title' }, 'No Wise account yet'),
+            h('p', { class: 'muted' }, 'Create one in step 1 or link one in step 2.'),
+          ),
     );
     renderKycProfiles();
     return;
   }
   for (const p of account.profiles) if (p.verification === 'verified') verifying.delete(p.id);
-  $<HTMLButtonElement>('#disconnect').hidden = !['ACTIVE', 'LINKED', 'RELINK_REQUIRED'].includes(account.status);
+  $<HTMLButtonElement>('#disconnect').hidden = !['ACTIVE', 'LINKED', 'RELINK_REQUIRED'].includes(
+    account.status,
+  );
   const meta = ACCOUNT_STATUS[account.status] ?? { tone: 'info' as Tone, text: '' };
   const rows = account.profiles.map((p) => {
     const action =
       p.verification === 'verified'
-        ? h('span', { class: 'muted' }, p.verificationUpdatedAt ? new Date(p.verificationUpdatedAt).toLocaleTimeString() : '')
+        ? h(
+            'span',
+            { class: 'muted' },
+            p.verificationUpdatedAt ? new Date(p.verificationUpdatedAt).toLocaleTimeString() : '',
+          )
         : (() => {
-            const b = h('button', { type: 'button', class: 'btn btn-small btn-secondary', 'data-verify': p.id }, 'Verify in sandbox');
+            const b = h(
+              'button',
+              { type: 'button', class: 'btn btn-small btn-secondary', 'data-verify': p.id },
+              'Verify in sandbox',
+            );
             if (verifying.has(p.id)) busy(b, true, 'Waiting for webhook…');
             b.addEventListener('click', () => void verifyProfile(p.id, b));
             return b;
@@ -532,7 +676,17 @@ const renderAccount = () => {
       h('td', {}, p.type === 'PERSONAL' ? 'Personal' : 'Business'),
       h('td', {}, h('code', {}, String(p.id))),
       h('td', {}, verificationBadge(p)),
-      h('td', {}, p.access ? badge(p.access === 'GRANTED' ? 'Granted' : p.access === 'NONE' ? 'None' : 'Link again', p.access === 'GRANTED' ? 'success' : p.access === 'NONE' ? 'neutral' : 'warning', { 'data-access': p.access }) : '—'),
+      h(
+        'td',
+        {},
+        p.access
+          ? badge(
+              p.access === 'GRANTED' ? 'Granted' : p.access === 'NONE' ? 'None' : 'Link again',
+              p.access === 'GRANTED' ? 'success' : p.access === 'NONE' ? 'neutral' : 'warning',
+              { 'data-access': p.access },
+            )
+          : '—',
+      ),
       h('td', { class: 'right' }, action),
     );
   });
@@ -541,7 +695,10 @@ const renderAccount = () => {
     h(
       'div',
       { class: 'account-head' },
-      badge(account.status, meta.tone === 'progress' ? 'progress' : meta.tone, { id: 'account-status', 'data-status': account.status }),
+      badge(account.status, meta.tone === 'progress' ? 'progress' : meta.tone, {
+        id: 'account-status',
+        'data-status': account.status,
+      }),
       h('p', {}, meta.text),
     ),
     h(
@@ -556,7 +713,19 @@ const renderAccount = () => {
       ? h(
           'table',
           { class: 'profiles' },
-          h('thead', {}, h('tr', {}, h('th', {}, 'Profile'), h('th', {}, 'Id'), h('th', {}, 'Verification'), h('th', {}, 'Access'), h('th', { class: 'right' }, ''))),
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              h('th', {}, 'Profile'),
+              h('th', {}, 'Id'),
+              h('th', {}, 'Verification'),
+              h('th', {}, 'Access'),
+              h('th', { class: 'right' }, ''),
+            ),
+          ),
           h('tbody', {}, ...rows),
         )
       : h('p', { class: 'muted' }, 'No profile yet.'),
@@ -566,7 +735,13 @@ const renderAccount = () => {
 };
 
 const pollAccount = async () => {
-  const res = await callApi<PublicAccount & Problem>({ step: 'status', label: 'Route 2 · read the account (polled)', method: 'GET', path: customerPath(), pollKey: 'account' });
+  const res = await callApi<PublicAccount & Problem>({
+    step: 'status',
+    label: 'Route 2 · read the account (polled)',
+    method: 'GET',
+    path: customerPath(),
+    pollKey: 'account',
+  });
   if (res.ok) {
     account = res.body;
     accountError = undefined;
@@ -605,7 +780,9 @@ const renderKycProfiles = () => {
     replace(
       select,
       ...(profiles.length
-        ? profiles.map((p) => h('option', { value: p.id }, `${p.type === 'PERSONAL' ? 'Personal' : 'Business'} · ${p.id}`))
+        ? profiles.map((p) =>
+            h('option', { value: p.id }, `${p.type === 'PERSONAL' ? 'Personal' : 'Business'} · ${p.id}`),
+          )
         : [h('option', { value: '' }, 'No profile yet')]),
     );
     if (profiles.some((p) => `${p.id}` === current)) select.value = current;
@@ -625,8 +802,18 @@ const reviewFrom = (r: Review, previous?: ReviewState): ReviewState => {
     status: r.status,
     requiredBy: r.requiredBy,
     // Route 14 carries no link; keep the one route 12 or 15 gave while the customer still has to act.
-    linkUrl: r.link === undefined ? (r.status === 'WAITING_CUSTOMER_INPUT' ? previous?.linkUrl : undefined) : (r.link?.url ?? undefined),
-    linkExpiresAt: r.link === undefined ? (r.status === 'WAITING_CUSTOMER_INPUT' ? previous?.linkExpiresAt : undefined) : (r.link?.expiresAt ?? undefined),
+    linkUrl:
+      r.link === undefined
+        ? r.status === 'WAITING_CUSTOMER_INPUT'
+          ? previous?.linkUrl
+          : undefined
+        : (r.link?.url ?? undefined),
+    linkExpiresAt:
+      r.link === undefined
+        ? r.status === 'WAITING_CUSTOMER_INPUT'
+          ? previous?.linkExpiresAt
+          : undefined
+        : (r.link?.expiresAt ?? undefined),
     history,
   };
 };
@@ -646,7 +833,10 @@ const startReview = async (event: SubmitEvent) => {
     label: 'Route 12 · create a KYC review and its hosted link',
     method: 'POST',
     path: reviewPath({ profileId }),
-    body: { trigger: { type: $<HTMLSelectElement>('#kyc-trigger').value }, redirectUrl: `${location.origin}/?kyc=done` },
+    body: {
+      trigger: { type: $<HTMLSelectElement>('#kyc-trigger').value },
+      redirectUrl: `${location.origin}/?kyc=done`,
+    },
   });
   busy(button, false);
   if (!res.ok) {
@@ -688,11 +878,18 @@ const renderReview = () => {
     replace(el);
     return;
   }
-  const meta = REVIEW_STATUS[review.status] ?? { tone: 'info', text: 'A status this page does not know yet; Wise may add new ones.' };
+  const meta = REVIEW_STATUS[review.status] ?? {
+    tone: 'info',
+    text: 'A status this page does not know yet; Wise may add new ones.',
+  };
   let action: HTMLElement | null = null;
   if (review.status === 'WAITING_CUSTOMER_INPUT') {
     if (review.linkUrl) {
-      const open = h('button', { type: 'button', class: 'btn btn-primary', id: 'open-kyc' }, "Continue on Wise's hosted page");
+      const open = h(
+        'button',
+        { type: 'button', class: 'btn btn-primary', id: 'open-kyc' },
+        "Continue on Wise's hosted page",
+      );
       const url = review.linkUrl;
       open.addEventListener('click', () => {
         busy(open, true, 'Opening Wise…');
@@ -701,7 +898,11 @@ const renderReview = () => {
       });
       action = open;
     } else {
-      const again = h('button', { type: 'button', class: 'btn btn-secondary', id: 'fresh-link' }, 'Get a fresh hosted link');
+      const again = h(
+        'button',
+        { type: 'button', class: 'btn btn-secondary', id: 'fresh-link' },
+        'Get a fresh hosted link',
+      );
       again.addEventListener('click', () => void freshLink(again));
       action = again;
     }
@@ -711,7 +912,12 @@ const renderReview = () => {
     h(
       'div',
       { class: 'review' },
-      h('div', { class: 'account-head' }, badge(review.status, meta.tone, { id: 'review-status', 'data-status': review.status }), h('p', {}, meta.text)),
+      h(
+        'div',
+        { class: 'account-head' },
+        badge(review.status, meta.tone, { id: 'review-status', 'data-status': review.status }),
+        h('p', {}, meta.text),
+      ),
       h(
         'dl',
         { class: 'facts' },
@@ -728,7 +934,14 @@ const renderReview = () => {
       h(
         'ol',
         { class: 'timeline', 'aria-label': 'Statuses seen' },
-        ...review.history.map((step) => h('li', { 'data-status': step.status }, h('span', { class: 'timeline-status' }, step.status), h('span', { class: 'muted' }, new Date(step.at).toLocaleTimeString()))),
+        ...review.history.map((step) =>
+          h(
+            'li',
+            { 'data-status': step.status },
+            h('span', { class: 'timeline-status' }, step.status),
+            h('span', { class: 'muted' }, new Date(step.at).toLocaleTimeString()),
+          ),
+        ),
       ),
     ),
   );
@@ -737,7 +950,13 @@ const renderReview = () => {
 const pollReview = async () => {
   const review = session.review;
   if (!review) return;
-  const res = await callApi<Review & Problem>({ step: 'kyc', label: 'Route 14 · read the review (polled)', method: 'GET', path: reviewPath(review), pollKey: `review-${review.id}` });
+  const res = await callApi<Review & Problem>({
+    step: 'kyc',
+    label: 'Route 14 · read the review (polled)',
+    method: 'GET',
+    path: reviewPath(review),
+    pollKey: `review-${review.id}`,
+  });
   if (!res.ok || session.review?.id !== review.id) return;
   session.review = reviewFrom({ ...res.body, profileId: review.profileId }, session.review);
   save();
@@ -766,8 +985,16 @@ const showKycOutcome = () => {
   replace(
     $('#kyc-result'),
     status === 'success'
-      ? callout('success', "Back from Wise's hosted page", 'The customer completed the flow. The status below follows the webhooks.')
-      : callout('warning', "The customer left Wise's hosted page without finishing", 'The review waits for them; get a fresh link to continue.'),
+      ? callout(
+          'success',
+          "Back from Wise's hosted page",
+          'The customer completed the flow. The status below follows the webhooks.',
+        )
+      : callout(
+          'warning',
+          "The customer left Wise's hosted page without finishing",
+          'The review waits for them; get a fresh link to continue.',
+        ),
   );
   recordArrival('kyc', "Wise's hosted page redirected the browser to the review's redirectUrl", query);
   save();
@@ -802,8 +1029,14 @@ const init = () => {
   });
   $('#new-customer').addEventListener('click', () => switchCustomer(newSession()));
   $<HTMLFormElement>('#signup-form').addEventListener('submit', (event) => void createAccount(event));
-  $('#start-link').addEventListener('click', (event) => void startLink(event.currentTarget as HTMLButtonElement));
-  $('#disconnect').addEventListener('click', (event) => void disconnect(event.currentTarget as HTMLButtonElement));
+  $('#start-link').addEventListener(
+    'click',
+    (event) => void startLink(event.currentTarget as HTMLButtonElement),
+  );
+  $('#disconnect').addEventListener(
+    'click',
+    (event) => void disconnect(event.currentTarget as HTMLButtonElement),
+  );
   $<HTMLFormElement>('#kyc-form').addEventListener('submit', (event) => void startReview(event));
 
   // Partner events (local/quickstart/page/events.ts): its own section at the end of the page.

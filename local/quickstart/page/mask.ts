@@ -4,18 +4,28 @@
  */
 
 /** Query parameters that carry a credential or a one-time secret in the URLs this flow sees. */
-const SECRET_PARAMS = new Set(['state', 'code', 'token', 'claim_account_code', 'access_token', 'refresh_token', 'result']);
+const SECRET_PARAMS = new Set([
+  'state',
+  'code',
+  'token',
+  'claim_account_code',
+  'access_token',
+  'refresh_token',
+  'result',
+]);
 
 /**
  * Body fields that hold a credential. Not `state` or `code`: in bodies they are a KYC requirement's
  * state and a problem's machine code; the OAuth state and code only travel in URLs (masked above).
  */
-const SECRET_KEYS = /^(token|access_token|accessToken|refresh_token|refreshToken|id_token|password|client_secret|registrationCode|authorization|result)$/i;
+const SECRET_KEYS =
+  /^(token|access_token|accessToken|refresh_token|refreshToken|id_token|password|client_secret|registrationCode|authorization|result)$/i;
 
 const JWT = /^eyJ[\w-]+\.[\w-]+\.[\w-]*$/;
 
 /** Keeps a short prefix so two different values still look different in the log. */
-export const maskSecret = (value: string): string => (value.length <= 8 ? '••••••' : `${value.slice(0, 6)}…••••••`);
+export const maskSecret = (value: string): string =>
+  value.length <= 8 ? '••••••' : `${value.slice(0, 6)}…••••••`;
 
 /** A URL with its secret query parameters masked; anything that is not an absolute URL comes back as is. */
 export const maskUrl = (raw: string): string => {
@@ -44,10 +54,13 @@ const maskString = (value: string): string => {
 
 /** A deep copy of a JSON value with every credential masked. */
 export const maskJson = (value: unknown, key?: string): unknown => {
-  if (typeof value === 'string') return key !== undefined && SECRET_KEYS.test(key) ? maskSecret(value) : maskString(value);
+  if (typeof value === 'string')
+    return key !== undefined && SECRET_KEYS.test(key) ? maskSecret(value) : maskString(value);
   if (Array.isArray(value)) return value.map((item) => maskJson(item));
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, maskJson(v, k)]));
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, maskJson(v, k)]),
+    );
   }
   return value;
 };

@@ -73,7 +73,8 @@ export const loadSession = (): Session | undefined => {
     const raw = sessionStorage.getItem(KEY);
     if (!raw) return undefined;
     const parsed = JSON.parse(raw) as Partial<Session>;
-    if (typeof parsed.customerId !== 'string' || !parsed.form || !Array.isArray(parsed.calls)) return undefined;
+    if (typeof parsed.customerId !== 'string' || !parsed.form || !Array.isArray(parsed.calls))
+      return undefined;
     return { hasAccount: false, ...parsed } as Session;
   } catch {
     return undefined;

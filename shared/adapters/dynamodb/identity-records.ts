@@ -1,6 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { identityFacts, normalisedFact, type IdentityFact, type IdentitySummary } from '../../domain/identity';
+import {
+  identityFacts,
+  normalisedFact,
+  type IdentityFact,
+  type IdentitySummary,
+} from '../../domain/identity';
 import type { Clock } from '../../ports/clock';
 import {
   identityItemKey,
@@ -37,7 +42,8 @@ export class DynamoIdentityRecords implements IdentityRecords {
 
   private async digest(customerId: string, fact: IdentityFact, value: string): Promise<string> {
     const mac = createHmac('sha256', await this.key.get());
-    for (const part of [SCHEME, customerId, fact, normalisedFact(fact, value)]) mac.update(part).update('\u0000');
+    for (const part of [SCHEME, customerId, fact, normalisedFact(fact, value)])
+      mac.update(part).update('\u0000');
     return `${SCHEME}:${mac.digest('base64url')}`;
   }
 
@@ -53,7 +59,11 @@ export class DynamoIdentityRecords implements IdentityRecords {
     return digests;
   }
 
-  async record(customerId: string, change: IdentityChange, options: RecordOptions = {}): Promise<RecordOutcome> {
+  async record(
+    customerId: string,
+    change: IdentityChange,
+    options: RecordOptions = {},
+  ): Promise<RecordOutcome> {
     const before = await this.read(customerId);
     const after: Digests = { ...before };
     for (const fact of identityFacts) {
@@ -87,7 +97,11 @@ export class DynamoIdentityRecords implements IdentityRecords {
     return summaryOf(await this.read(customerId));
   }
 
-  async compare(customerId: string, fact: IdentityFact, value: string): Promise<'match' | 'mismatch' | 'none'> {
+  async compare(
+    customerId: string,
+    fact: IdentityFact,
+    value: string,
+  ): Promise<'match' | 'mismatch' | 'none'> {
     const onRecord = (await this.read(customerId))[fact];
     if (onRecord === undefined) return 'none';
     const candidate = Buffer.from(await this.digest(customerId, fact, value));
@@ -96,6 +110,8 @@ export class DynamoIdentityRecords implements IdentityRecords {
   }
 
   async forget(customerId: string): Promise<void> {
-    await this.table.db.send(new DeleteCommand({ TableName: this.table.name, Key: identityItemKey(customerId) }));
+    await this.table.db.send(
+      new DeleteCommand({ TableName: this.table.name, Key: identityItemKey(customerId) }),
+    );
   }
 }

@@ -60,7 +60,9 @@ export class DynamoLease implements Lease {
     };
     try {
       if (spec.standalone) {
-        await this.table.db.send(new DeleteCommand({ ...common, ExpressionAttributeNames: { '#owner': LEASE_OWNER } }));
+        await this.table.db.send(
+          new DeleteCommand({ ...common, ExpressionAttributeNames: { '#owner': LEASE_OWNER } }),
+        );
       } else {
         await this.table.db.send(
           new UpdateCommand({

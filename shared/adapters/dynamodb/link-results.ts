@@ -61,7 +61,9 @@ export class DynamoLinkResults implements LinkResults {
   }
 
   async forget(resultHash: string): Promise<void> {
-    await this.table.db.send(new DeleteCommand({ TableName: this.table.name, Key: linkResultKey(resultHash) }));
+    await this.table.db.send(
+      new DeleteCommand({ TableName: this.table.name, Key: linkResultKey(resultHash) }),
+    );
   }
 
   async forgetAllOf(customerId: string): Promise<void> {

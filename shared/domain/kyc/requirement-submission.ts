@@ -58,12 +58,16 @@ export const checkFiles = (files: readonly SubmittedFile[]): SubmissionProblem[]
   const problems: SubmissionProblem[] = [];
   if (files.length > MAX_FILES) problems.push({ path: 'files', message: `at most ${MAX_FILES} files` });
   const total = files.reduce((sum, f) => sum + f.bytes.length, 0);
-  if (total > MAX_TOTAL_FILE_BYTES) problems.push({ path: 'files', message: `at most ${MAX_TOTAL_FILE_BYTES} bytes in all` });
+  if (total > MAX_TOTAL_FILE_BYTES)
+    problems.push({ path: 'files', message: `at most ${MAX_TOTAL_FILE_BYTES} bytes in all` });
   files.forEach((file, i) => {
     const path = `files[${i}]`;
     const name = file.filename;
     if (name.length === 0 || name.length > MAX_FILENAME_LENGTH || hasUnsafeCharacter(name)) {
-      problems.push({ path, message: `the file name must be 1–${MAX_FILENAME_LENGTH} characters without path separators or control characters` });
+      problems.push({
+        path,
+        message: `the file name must be 1–${MAX_FILENAME_LENGTH} characters without path separators or control characters`,
+      });
       return;
     }
     const type = mediaType(file.contentType);
@@ -87,16 +91,24 @@ export const checkFiles = (files: readonly SubmittedFile[]): SubmissionProblem[]
 
 /** `data` must be a JSON object of bounded size. */
 export const checkData = (data: unknown): SubmissionProblem[] => {
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return [{ path: 'data', message: 'must be a JSON object' }];
-  if (new TextEncoder().encode(JSON.stringify(data)).length > MAX_DATA_BYTES) return [{ path: 'data', message: `at most ${MAX_DATA_BYTES} bytes` }];
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    return [{ path: 'data', message: 'must be a JSON object' }];
+  if (new TextEncoder().encode(JSON.stringify(data)).length > MAX_DATA_BYTES)
+    return [{ path: 'data', message: `at most ${MAX_DATA_BYTES} bytes` }];
   return [];
 };
 
 export const checkRequirementKey = (key: string): SubmissionProblem[] =>
-  REQUIREMENT_KEY_PATTERN.test(key) ? [] : [{ path: 'requirementKey', message: 'must be an upper-case requirement key such as ACCOUNT_PURPOSE' }];
+  REQUIREMENT_KEY_PATTERN.test(key)
+    ? []
+    : [{ path: 'requirementKey', message: 'must be an upper-case requirement key such as ACCOUNT_PURPOSE' }];
 
 /** Every input check, in one list so the partner sees every bad field at once. */
-export const checkSubmission = (input: { requirementKey: string; data: unknown; files: readonly SubmittedFile[] }): SubmissionProblem[] => [
+export const checkSubmission = (input: {
+  requirementKey: string;
+  data: unknown;
+  files: readonly SubmittedFile[];
+}): SubmissionProblem[] => [
   ...checkRequirementKey(input.requirementKey),
   ...checkData(input.data),
   ...checkFiles(input.files),
@@ -107,17 +119,28 @@ export const checkSubmission = (input: { requirementKey: string; data: unknown; 
  * with requirements still due (2026 schema), for a requirement that is NOT_PROVIDED and
  * collectable over the API.
  */
-export const SUBMITTABLE_REVIEW_STATUSES: readonly KycReviewStatus[] = ['WAITING_CUSTOMER_INPUT', 'PASSED_WITH_REQUIREMENTS'];
+export const SUBMITTABLE_REVIEW_STATUSES: readonly KycReviewStatus[] = [
+  'WAITING_CUSTOMER_INPUT',
+  'PASSED_WITH_REQUIREMENTS',
+];
 
 export type SubmittableVerdict =
   | { ok: true }
-  | { ok: false; reason: 'REVIEW_NOT_AWAITING_INPUT' | 'REQUIREMENT_NOT_FOUND' | 'REQUIREMENT_NOT_API_COLLECTABLE' | 'REQUIREMENT_ALREADY_PROVIDED' };
+  | {
+      ok: false;
+      reason:
+        | 'REVIEW_NOT_AWAITING_INPUT'
+        | 'REQUIREMENT_NOT_FOUND'
+        | 'REQUIREMENT_NOT_API_COLLECTABLE'
+        | 'REQUIREMENT_ALREADY_PROVIDED';
+    };
 
 export const submittable = (
   review: { status: KycReviewStatus; requirements?: KycRequirements },
   requirementKey: string,
 ): SubmittableVerdict => {
-  if (!SUBMITTABLE_REVIEW_STATUSES.includes(review.status)) return { ok: false, reason: 'REVIEW_NOT_AWAITING_INPUT' };
+  if (!SUBMITTABLE_REVIEW_STATUSES.includes(review.status))
+    return { ok: false, reason: 'REVIEW_NOT_AWAITING_INPUT' };
   const requirement = (review.requirements ?? []).flat().find((q) => q.key === requirementKey);
   if (!requirement) return { ok: false, reason: 'REQUIREMENT_NOT_FOUND' };
   if (!requirement.apiCollectionSupported) return { ok: false, reason: 'REQUIREMENT_NOT_API_COLLECTABLE' };

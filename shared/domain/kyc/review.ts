@@ -3,7 +3,13 @@
  */
 
 /** Wise's documented statuses. Any status may move to any other, so none is treated as final. */
-export const kycReviewStatuses = ['NEW', 'PASSED', 'PASSED_WITH_REQUIREMENTS', 'WAITING_CUSTOMER_INPUT', 'PROCESSING'] as const;
+export const kycReviewStatuses = [
+  'NEW',
+  'PASSED',
+  'PASSED_WITH_REQUIREMENTS',
+  'WAITING_CUSTOMER_INPUT',
+  'PROCESSING',
+] as const;
 export type KnownKycReviewStatus = (typeof kycReviewStatuses)[number];
 /** Wise may add statuses (its versioning policy allows additive changes): unknown ones are kept as they come. */
 export type KycReviewStatus = KnownKycReviewStatus | (string & {});
@@ -50,14 +56,18 @@ export const sameTrigger = (a: KycTrigger | undefined, b: KycTrigger): boolean =
 };
 
 /** The body of Wise's create call for a trigger. */
-export const wiseCreateBody = (trigger: KycTrigger): { type: string; triggerData?: Record<string, unknown> } =>
+export const wiseCreateBody = (
+  trigger: KycTrigger,
+): { type: string; triggerData?: Record<string, unknown> } =>
   trigger.type === 'QUOTE' ? { type: 'QUOTE', triggerData: { id: trigger.id } } : { type: trigger.type };
 
 /**
  * Reads the trigger back from Wise's `triggerReferences` (used when recovering a review that Wise
  * created but this product never recorded). Only the triggers partners can start are recognised.
  */
-export const triggerFromReferences = (refs: readonly { type: string; triggerData?: unknown }[] | undefined): KycTrigger | undefined => {
+export const triggerFromReferences = (
+  refs: readonly { type: string; triggerData?: unknown }[] | undefined,
+): KycTrigger | undefined => {
   for (const ref of refs ?? []) {
     if (ref.type === 'PROACTIVE_SEND_MONEY') return { type: 'PROACTIVE_SEND_MONEY' };
     if (ref.type === 'QUOTE') {
@@ -70,7 +80,15 @@ export const triggerFromReferences = (refs: readonly { type: string; triggerData
 
 /** Wise's requirement lines, with `state` taken from either of Wise's names; malformed lines are dropped. */
 export const normaliseRequirements = (
-  raw: readonly (readonly { key: string; state?: string | null; status?: string | null; apiCollectionSupported?: boolean | null }[])[] | null | undefined,
+  raw:
+    | readonly (readonly {
+        key: string;
+        state?: string | null;
+        status?: string | null;
+        apiCollectionSupported?: boolean | null;
+      }[])[]
+    | null
+    | undefined,
 ): KycRequirements | undefined => {
   if (!raw) return undefined;
   return raw

@@ -5,7 +5,9 @@
  */
 export const parseWiseInstant = (value: string | null | undefined): number | undefined => {
   if (!value) return undefined;
-  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?)(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})?$/.exec(value.trim());
+  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?)(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})?$/.exec(
+    value.trim(),
+  );
   if (!m) return undefined;
   const fraction = m[2] ? `.${m[2].slice(0, 3).padEnd(3, '0')}` : '';
   const ms = Date.parse(`${m[1]}${fraction}${m[3] ?? 'Z'}`);

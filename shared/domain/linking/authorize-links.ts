@@ -65,11 +65,18 @@ export class AuthorizeLinks {
   }
 
   /** Stores the state, moves the account to LINK_PENDING where it has no access yet, and answers the link. */
-  async issue(link: CheckedLink, options: { claimAccountCode?: string; actor: AuditActor }): Promise<AuthorizeLink> {
+  async issue(
+    link: CheckedLink,
+    options: { claimAccountCode?: string; actor: AuditActor },
+  ): Promise<AuthorizeLink> {
     const { ports } = this;
     const state = newStateValue();
     const linkState = newLinkState(
-      { customerId: link.customerId, returnUrl: link.returnUrl, claimAccount: options.claimAccountCode !== undefined },
+      {
+        customerId: link.customerId,
+        returnUrl: link.returnUrl,
+        claimAccount: options.claimAccountCode !== undefined,
+      },
       ports.clock.now(),
     );
     const previousStatus = link.account?.status;
@@ -102,8 +109,13 @@ export class AuthorizeLinks {
   private async markPending(link: CheckedLink): Promise<void> {
     const { accounts } = this.ports;
     const pending = () =>
-      accounts.update(link.customerId, { status: 'LINK_PENDING' }, { expectStatus: [...statusesMovingToLinkPending] });
+      accounts.update(
+        link.customerId,
+        { status: 'LINK_PENDING' },
+        { expectStatus: [...statusesMovingToLinkPending] },
+      );
     if (link.account) await pending();
-    else if (!(await accounts.create({ customerId: link.customerId, status: 'LINK_PENDING' }))) await pending();
+    else if (!(await accounts.create({ customerId: link.customerId, status: 'LINK_PENDING' })))
+      await pending();
   }
 }

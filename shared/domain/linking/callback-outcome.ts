@@ -4,7 +4,12 @@
  * any more; `expired_state` — the customer took longer than the state lives; `exchange_failed` —
  * Wise sent another error, or no code.
  */
-export const linkFailureReasons = ['access_denied', 'invalid_state', 'expired_state', 'exchange_failed'] as const;
+export const linkFailureReasons = [
+  'access_denied',
+  'invalid_state',
+  'expired_state',
+  'exchange_failed',
+] as const;
 export type LinkFailureReason = (typeof linkFailureReasons)[number];
 
 /** The statuses the partner's app reads from the return URL. */
@@ -12,8 +17,7 @@ export const callbackStatuses = ['authorized', 'error'] as const;
 
 export type CallbackOutcome =
   /** Wise granted access: the partner's app completes with `result` (route 17). */
-  | { kind: 'authorized'; result: string; profileId?: number }
-  | { kind: 'failed'; reason: LinkFailureReason };
+  { kind: 'authorized'; result: string; profileId?: number } | { kind: 'failed'; reason: LinkFailureReason };
 
 /**
  * Wise's `error` on the callback. Only a refusal by the customer is `access_denied`; anything else

@@ -15,4 +15,5 @@ export const linkResultHash = (result: string): string =>
   createHash('sha256').update(result, 'utf8').digest('hex');
 
 /** A kept result is usable only before its expiry; the instant of expiry already counts as late. */
-export const isResultExpired = (result: { expiresAt: number }, now: number): boolean => now >= result.expiresAt;
+export const isResultExpired = (result: { expiresAt: number }, now: number): boolean =>
+  now >= result.expiresAt;

@@ -54,7 +54,8 @@ export const linkExpiresAt = (state: LinkState): number =>
   state.claimAccount ? Math.min(state.expiresAt, state.createdAt + CLAIM_CODE_TTL_MS) : state.expiresAt;
 
 /** A consumed state is usable only before its expiry; the instant of expiry already counts as late. */
-export const isExpired = (state: Pick<LinkState, 'expiresAt'>, now: number): boolean => now >= state.expiresAt;
+export const isExpired = (state: Pick<LinkState, 'expiresAt'>, now: number): boolean =>
+  now >= state.expiresAt;
 
 /** The statuses from which starting a link moves the account to LINK_PENDING. */
 export const statusesMovingToLinkPending: readonly AccountStatus[] = [

@@ -132,7 +132,10 @@ export const businessCategories = {
 
 export type FirstLevelCategory = keyof typeof businessCategories;
 
-export const firstLevelCategories = Object.keys(businessCategories) as [FirstLevelCategory, ...FirstLevelCategory[]];
+export const firstLevelCategories = Object.keys(businessCategories) as [
+  FirstLevelCategory,
+  ...FirstLevelCategory[],
+];
 
 export const isCategoryPair = (first: string, second: string): boolean =>
   Object.hasOwn(businessCategories, first) &&

@@ -13,6 +13,7 @@ export const canTransferByCurrency = (routes: readonly VerificationRoute[]): Rec
   Object.fromEntries(
     routes.map((r) => [
       r.source_currency.toUpperCase(),
-      r.current_status === 'verified' || (r.current_status === 'not_verified' && r.maximum_entitled_amount > 0),
+      r.current_status === 'verified' ||
+        (r.current_status === 'not_verified' && r.maximum_entitled_amount > 0),
     ]),
   );

@@ -21,7 +21,13 @@ afterAll(async () => {
 const prepare = async (label: string) => {
   const email = `browser-${label}-${Date.now()}@example.com`;
   const password = 'correct horse battery';
-  const user = await t.sim_('POST', '/_sim/users', { email, password, firstName: 'Grace', lastName: 'Hopper', dateOfBirth: '1986-12-09' });
+  const user = await t.sim_('POST', '/_sim/users', {
+    email,
+    password,
+    firstName: 'Grace',
+    lastName: 'Hopper',
+    dateOfBirth: '1986-12-09',
+  });
   const customerId = `browser-${label}-${Date.now()}`;
   // The partner's app is not part of this stack; the local gateway's health page stands in for its
   // return page (an allowlisted URL that answers 200), so the browser really lands somewhere.
@@ -32,9 +38,19 @@ const prepare = async (label: string) => {
     body: { dateOfBirth: '1986-12-09' },
   });
   expect(identity.status).toBe(200);
-  const start = await t.call('POST', `/v1/customers/${customerId}/wise-link`, { as: customerId, body: { returnUrl } });
+  const start = await t.call('POST', `/v1/customers/${customerId}/wise-link`, {
+    as: customerId,
+    body: { returnUrl },
+  });
   expect(start.status).toBe(201);
-  return { email, password, customerId, returnUrl, authorizeUrl: start.body.authorizeUrl as string, profileId: user.body.profileId as number };
+  return {
+    email,
+    password,
+    customerId,
+    returnUrl,
+    authorizeUrl: start.body.authorizeUrl as string,
+    profileId: user.body.profileId as number,
+  };
 };
 
 describe('linking an existing Wise account in a browser', () => {
@@ -47,10 +63,15 @@ describe('linking an existing Wise account in a browser', () => {
     page.on('response', (res) => {
       if (res.url().startsWith(`${publicUrl}/v1/oauth/callback`)) {
         const h = res.headers();
-        callbackAnswers.push({ status: res.status(), cacheControl: h['cache-control'], referrerPolicy: h['referrer-policy'] });
+        callbackAnswers.push({
+          status: res.status(),
+          cacheControl: h['cache-control'],
+          referrerPolicy: h['referrer-policy'],
+        });
       }
       // Browsers ask every origin for a favicon; neither the simulator nor the gateway has one.
-      if (res.status() >= 400 && !res.url().endsWith('/favicon.ico')) failedLoads.push(`${res.status()} ${new URL(res.url()).pathname}`);
+      if (res.status() >= 400 && !res.url().endsWith('/favicon.ico'))
+        failedLoads.push(`${res.status()} ${new URL(res.url()).pathname}`);
     });
 
     // Act
@@ -71,7 +92,9 @@ describe('linking an existing Wise account in a browser', () => {
     expect(final.searchParams.get('profileId')).toBe(String(p.profileId));
     expect(final.searchParams.has('code')).toBe(false);
     expect(final.searchParams.has('state')).toBe(false);
-    expect(callbackAnswers).toEqual([{ status: 302, cacheControl: 'no-store', referrerPolicy: 'no-referrer' }]);
+    expect(callbackAnswers).toEqual([
+      { status: 302, cacheControl: 'no-store', referrerPolicy: 'no-referrer' },
+    ]);
     expect(landed.status()).toBe(200);
     // Nothing is linked until the partner's app, in the customer's session, completes with the result.
     expect((await t.stack.deps.oauth.accounts.get(p.customerId))?.status).toBe('LINK_PENDING');
@@ -109,7 +132,9 @@ describe('linking an existing Wise account in a browser', () => {
     // Assess
     expect(replay?.status()).toBe(400);
     expect(page.url()).toBe(callbackUrl);
-    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('This link cannot be used');
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
+      'This link cannot be used',
+    );
     expect(await page.content()).not.toContain(new URL(callbackUrl).searchParams.get('code') ?? '<none>');
     await screenshot(page, 'oauth-replayed-callback');
     await page.context().close();

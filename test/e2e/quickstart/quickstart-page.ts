@@ -24,10 +24,14 @@ export const startQuickstartStack = async (): Promise<{ t: TestStack; pageUrl: s
 };
 
 /** Opens the page as a fresh visitor (a new demo customer) and waits until it holds a partner token. */
-export const openQuickstart = async (page: Page, pageUrl: string): Promise<{ response: Response | null; token: () => string | undefined }> => {
+export const openQuickstart = async (
+  page: Page,
+  pageUrl: string,
+): Promise<{ response: Response | null; token: () => string | undefined }> => {
   let token: string | undefined;
   page.on('response', async (res) => {
-    if (res.url().endsWith('/local/token') && res.ok()) token = ((await res.json()) as { token: string }).token;
+    if (res.url().endsWith('/local/token') && res.ok())
+      token = ((await res.json()) as { token: string }).token;
   });
   const response = await page.goto(pageUrl);
   await page.locator('#token-state[data-state="ready"]').waitFor();
@@ -35,7 +39,12 @@ export const openQuickstart = async (page: Page, pageUrl: string): Promise<{ res
 };
 
 /** The authorize page of the simulator: log in, then Allow or Deny. */
-export const signInOnWise = async (page: Page, email: string, password: string, decision: 'allow' | 'deny') => {
+export const signInOnWise = async (
+  page: Page,
+  email: string,
+  password: string,
+  decision: 'allow' | 'deny',
+) => {
   await page.locator('#email').fill(email);
   await page.locator('#password').fill(password);
   await page.locator('#login').click();

@@ -17,7 +17,8 @@ describe('quickstart page (npm start, http://localhost:3000/)', () => {
 
   afterEach(async (ctx) => {
     // A failed test leaves its page as it was, to look at; a passing test saved its own final state.
-    if (current && ctx.task.result?.state === 'fail') await screenshot(current.page, `failed-${ctx.task.name.slice(0, 60)}`);
+    if (current && ctx.task.result?.state === 'fail')
+      await screenshot(current.page, `failed-${ctx.task.name.slice(0, 60)}`);
     await current?.page.context().close();
     current = undefined;
   });
@@ -65,7 +66,13 @@ describe('quickstart page (npm start, http://localhost:3000/)', () => {
     // Prepare
     const email = `known-${randomUUID().slice(0, 8)}@example.com`;
     const password = 'known-password-1';
-    const existing = await t.sim_('POST', '/_sim/users', { email, password, firstName: 'Ada', lastName: 'Lovelace', dateOfBirth: '1990-01-01' });
+    const existing = await t.sim_('POST', '/_sim/users', {
+      email,
+      password,
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+      dateOfBirth: '1990-01-01',
+    });
     expect(existing.status).toBe(201);
     const { page, consoleErrors } = await newPage();
     await openQuickstart(page, pageUrl);
@@ -175,7 +182,9 @@ describe('quickstart page (npm start, http://localhost:3000/)', () => {
 
     // Assess
     await screenshot(page, 'quickstart-kyc-passed');
-    expect(await page.locator('[data-calls="kyc"] .call[data-method="POST"]').first().getAttribute('data-status')).toBe('201');
+    expect(
+      await page.locator('[data-calls="kyc"] .call[data-method="POST"]').first().getAttribute('data-status'),
+    ).toBe('201');
     const kycLog = await page.locator('[data-calls="kyc"]').innerText();
     expect(kycLog).toContain('/kyc-reviews');
     // The hosted link's token is a credential: the log shows only its prefix.

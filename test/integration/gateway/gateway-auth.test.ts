@@ -51,10 +51,20 @@ describe('local gateway: partner authentication and the customer guard', () => {
     const algNone = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${payload}.`;
     const expired = await t.stack.issuer.issue({ customerId: 'alice' }, -10);
     const tampered = `${header}.${Buffer.from(JSON.stringify({ sub: 'bob', iss: DEV_ISSUER, aud: DEV_AUDIENCE, exp: 9999999999 })).toString('base64url')}.${valid.split('.')[2]}`;
-    const forged = [await sign({}), algNone, expired, tampered, await sign({ aud: 'other' }), await sign({ iss: 'https://evil' })];
+    const forged = [
+      await sign({}),
+      algNone,
+      expired,
+      tampered,
+      await sign({ aud: 'other' }),
+      await sign({ iss: 'https://evil' }),
+    ];
     for (const token of forged) {
       // Act
-      const res = await t.call('GET', '/v1/customers/alice/wise-account', { as: null, headers: { authorization: `Bearer ${token}` } });
+      const res = await t.call('GET', '/v1/customers/alice/wise-account', {
+        as: null,
+        headers: { authorization: `Bearer ${token}` },
+      });
       // Assess
       expect(res.status).toBe(401);
     }
@@ -74,14 +84,18 @@ describe('local gateway: partner authentication and the customer guard', () => {
 
   it('lets the back office (admin scope) act on any customer', async () => {
     // Act
-    const res = await t.call('GET', '/v1/customers/bob/wise-account', { as: { scope: 'wise-onboarding/admin' } });
+    const res = await t.call('GET', '/v1/customers/bob/wise-account', {
+      as: { scope: 'wise-onboarding/admin' },
+    });
     // Assess
     expect([401, 403]).not.toContain(res.status);
   });
 
   it('rejects a malformed customerId with 400 naming the field', async () => {
     // Act
-    const res = await t.call('GET', `/v1/customers/${encodeURIComponent('../etc')}/wise-account`, { as: { scope: 'wise-onboarding/admin' } });
+    const res = await t.call('GET', `/v1/customers/${encodeURIComponent('../etc')}/wise-account`, {
+      as: { scope: 'wise-onboarding/admin' },
+    });
     // Assess
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('VALIDATION_FAILED');

@@ -13,10 +13,19 @@ export interface CustomerWithProfile {
  * so these tests do not depend on route 1; swap the body for `POST /v1/customers/{id}/wise-account`
  * once that route is the usual way in.
  */
-export const customerWithProfile = async (t: TestStack, customerId = `kyc-${randomUUID().slice(0, 8)}`): Promise<CustomerWithProfile> => {
+export const customerWithProfile = async (
+  t: TestStack,
+  customerId = `kyc-${randomUUID().slice(0, 8)}`,
+): Promise<CustomerWithProfile> => {
   const email = `${customerId}@example.com`;
   const password = `pw-${randomUUID()}`;
-  const user = await t.sim_('POST', '/_sim/users', { email, password, firstName: 'Ada', lastName: 'Lovelace', dateOfBirth: '1990-01-01' });
+  const user = await t.sim_('POST', '/_sim/users', {
+    email,
+    password,
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+    dateOfBirth: '1990-01-01',
+  });
   if (user.status !== 201) throw new Error(`simulator user: ${user.status} ${user.text}`);
   const { userId, profileId } = user.body as { userId: number; profileId: number };
 

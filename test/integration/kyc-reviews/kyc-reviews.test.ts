@@ -7,13 +7,17 @@ import { customerWithProfile, quoteFor, type CustomerWithProfile } from './custo
 let t: TestStack;
 let returnUrl: string;
 
-const reviewsPath = (c: CustomerWithProfile) => `/v1/customers/${c.customerId}/wise-account/profiles/${c.profileId}/kyc-reviews`;
+const reviewsPath = (c: CustomerWithProfile) =>
+  `/v1/customers/${c.customerId}/wise-account/profiles/${c.profileId}/kyc-reviews`;
 
 /** The stored item, exactly as DynamoDB holds it. */
 const storedItem = async (c: CustomerWithProfile, reviewId: string) => {
   const deps = t.stack.deps['kyc-reviews'];
   const out = await deps.table.db.send(
-    new GetCommand({ TableName: deps.table.name, Key: { pk: `CUSTOMER#${c.customerId}`, sk: `KYC#${c.profileId}#${reviewId}` } }),
+    new GetCommand({
+      TableName: deps.table.name,
+      Key: { pk: `CUSTOMER#${c.customerId}`, sk: `KYC#${c.profileId}#${reviewId}` },
+    }),
   );
   return out.Item;
 };
@@ -101,7 +105,11 @@ describe('route 12: create a KYC review', () => {
     const res = { body: { id: created.body.id, link } };
     const token = new URL(res.body.link.url).searchParams.get('token')!;
     const item = await storedItem(c, res.body.id);
-    expect(item).toMatchObject({ status: 'WAITING_CUSTOMER_INPUT', trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl: returnUrl });
+    expect(item).toMatchObject({
+      status: 'WAITING_CUSTOMER_INPUT',
+      trigger: { type: 'PROACTIVE_SEND_MONEY' },
+      redirectUrl: returnUrl,
+    });
     expect(item?.linkExpiresAt).toBe(Date.parse(res.body.link.expiresAt));
     expect(typeof item?.linkCiphertext).toBe('string');
     expect(JSON.stringify(item)).not.toContain(token);
@@ -187,10 +195,13 @@ describe('route 12: create a KYC review', () => {
     // Assess
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('VALIDATION_FAILED');
-    expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['redirectUrl', 'trigger.id']);
+    expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      'redirectUrl',
+      'trigger.id',
+    ]);
   });
 
-  it('answers 404 PROFILE_NOT_FOUND for a profile that is not the customer\'s', async () => {
+  it("answers 404 PROFILE_NOT_FOUND for a profile that is not the customer's", async () => {
     // Prepare
     const c = await customerWithProfile(t);
     const other = await customerWithProfile(t);
@@ -213,7 +224,10 @@ describe('the customer guard', () => {
 
     // Act
     const answers = await Promise.all([
-      t.call('POST', reviewsPath(c), { as: 'someone-else', body: { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl: returnUrl } }),
+      t.call('POST', reviewsPath(c), {
+        as: 'someone-else',
+        body: { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl: returnUrl },
+      }),
       t.call('GET', reviewsPath(c), { as: 'someone-else' }),
       t.call('GET', one, { as: 'someone-else' }),
       t.call('POST', `${one}/link`, { as: 'someone-else', body: {} }),
@@ -255,7 +269,10 @@ describe('route 15: a fresh link', () => {
     t.clock.advance(60_000);
 
     // Act
-    const res = await t.call('POST', `${reviewsPath(c)}/${created.body.id}/link`, { as: c.customerId, body: {} });
+    const res = await t.call('POST', `${reviewsPath(c)}/${created.body.id}/link`, {
+      as: c.customerId,
+      body: {},
+    });
 
     // Assess
     expect(res.status).toBe(200);
@@ -289,7 +306,10 @@ describe('route 15: a fresh link', () => {
     const path = `${reviewsPath(c)}/${created.body.id}/link`;
 
     // Act
-    const refused = await t.call('POST', path, { as: c.customerId, body: { redirectUrl: 'https://evil.example.com/' } });
+    const refused = await t.call('POST', path, {
+      as: c.customerId,
+      body: { redirectUrl: 'https://evil.example.com/' },
+    });
     const moved = await t.call('POST', path, { as: c.customerId, body: { redirectUrl: elsewhere } });
 
     // Assess
@@ -297,7 +317,9 @@ describe('route 15: a fresh link', () => {
     expect(refused.body.code).toBe('RETURN_URL_NOT_ALLOWED');
     expect(moved.status).toBe(200);
     expect(moved.body.url).not.toBe(created.body.link.url);
-    expect((await simReviews()).find((r) => r.id === created.body.id)).toMatchObject({ redirectUrl: elsewhere });
+    expect((await simReviews()).find((r) => r.id === created.body.id)).toMatchObject({
+      redirectUrl: elsewhere,
+    });
   });
 
   it('answers 409 KYC_LINK_UNAVAILABLE when the review no longer waits for the customer', async () => {
@@ -338,7 +360,9 @@ describe('routes 13 and 14: keeping reviews current', () => {
     t.clock.advance(60_000); // the customer spends a minute on the hosted page
 
     // Act
-    const done = await t.sim_('POST', `/_sim/kyc-reviews/${created.body.id}/complete`, { outcome: 'success' });
+    const done = await t.sim_('POST', `/_sim/kyc-reviews/${created.body.id}/complete`, {
+      outcome: 'success',
+    });
 
     // Assess
     expect(done.status).toBe(200);
@@ -369,7 +393,9 @@ describe('routes 13 and 14: keeping reviews current', () => {
     expect(res.body.requirements.flat().every((q: { state: string }) => q.state === 'VERIFIED')).toBe(true);
     expect(res.body.link).toBeUndefined();
     const listed = await t.call('GET', reviewsPath(c), { as: c.customerId });
-    expect(listed.body.items).toContainEqual(expect.objectContaining({ id: created.body.id, status: 'PASSED' }));
+    expect(listed.body.items).toContainEqual(
+      expect.objectContaining({ id: created.body.id, status: 'PASSED' }),
+    );
   });
 
   it('never lets a read of Wise overwrite a newer webhook state', async () => {
@@ -379,7 +405,10 @@ describe('routes 13 and 14: keeping reviews current', () => {
     const deps = t.stack.deps['kyc-reviews'];
     const item = await storedItem(c, created.body.id);
     await deps.table.db.send(
-      new PutCommand({ TableName: deps.table.name, Item: { ...item, status: 'PASSED', statusOccurredAt: t.clock.now() + 60_000 } }),
+      new PutCommand({
+        TableName: deps.table.name,
+        Item: { ...item, status: 'PASSED', statusOccurredAt: t.clock.now() + 60_000 },
+      }),
     );
 
     // Act: Wise still says WAITING_CUSTOMER_INPUT.
@@ -396,7 +425,11 @@ describe('routes 13 and 14: keeping reviews current', () => {
     const c = await customerWithProfile(t);
     const created = await createReview(c, { type: 'PROACTIVE_SEND_MONEY' });
     await pastNew();
-    await t.sim_('POST', '/_sim/faults', { method: 'GET', path: `/v2/profiles/${c.profileId}/kyc-reviews`, status: 503 });
+    await t.sim_('POST', '/_sim/faults', {
+      method: 'GET',
+      path: `/v2/profiles/${c.profileId}/kyc-reviews`,
+      status: 503,
+    });
 
     // Act
     const res = await t.call('GET', `${reviewsPath(c)}/${created.body.id}`, { as: c.customerId });
@@ -409,7 +442,11 @@ describe('routes 13 and 14: keeping reviews current', () => {
   it('answers 503 WISE_UNAVAILABLE for a review it does not hold while Wise is unavailable', async () => {
     // Prepare
     const c = await customerWithProfile(t);
-    await t.sim_('POST', '/_sim/faults', { method: 'GET', path: `/v2/profiles/${c.profileId}/kyc-reviews`, status: 503 });
+    await t.sim_('POST', '/_sim/faults', {
+      method: 'GET',
+      path: `/v2/profiles/${c.profileId}/kyc-reviews`,
+      status: 503,
+    });
 
     // Act
     const res = await t.call('GET', `${reviewsPath(c)}/${randomUUID()}`, { as: c.customerId });
@@ -432,7 +469,7 @@ describe('routes 13 and 14: keeping reviews current', () => {
     expect(res.body.code).toBe('KYC_REVIEW_NOT_FOUND');
   });
 
-  it('lists only the profile\'s stored reviews, without any link', async () => {
+  it("lists only the profile's stored reviews, without any link", async () => {
     // Prepare
     const c = await customerWithProfile(t);
     const a = await createReview(c, { type: 'PROACTIVE_SEND_MONEY' });
@@ -472,13 +509,19 @@ describe('route 16: submitting a requirement over the API', () => {
     await pastNew();
 
     // Act
-    const res = await submit(c, created.body.id, purposeForm({ name: 'purpose.pdf', type: 'application/pdf', bytes: '%PDF-1.7\n%%EOF\n' }));
+    const res = await submit(
+      c,
+      created.body.id,
+      purposeForm({ name: 'purpose.pdf', type: 'application/pdf', bytes: '%PDF-1.7\n%%EOF\n' }),
+    );
 
     // Assess
     expect(res.status).toBe(202);
     expect(res.body.state).toBe('IN_REVIEW');
     const atWise = await t.call('GET', `${reviewsPath(c)}/${created.body.id}`, { as: c.customerId });
-    expect(atWise.body.requirements).toContainEqual([{ key: 'ACCOUNT_PURPOSE', state: 'IN_REVIEW', apiCollectionSupported: true }]);
+    expect(atWise.body.requirements).toContainEqual([
+      { key: 'ACCOUNT_PURPOSE', state: 'IN_REVIEW', apiCollectionSupported: true },
+    ]);
   });
 
   it('refuses a file that claims to be a PDF but is not, and another customer, before Wise hears of it', async () => {
@@ -486,16 +529,29 @@ describe('route 16: submitting a requirement over the API', () => {
     const c = await customerWithProfile(t);
     const created = await createReview(c, { type: 'PROACTIVE_SEND_MONEY' });
     await pastNew();
-    const fake = purposeForm({ name: 'purpose.pdf', type: 'application/pdf', bytes: '<script>alert(1)</script>' });
+    const fake = purposeForm({
+      name: 'purpose.pdf',
+      type: 'application/pdf',
+      bytes: '<script>alert(1)</script>',
+    });
 
     // Act
     const forged = await submit(c, created.body.id, fake);
-    const other = await submit(c, created.body.id, purposeForm({ name: 'p.pdf', type: 'application/pdf', bytes: '%PDF-1.7' }), 'someone-else');
+    const other = await submit(
+      c,
+      created.body.id,
+      purposeForm({ name: 'p.pdf', type: 'application/pdf', bytes: '%PDF-1.7' }),
+      'someone-else',
+    );
 
     // Assess
     expect(forged.status).toBe(400);
     expect(other.status).toBe(403);
     const atWise = await t.call('GET', `${reviewsPath(c)}/${created.body.id}`, { as: c.customerId });
-    expect(atWise.body.requirements.flat()).toContainEqual({ key: 'ACCOUNT_PURPOSE', state: 'NOT_PROVIDED', apiCollectionSupported: true });
+    expect(atWise.body.requirements.flat()).toContainEqual({
+      key: 'ACCOUNT_PURPOSE',
+      state: 'NOT_PROVIDED',
+      apiCollectionSupported: true,
+    });
   });
 });

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountPath, customerBody, freshCustomer } from '../onboarding/fixtures';
-import { completeLink, partner, simState, startLinkingStack, userTokensOf, type LinkingStack } from './linking-stack';
+import {
+  completeLink,
+  partner,
+  simState,
+  startLinkingStack,
+  userTokensOf,
+  type LinkingStack,
+} from './linking-stack';
 
 /** The hidden inputs of a simulator page, as a browser would submit them. */
 const hiddenFields = (html: string): Record<string, string> =>
@@ -61,7 +68,10 @@ describe('claiming an account this service created', () => {
     const returnUrl = `${t.publicUrl}/app/claimed`;
 
     // Act
-    const claim = await t.call('POST', `${accountPath(customerId)}/claim`, { as: customerId, body: { returnUrl } });
+    const claim = await t.call('POST', `${accountPath(customerId)}/claim`, {
+      as: customerId,
+      body: { returnUrl },
+    });
     const claimUrl = new URL(claim.body.claimUrl);
     const { callbackUrl, back } = await claimAtWise(claimUrl, profileId);
     const completed = await completeLink(t, customerId, back.searchParams.get('result') ?? '');
@@ -100,7 +110,7 @@ describe('claiming an account this service created', () => {
     expect(back.searchParams.get('status')).toBe('authorized');
   });
 
-  it('route 8 with claimAccount: the same two phases, and an expiresAt of the claim code\'s 5 minutes', async () => {
+  it("route 8 with claimAccount: the same two phases, and an expiresAt of the claim code's 5 minutes", async () => {
     // Prepare
     const { customerId, profileId } = await signUp('claim8');
     const returnUrl = `${t.publicUrl}/app/claimed`;

@@ -28,7 +28,9 @@ const withCode = (customerId: string, code: string | null, as: string = customer
 
 /** A code Wise shows the customer after granting access (the authorize page without our state). */
 const shownCode = async (user: WiseUser): Promise<string> => {
-  const page = new URL(`${t.sim.url}/oauth/authorize/?client_id=local-partner&redirect_uri=${encodeURIComponent(t.callbackUrl)}`);
+  const page = new URL(
+    `${t.sim.url}/oauth/authorize/?client_id=local-partner&redirect_uri=${encodeURIComponent(t.callbackUrl)}`,
+  );
   return (await decide(t, page, user)).searchParams.get('code') ?? '';
 };
 
@@ -41,7 +43,11 @@ describe('the email fallback (route 10)', () => {
     const d = t.stack.deps.oauth;
     const clientToken = (await d.wise.clientCredentialsToken()).access_token;
     await d.wise
-      .signupWithRegistrationCode(clientToken, { email: user.email, registrationCode: 'r'.repeat(40), sendAuthorizationCodeAsEmail: true })
+      .signupWithRegistrationCode(clientToken, {
+        email: user.email,
+        registrationCode: 'r'.repeat(40),
+        sendAuthorizationCodeAsEmail: true,
+      })
       .catch(() => undefined);
     const emailed = (await simState(t)).emailedAuthorizationCodes.find((e) => e.email === user.email);
     expect(emailed).toBeDefined();
@@ -52,7 +58,10 @@ describe('the email fallback (route 10)', () => {
     // Assess
     expect(res.status, res.text).toBe(200);
     expect(res.body).toEqual({ status: 'LINKED', profileId: user.profileId });
-    expect(await t.stack.deps.oauth.accounts.get(customerId)).toMatchObject({ status: 'LINKED', wiseUserId: user.userId });
+    expect(await t.stack.deps.oauth.accounts.get(customerId)).toMatchObject({
+      status: 'LINKED',
+      wiseUserId: user.userId,
+    });
     expect((await grantItems(t, customerId)).length).toBe(1);
   });
 

@@ -27,8 +27,12 @@ describe('the identity on record, on DynamoDB Local', () => {
     // Act
     await records.record('alice-1', { dateOfBirth: '1990-01-02', registrationNumber: 'HRB 12345' });
     await records.record('bob-1', { dateOfBirth: '1990-01-02' });
-    const alice = (await table.db.send(new GetCommand({ TableName: table.name, Key: identityItemKey('alice-1') }))).Item;
-    const bob = (await table.db.send(new GetCommand({ TableName: table.name, Key: identityItemKey('bob-1') }))).Item;
+    const alice = (
+      await table.db.send(new GetCommand({ TableName: table.name, Key: identityItemKey('alice-1') }))
+    ).Item;
+    const bob = (
+      await table.db.send(new GetCommand({ TableName: table.name, Key: identityItemKey('bob-1') }))
+    ).Item;
 
     // Assess
     expect(alice?.dateOfBirthDigest).toMatch(/^hmac-sha256:v1:[A-Za-z0-9_-]{43}$/);
@@ -62,7 +66,11 @@ describe('the identity on record, on DynamoDB Local', () => {
     const later = await new SealedIdentityKey(table, cipher).get();
     const item = (
       await table.db.send(
-        new GetCommand({ TableName: table.name, Key: { pk: 'CUSTOMER#~identity-digest-key', sk: 'KEY' }, ConsistentRead: true }),
+        new GetCommand({
+          TableName: table.name,
+          Key: { pk: 'CUSTOMER#~identity-digest-key', sk: 'KEY' },
+          ConsistentRead: true,
+        }),
       )
     ).Item;
 

@@ -32,13 +32,23 @@ let seq = 0;
 export const existingWiseUser = async (t: TestStack, dateOfBirth = '1988-04-12'): Promise<WiseUser> => {
   const email = `person-${Date.now()}-${++seq}@example.com`;
   const password = 'correct horse battery';
-  const res = await t.sim_('POST', '/_sim/users', { email, password, firstName: 'Ada', lastName: 'Lovelace', dateOfBirth });
+  const res = await t.sim_('POST', '/_sim/users', {
+    email,
+    password,
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+    dateOfBirth,
+  });
   if (res.status !== 201) throw new Error(`sim user: ${res.status} ${res.text}`);
   return { email, password, userId: res.body.userId, profileId: res.body.profileId, dateOfBirth };
 };
 
 /** A business profile the Wise user added on Wise itself (no grant covers it until authorised). */
-export const businessProfileOf = async (t: TestStack, user: WiseUser, registrationNumber: string): Promise<number> => {
+export const businessProfileOf = async (
+  t: TestStack,
+  user: WiseUser,
+  registrationNumber: string,
+): Promise<number> => {
   const res = await t.sim_('POST', `/_sim/users/${user.userId}/business-profiles`, {
     businessName: `Lovelace Engines ${++seq}`,
     registrationNumber,
@@ -128,7 +138,11 @@ export const authorize = async (
   const location = await decide(t, authorizeUrl, user, 'allow', { profileId: more.profileId });
   const back = backTo(await followToCallback(t, location));
   expect(back.searchParams.get('status')).toBe('authorized');
-  return { result: back.searchParams.get('result') ?? '', back, code: location.searchParams.get('code') ?? '' };
+  return {
+    result: back.searchParams.get('result') ?? '',
+    back,
+    code: location.searchParams.get('code') ?? '',
+  };
 };
 
 /** The whole link, both phases: identity on record (the user's date of birth unless given), 8, 9, 17. */
@@ -145,7 +159,14 @@ export const linkCustomer = async (
 
 export interface SimState {
   users: Array<{ id: number; email: string; claimed?: boolean }>;
-  tokens: Array<{ kind: string; userId?: number; profileIds?: number[]; access_token: string; refresh_token?: string; revoked: boolean }>;
+  tokens: Array<{
+    kind: string;
+    userId?: number;
+    profileIds?: number[];
+    access_token: string;
+    refresh_token?: string;
+    revoked: boolean;
+  }>;
   authorizationCodes: Array<{ code: string; userId: number; used: boolean }>;
   emailedAuthorizationCodes: Array<{ email: string; code: string }>;
   [more: string]: unknown;
@@ -182,7 +203,11 @@ export const grantItems = async (t: TestStack, customerId: string) =>
 export const profileOwner = async (t: TestStack, profileId: number): Promise<string | undefined> => {
   const d = t.stack.deps.oauth;
   const out = await d.table.db.send(
-    new GetCommand({ TableName: d.table.name, Key: { pk: `WISEPROFILE#${profileId}`, sk: 'OWNER' }, ConsistentRead: true }),
+    new GetCommand({
+      TableName: d.table.name,
+      Key: { pk: `WISEPROFILE#${profileId}`, sk: 'OWNER' },
+      ConsistentRead: true,
+    }),
   );
   return out.Item?.customerId as string | undefined;
 };

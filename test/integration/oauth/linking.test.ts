@@ -113,24 +113,30 @@ describe('starting a link (route 8)', () => {
     ['a dot segment', '/app/../admin'],
     ['an encoded dot segment', '/app/%2e%2e/admin'],
     ['a double-encoded slash', '/app/..%252fadmin'],
-  ])('refuses a return URL off the allowlist or with a path trick (%s): RETURN_URL_NOT_ALLOWED, nothing stored', async (_label, target) => {
-    // Prepare
-    const customerId = customer('allow');
-    await recordIdentity(t, customerId, { dateOfBirth: '1988-04-12' });
-    const returnUrl = target.startsWith('/') ? `${t.publicUrl}${target}` : target;
-    const statesBefore = (await itemsWithPrefix(t, 'LINKSTATE#')).length;
+  ])(
+    'refuses a return URL off the allowlist or with a path trick (%s): RETURN_URL_NOT_ALLOWED, nothing stored',
+    async (_label, target) => {
+      // Prepare
+      const customerId = customer('allow');
+      await recordIdentity(t, customerId, { dateOfBirth: '1988-04-12' });
+      const returnUrl = target.startsWith('/') ? `${t.publicUrl}${target}` : target;
+      const statesBefore = (await itemsWithPrefix(t, 'LINKSTATE#')).length;
 
-    // Act
-    const res = await t.call('POST', `/v1/customers/${customerId}/wise-link`, { as: customerId, body: { returnUrl } });
+      // Act
+      const res = await t.call('POST', `/v1/customers/${customerId}/wise-link`, {
+        as: customerId,
+        body: { returnUrl },
+      });
 
-    // Assess
-    expect(res.status).toBe(400);
-    expect(res.headers.get('content-type')).toContain('application/problem+json');
-    expect(['RETURN_URL_NOT_ALLOWED', 'VALIDATION_FAILED']).toContain(res.body.code);
-    expect(res.body.errors.map((e: { path: string }) => e.path)).toContain('returnUrl');
-    expect(await accountOf(customerId)).toBeUndefined();
-    expect((await itemsWithPrefix(t, 'LINKSTATE#')).length).toBe(statesBefore);
-  });
+      // Assess
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+      expect(['RETURN_URL_NOT_ALLOWED', 'VALIDATION_FAILED']).toContain(res.body.code);
+      expect(res.body.errors.map((e: { path: string }) => e.path)).toContain('returnUrl');
+      expect(await accountOf(customerId)).toBeUndefined();
+      expect((await itemsWithPrefix(t, 'LINKSTATE#')).length).toBe(statesBefore);
+    },
+  );
 
   it('stores and redirects to the normalised return URL, not the raw input', async () => {
     // Prepare
@@ -140,7 +146,9 @@ describe('starting a link (route 8)', () => {
     const port = new URL(t.publicUrl).port;
 
     // Act
-    const { authorizeUrl } = await startLink(t, customerId, { returnUrl: `HTTP://LocalHost:${port}/app/Linked?x=1` });
+    const { authorizeUrl } = await startLink(t, customerId, {
+      returnUrl: `HTTP://LocalHost:${port}/app/Linked?x=1`,
+    });
     const back = backTo(await followToCallback(t, await decide(t, authorizeUrl, user)));
 
     // Assess
@@ -163,7 +171,10 @@ describe('starting a link (route 8)', () => {
     // Assess
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('VALIDATION_FAILED');
-    expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual(['claimAccount', 'dateOfBirth']);
+    expect(res.body.errors.map((e: { path: string }) => e.path).sort()).toEqual([
+      'claimAccount',
+      'dateOfBirth',
+    ]);
   });
 
   it('refuses another customer with 403 and the claim variant for an account this service did not create with 409', async () => {
@@ -204,7 +215,8 @@ describe('starting a link (route 8)', () => {
     const second = await call();
 
     // Assess
-    const stateOf = (r: { body: { authorizeUrl: string } }) => new URL(r.body.authorizeUrl).searchParams.get('state');
+    const stateOf = (r: { body: { authorizeUrl: string } }) =>
+      new URL(r.body.authorizeUrl).searchParams.get('state');
     expect(first.status).toBe(201);
     expect(second.status).toBe(201);
     expect(stateOf(first)).not.toBe(stateOf(second));
@@ -324,8 +336,14 @@ describe('the callback (route 9)', () => {
     const second = await startLink(t, customerId);
 
     // Act
-    const withState = await followToCallback(t, await decide(t, first.authorizeUrl, user, 'deny', { errorState: 'echo' }));
-    const withoutState = await followToCallback(t, await decide(t, second.authorizeUrl, user, 'deny', { errorState: 'omit' }));
+    const withState = await followToCallback(
+      t,
+      await decide(t, first.authorizeUrl, user, 'deny', { errorState: 'echo' }),
+    );
+    const withoutState = await followToCallback(
+      t,
+      await decide(t, second.authorizeUrl, user, 'deny', { errorState: 'omit' }),
+    );
 
     // Assess
     const back = backTo(withState);
@@ -355,7 +373,9 @@ describe('completing a link (route 17)', () => {
     expect(res.body).toEqual({ status: 'LINKED', profileId: user.profileId });
     const account = await t.call('GET', `/v1/customers/${customerId}/wise-account`, { as: customerId });
     expect(account.body).toMatchObject({ status: 'LINKED', wiseUserId: user.userId });
-    expect(account.body.profiles).toEqual([expect.objectContaining({ id: user.profileId, type: 'PERSONAL', access: 'GRANTED' })]);
+    expect(account.body.profiles).toEqual([
+      expect.objectContaining({ id: user.profileId, type: 'PERSONAL', access: 'GRANTED' }),
+    ]);
     const issued = await userTokensOf(t, user.userId);
     expect(issued).toHaveLength(1);
     expect(issued[0]?.profileIds).toEqual([user.profileId]);
@@ -364,10 +384,14 @@ describe('completing a link (route 17)', () => {
     expect(dump).not.toContain(issued[0]?.refresh_token);
     expect(await profileOwner(t, user.profileId)).toBe(customerId);
     expect(await itemsWithPrefix(t, `LINKRESULT#${sha256(result)}`)).toEqual([]);
-    const check = await t.call('POST', `/v1/customers/${customerId}/wise-account/profiles/${user.profileId}/verification-check`, {
-      as: customerId,
-      body: { sourceCurrencies: ['GBP'] },
-    });
+    const check = await t.call(
+      'POST',
+      `/v1/customers/${customerId}/wise-account/profiles/${user.profileId}/verification-check`,
+      {
+        as: customerId,
+        body: { sourceCurrencies: ['GBP'] },
+      },
+    );
     expect(check.status, check.text).toBe(200);
   });
 
@@ -442,7 +466,7 @@ describe('completing a link (route 17)', () => {
     expect(res.body.status).toBe('LINKED');
   });
 
-  it("rejects a profile that is not the customer on record: 422 IDENTITY_MISMATCH, LINK_REJECTED, no grant", async () => {
+  it('rejects a profile that is not the customer on record: 422 IDENTITY_MISMATCH, LINK_REJECTED, no grant', async () => {
     // Prepare
     const customerId = customer('mismatch');
     const user = await existingWiseUser(t, '1975-11-30');
@@ -489,7 +513,9 @@ describe('completing a link (route 17)', () => {
     // Assess
     expect(linked.status, linked.text).toBe(200);
     expect(linked.body).toEqual({ status: 'LINKED', profileId: business.body.profileId });
-    expect((await accountOf(matching))?.profiles).toEqual([expect.objectContaining({ id: business.body.profileId, type: 'BUSINESS' })]);
+    expect((await accountOf(matching))?.profiles).toEqual([
+      expect.objectContaining({ id: business.body.profileId, type: 'BUSINESS' }),
+    ]);
     expect(refused.status).toBe(422);
     expect(refused.body.code).toBe('IDENTITY_MISMATCH');
     expect(await grantItems(t, other)).toEqual([]);
@@ -528,16 +554,24 @@ describe('completing a link (route 17)', () => {
 
     // Act
     const personal = await completeLink(t, customerId, (await authorize(t, customerId, user)).result);
-    const second = await completeLink(t, customerId, (await authorize(t, customerId, user, { profileId: businessId })).result);
+    const second = await completeLink(
+      t,
+      customerId,
+      (await authorize(t, customerId, user, { profileId: businessId })).result,
+    );
 
     // Assess
     expect(personal.body).toEqual({ status: 'LINKED', profileId: user.profileId });
     expect(second.body).toEqual({ status: 'LINKED', profileId: businessId });
     for (const profileId of [user.profileId, businessId]) {
-      const check = await t.call('POST', `/v1/customers/${customerId}/wise-account/profiles/${profileId}/verification-check`, {
-        as: customerId,
-        body: { sourceCurrencies: ['GBP'] },
-      });
+      const check = await t.call(
+        'POST',
+        `/v1/customers/${customerId}/wise-account/profiles/${profileId}/verification-check`,
+        {
+          as: customerId,
+          body: { sourceCurrencies: ['GBP'] },
+        },
+      );
       expect(check.status, `route 5 for ${profileId}: ${check.text}`).toBe(200);
     }
     const account = await t.call('GET', `/v1/customers/${customerId}/wise-account`, { as: customerId });
@@ -545,7 +579,10 @@ describe('completing a link (route 17)', () => {
       [user.profileId, 'GRANTED'],
       [businessId, 'GRANTED'],
     ]);
-    expect((await userTokensOf(t, user.userId)).map((x) => x.profileIds)).toEqual([[user.profileId], [businessId]]);
+    expect((await userTokensOf(t, user.userId)).map((x) => x.profileIds)).toEqual([
+      [user.profileId],
+      [businessId],
+    ]);
   });
 
   it('refuses a Wise profile already linked to another customer with 409 PROFILE_LINKED_ELSEWHERE', async () => {
@@ -555,7 +592,9 @@ describe('completing a link (route 17)', () => {
     const person = await existingWiseUser(t);
     await recordIdentity(t, customerA, { dateOfBirth: person.dateOfBirth });
     await recordIdentity(t, customerB, { dateOfBirth: person.dateOfBirth });
-    expect((await completeLink(t, customerA, (await authorize(t, customerA, person)).result)).status).toBe(200);
+    expect((await completeLink(t, customerA, (await authorize(t, customerA, person)).result)).status).toBe(
+      200,
+    );
     const { result } = await authorize(t, customerB, person);
 
     // Act
@@ -575,7 +614,9 @@ describe('completing a link (route 17)', () => {
     const first = await existingWiseUser(t);
     const second = await existingWiseUser(t);
     await recordIdentity(t, customerId, { dateOfBirth: first.dateOfBirth });
-    expect((await completeLink(t, customerId, (await authorize(t, customerId, first)).result)).status).toBe(200);
+    expect((await completeLink(t, customerId, (await authorize(t, customerId, first)).result)).status).toBe(
+      200,
+    );
     const { result } = await authorize(t, customerId, second);
 
     // Act
@@ -644,8 +685,9 @@ describe('the identity on record (route 18)', () => {
     expect(empty.status).toBe(400);
     expect(badDate.status).toBe(400);
     const dump = await tableDump(t);
-    for (const plain of ['1971-03-14', '19710314', 'FR 552 100 554', 'FR552100554', '1990-01-01']) expect(dump).not.toContain(plain);
-    const item = (await t.stack.deps.oauth.identities.summary(customerId));
+    for (const plain of ['1971-03-14', '19710314', 'FR 552 100 554', 'FR552100554', '1990-01-01'])
+      expect(dump).not.toContain(plain);
+    const item = await t.stack.deps.oauth.identities.summary(customerId);
     expect(item).toEqual({ dateOfBirth: true, registrationNumber: false });
   });
 });
@@ -656,7 +698,9 @@ describe('disconnecting (route 19)', () => {
     const customerId = customer('disconnect');
     const user = await existingWiseUser(t);
     await recordIdentity(t, customerId, { dateOfBirth: user.dateOfBirth });
-    expect((await completeLink(t, customerId, (await authorize(t, customerId, user)).result)).status).toBe(200);
+    expect((await completeLink(t, customerId, (await authorize(t, customerId, user)).result)).status).toBe(
+      200,
+    );
     const pending = await authorize(t, customerId, user);
 
     // Act

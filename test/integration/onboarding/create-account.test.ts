@@ -19,7 +19,11 @@ describe('route 1: create the Wise account', () => {
 
     // Assess
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ customerId, status: 'ACTIVE', profiles: [{ type: 'PERSONAL', verification: 'unknown' }] });
+    expect(first.body).toMatchObject({
+      customerId,
+      status: 'ACTIVE',
+      profiles: [{ type: 'PERSONAL', verification: 'unknown' }],
+    });
     expect(repeat.status).toBe(200);
     expect(repeat.body).toEqual(first.body);
     const state = await simState(t);
@@ -27,7 +31,9 @@ describe('route 1: create the Wise account', () => {
     expect(users).toHaveLength(1);
     expect(users[0]!.id).toBe(first.body.wiseUserId);
     const profiles = state.profiles.filter((p) => p.userId === users[0]!.id);
-    expect(profiles).toEqual([expect.objectContaining({ id: first.body.profiles[0].id, type: 'PERSONAL', firstName: 'Test' })]);
+    expect(profiles).toEqual([
+      expect.objectContaining({ id: first.body.profiles[0].id, type: 'PERSONAL', firstName: 'Test' }),
+    ]);
     expect(users[0]!.registrationCode!.length).toBeGreaterThanOrEqual(32);
   });
 
@@ -39,7 +45,10 @@ describe('route 1: create the Wise account', () => {
     // Act
     const res = await t.call('POST', accountPath(customerId), {
       as: partner,
-      body: customerBody(email, { firstName: longName, address: { addressFirstLine: '1 Rue', city: 'Paris', countryIso3Code: 'FRA' } }),
+      body: customerBody(email, {
+        firstName: longName,
+        address: { addressFirstLine: '1 Rue', city: 'Paris', countryIso3Code: 'FRA' },
+      }),
     });
 
     // Assess
@@ -61,12 +70,15 @@ describe('route 1: create the Wise account', () => {
     expect(res.status).toBe(201);
   });
 
-  it('refuses another customer\'s token with 403 and creates nothing', async () => {
+  it("refuses another customer's token with 403 and creates nothing", async () => {
     // Prepare
     const { customerId, email } = freshCustomer('other');
 
     // Act
-    const res = await t.call('POST', accountPath(customerId), { as: 'someone-else', body: customerBody(email) });
+    const res = await t.call('POST', accountPath(customerId), {
+      as: 'someone-else',
+      body: customerBody(email),
+    });
 
     // Assess
     expect(res.status).toBe(403);
@@ -79,7 +91,12 @@ describe('route 1: the email already has a Wise account', () => {
   it('answers 409 EXISTING_WISE_ACCOUNT and records EXISTING_ACCOUNT', async () => {
     // Prepare
     const { customerId, email } = freshCustomer('exists');
-    await t.sim_('POST', '/_sim/users', { email, password: 'correct-horse-1', firstName: 'Ada', lastName: 'Lovelace' });
+    await t.sim_('POST', '/_sim/users', {
+      email,
+      password: 'correct-horse-1',
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+    });
 
     // Act
     const res = await t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email) });
@@ -96,7 +113,12 @@ describe('route 1: the email already has a Wise account', () => {
   it('asks Wise to email the customer an authorization code when the partner sets sendAuthorizationCodeAsEmail', async () => {
     // Prepare
     const { customerId, email } = freshCustomer('fallback');
-    await t.sim_('POST', '/_sim/users', { email, password: 'correct-horse-1', firstName: 'Ada', lastName: 'Lovelace' });
+    await t.sim_('POST', '/_sim/users', {
+      email,
+      password: 'correct-horse-1',
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+    });
     const first = await t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email) });
 
     // Act
@@ -141,8 +163,16 @@ describe('route 1: concurrency and Idempotency-Key', () => {
     const headers = { 'idempotency-key': `key-${customerId}` };
 
     // Act
-    const first = await t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email), headers });
-    const replay = await t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email), headers });
+    const first = await t.call('POST', accountPath(customerId), {
+      as: partner,
+      body: customerBody(email),
+      headers,
+    });
+    const replay = await t.call('POST', accountPath(customerId), {
+      as: partner,
+      body: customerBody(email),
+      headers,
+    });
     const reused = await t.call('POST', accountPath(customerId), {
       as: partner,
       body: customerBody(email, { lastName: 'Other' }),
@@ -164,7 +194,9 @@ describe('route 1: concurrency and Idempotency-Key', () => {
 
     // Act
     const answers = await Promise.all(
-      [0, 1, 2].map(() => t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email), headers })),
+      [0, 1, 2].map(() =>
+        t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email), headers }),
+      ),
     );
 
     // Assess

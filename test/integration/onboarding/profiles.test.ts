@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it, vi, type MockInstance } from 'vitest';
 import { startTestStack, type TestStack } from '../../support/stack';
-import { accountPath, businessBody, customerBody, freshCustomer, profilePath, simState, partner } from './fixtures';
+import {
+  accountPath,
+  businessBody,
+  customerBody,
+  freshCustomer,
+  profilePath,
+  simState,
+  partner,
+} from './fixtures';
 
 /**
  * Routes 3–7 against the simulator, for customers created through route 1. Everything the
@@ -26,18 +34,28 @@ const clientToken = async (): Promise<string> => {
 };
 
 const verifyAtWise = async (profileId: number) =>
-  t.sim_('POST', `/v1/simulation/profiles/${profileId}/verifications`, undefined, { authorization: `Bearer ${await clientToken()}` });
+  t.sim_('POST', `/v1/simulation/profiles/${profileId}/verifications`, undefined, {
+    authorization: `Bearer ${await clientToken()}`,
+  });
 
 const createCustomer = async (prefix: string) => {
   const { customerId, email } = freshCustomer(prefix);
   const res = await t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email) });
   expect(res.status).toBe(201);
-  return { customerId, email, personalId: res.body.profiles[0].id as number, wiseUserId: res.body.wiseUserId as number };
+  return {
+    customerId,
+    email,
+    personalId: res.body.profiles[0].id as number,
+    wiseUserId: res.body.wiseUserId as number,
+  };
 };
 
 beforeAll(async () => {
   const write = process.stdout.write.bind(process.stdout);
-  stdout = vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array, ...rest: unknown[]) => {
+  stdout = vi.spyOn(process.stdout, 'write').mockImplementation(((
+    chunk: string | Uint8Array,
+    ...rest: unknown[]
+  ) => {
     logged.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
     return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
   }) as typeof process.stdout.write);
@@ -52,7 +70,10 @@ afterAll(async () => {
 describe('route 3: business profiles', () => {
   it('answers 409 PERSONAL_PROFILE_REQUIRED for a customer without a personal profile', async () => {
     // Act
-    const res = await t.call('POST', `${accountPath('no-account')}/business-profiles`, { as: partner, body: businessBody() });
+    const res = await t.call('POST', `${accountPath('no-account')}/business-profiles`, {
+      as: partner,
+      body: businessBody(),
+    });
 
     // Assess
     expect(res.status).toBe(409);
@@ -71,10 +92,16 @@ describe('route 3: business profiles', () => {
 
     // Assess
     expect(created.status).toBe(201);
-    expect(created.body.profile).toMatchObject({ type: 'BUSINESS', businessName: 'Test Consulting Ltd', verification: 'unknown' });
+    expect(created.body.profile).toMatchObject({
+      type: 'BUSINESS',
+      businessName: 'Test Consulting Ltd',
+      verification: 'unknown',
+    });
     expect(retried.body.profile.id).toBe(created.body.profile.id);
     expect(account.body.profiles.map((p: { type: string }) => p.type)).toEqual(['PERSONAL', 'BUSINESS']);
-    const atWise = (await simState(t)).profiles.filter((p) => p.userId === customer.wiseUserId && p.type === 'BUSINESS');
+    const atWise = (await simState(t)).profiles.filter(
+      (p) => p.userId === customer.wiseUserId && p.type === 'BUSINESS',
+    );
     expect(atWise.map((p) => p.id)).toEqual([created.body.profile.id]);
   });
 
@@ -85,15 +112,26 @@ describe('route 3: business profiles', () => {
       body: businessBody({ companyType: 'OTHER', webpage: undefined }),
       fields: ['webpage', 'businessFreeFormDescription'],
     },
-    { name: 'sub-category of another category', body: businessBody({ secondLevelCategory: 'ALCOHOL' }), fields: ['secondLevelCategory'] },
-    { name: 'unknown category', body: businessBody({ firstLevelCategory: 'SPACE_TRAVEL' }), fields: ['firstLevelCategory'] },
+    {
+      name: 'sub-category of another category',
+      body: businessBody({ secondLevelCategory: 'ALCOHOL' }),
+      fields: ['secondLevelCategory'],
+    },
+    {
+      name: 'unknown category',
+      body: businessBody({ firstLevelCategory: 'SPACE_TRAVEL' }),
+      fields: ['firstLevelCategory'],
+    },
     { name: 'too short a name', body: businessBody({ businessName: 'X' }), fields: ['businessName'] },
   ])('refuses $name with 400 before calling Wise', async ({ body, fields }) => {
     // Prepare
     const before = (await simState(t)).profiles.length;
 
     // Act
-    const res = await t.call('POST', `${accountPath(customer.customerId)}/business-profiles`, { as: partner, body });
+    const res = await t.call('POST', `${accountPath(customer.customerId)}/business-profiles`, {
+      as: partner,
+      body,
+    });
 
     // Assess
     expect(res.status).toBe(400);
@@ -117,7 +155,12 @@ describe('route 4: profile updates', () => {
 
     // Assess
     expect(res.status).toBe(200);
-    expect(res.body.profile).toMatchObject({ id: personalId, type: 'PERSONAL', lastName: 'Updated', phoneNumber: '+442079460001' });
+    expect(res.body.profile).toMatchObject({
+      id: personalId,
+      type: 'PERSONAL',
+      lastName: 'Updated',
+      phoneNumber: '+442079460001',
+    });
     const atWise = (await simState(t)).profiles.find((p) => p.id === personalId);
     expect(atWise).toMatchObject({ lastName: 'Updated', verification: 'verified', updateWindowOpen: false });
   });
@@ -137,7 +180,7 @@ describe('route 4: profile updates', () => {
     expect(res.body.code).toBe('PROFILE_NOT_FOUND');
   });
 
-  it('validates the body by the profile\'s type', async () => {
+  it("validates the body by the profile's type", async () => {
     // Act
     const res = await t.call('PUT', profilePath(customer.customerId, customer.personalId), {
       as: partner,
@@ -151,12 +194,16 @@ describe('route 4: profile updates', () => {
 });
 
 describe('route 5: verification check', () => {
-  it('answers Wise\'s routes and whether each currency can be sent now', async () => {
+  it("answers Wise's routes and whether each currency can be sent now", async () => {
     // Act
-    const res = await t.call('POST', `${profilePath(customer.customerId, customer.personalId)}/verification-check`, {
-      as: customer.customerId,
-      body: { sourceCurrencies: ['GBP', 'usd'] },
-    });
+    const res = await t.call(
+      'POST',
+      `${profilePath(customer.customerId, customer.personalId)}/verification-check`,
+      {
+        as: customer.customerId,
+        body: { sourceCurrencies: ['GBP', 'usd'] },
+      },
+    );
 
     // Assess
     expect(res.status).toBe(200);
@@ -166,14 +213,22 @@ describe('route 5: verification check', () => {
 
   it('refuses an empty or malformed currency list', async () => {
     // Act
-    const empty = await t.call('POST', `${profilePath(customer.customerId, customer.personalId)}/verification-check`, {
-      as: customer.customerId,
-      body: { sourceCurrencies: [] },
-    });
-    const malformed = await t.call('POST', `${profilePath(customer.customerId, customer.personalId)}/verification-check`, {
-      as: customer.customerId,
-      body: { sourceCurrencies: ['POUNDS'] },
-    });
+    const empty = await t.call(
+      'POST',
+      `${profilePath(customer.customerId, customer.personalId)}/verification-check`,
+      {
+        as: customer.customerId,
+        body: { sourceCurrencies: [] },
+      },
+    );
+    const malformed = await t.call(
+      'POST',
+      `${profilePath(customer.customerId, customer.personalId)}/verification-check`,
+      {
+        as: customer.customerId,
+        body: { sourceCurrencies: ['POUNDS'] },
+      },
+    );
 
     // Assess
     expect(empty.status).toBe(400);
@@ -181,21 +236,27 @@ describe('route 5: verification check', () => {
     expect(malformed.body.errors[0].path).toBe('sourceCurrencies.0');
   });
 
-  it('still works after Wise revoked the user\'s tokens: new tokens are minted from the registration code', async () => {
+  it("still works after Wise revoked the user's tokens: new tokens are minted from the registration code", async () => {
     // Prepare
     const fresh = await createCustomer('revoked');
     await t.sim_('POST', `/_sim/users/${fresh.wiseUserId}/revoke-tokens`);
 
     // Act
-    const res = await t.call('POST', `${profilePath(fresh.customerId, fresh.personalId)}/verification-check`, {
-      as: fresh.customerId,
-      body: { sourceCurrencies: ['EUR'] },
-    });
+    const res = await t.call(
+      'POST',
+      `${profilePath(fresh.customerId, fresh.personalId)}/verification-check`,
+      {
+        as: fresh.customerId,
+        body: { sourceCurrencies: ['EUR'] },
+      },
+    );
 
     // Assess
     expect(res.status).toBe(200);
     expect(res.body.canTransfer).toEqual({ EUR: true });
-    const live = (await simState(t)).tokens.filter((k) => k.kind === 'user' && k.userId === fresh.wiseUserId && !k.revoked);
+    const live = (await simState(t)).tokens.filter(
+      (k) => k.kind === 'user' && k.userId === fresh.wiseUserId && !k.revoked,
+    );
     expect(live).toHaveLength(1);
     const account = await t.call('GET', accountPath(fresh.customerId), { as: fresh.customerId });
     expect(account.body.status).toBe('ACTIVE');
@@ -205,22 +266,30 @@ describe('route 5: verification check', () => {
 describe('route 6: identity documents', () => {
   it('passes a Brazilian CPF to Wise (201)', async () => {
     // Act
-    const res = await t.call('POST', `${profilePath(customer.customerId, customer.personalId)}/identity-documents`, {
-      as: partner,
-      body: { type: 'CPF_CNPJ', uniqueIdentifier: '938.936.652-69' },
-    });
+    const res = await t.call(
+      'POST',
+      `${profilePath(customer.customerId, customer.personalId)}/identity-documents`,
+      {
+        as: partner,
+        body: { type: 'CPF_CNPJ', uniqueIdentifier: '938.936.652-69' },
+      },
+    );
 
     // Assess
     expect(res.status).toBe(201);
     expect(res.body).toEqual({ profileId: customer.personalId, type: 'CPF_CNPJ', success: true });
   });
 
-  it('answers 422 DOCUMENT_REJECTED with Wise\'s reason when Wise refuses the document', async () => {
+  it("answers 422 DOCUMENT_REJECTED with Wise's reason when Wise refuses the document", async () => {
     // Act
-    const res = await t.call('POST', `${profilePath(customer.customerId, customer.personalId)}/identity-documents`, {
-      as: partner,
-      body: { type: 'CPF_CNPJ', uniqueIdentifier: '123.456.789-09' },
-    });
+    const res = await t.call(
+      'POST',
+      `${profilePath(customer.customerId, customer.personalId)}/identity-documents`,
+      {
+        as: partner,
+        body: { type: 'CPF_CNPJ', uniqueIdentifier: '123.456.789-09' },
+      },
+    );
 
     // Assess
     expect(res.status).toBe(422);
@@ -231,10 +300,14 @@ describe('route 6: identity documents', () => {
 
   it('refuses a malformed SSN before calling Wise', async () => {
     // Act
-    const res = await t.call('POST', `${profilePath(customer.customerId, customer.personalId)}/identity-documents`, {
-      as: partner,
-      body: { type: 'SSN', uniqueIdentifier: '12-34' },
-    });
+    const res = await t.call(
+      'POST',
+      `${profilePath(customer.customerId, customer.personalId)}/identity-documents`,
+      {
+        as: partner,
+        body: { type: 'SSN', uniqueIdentifier: '12-34' },
+      },
+    );
 
     // Assess
     expect(res.status).toBe(400);
@@ -243,9 +316,11 @@ describe('route 6: identity documents', () => {
 });
 
 describe('route 7: claim-account link', () => {
-  it('answers Wise\'s authorize URL with a claim code that lives five minutes', async () => {
+  it("answers Wise's authorize URL with a claim code that lives five minutes", async () => {
     // Act
-    const res = await t.call('POST', `${accountPath(customer.customerId)}/claim`, { as: customer.customerId });
+    const res = await t.call('POST', `${accountPath(customer.customerId)}/claim`, {
+      as: customer.customerId,
+    });
 
     // Assess
     expect(res.status).toBe(201);
@@ -262,7 +337,12 @@ describe('route 7: claim-account link', () => {
   it('answers 409 CLAIM_NOT_AVAILABLE for an account this service did not create', async () => {
     // Prepare
     const { customerId, email } = freshCustomer('claim-existing');
-    await t.sim_('POST', '/_sim/users', { email, password: 'correct-horse-1', firstName: 'Ada', lastName: 'Lovelace' });
+    await t.sim_('POST', '/_sim/users', {
+      email,
+      password: 'correct-horse-1',
+      firstName: 'Ada',
+      lastName: 'Lovelace',
+    });
     await t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email) });
 
     // Act

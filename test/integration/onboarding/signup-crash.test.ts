@@ -19,7 +19,10 @@ const cuttingFetch: FetchLike = async (url, init) => {
 
 let t: TestStack;
 beforeAll(async () => {
-  t = await startTestStack({ subscribe: false, stack: { overrides: { retry: { baseDelayMs: 20, maxDelayMs: 200 }, fetch: cuttingFetch } } });
+  t = await startTestStack({
+    subscribe: false,
+    stack: { overrides: { retry: { baseDelayMs: 20, maxDelayMs: 200 }, fetch: cuttingFetch } },
+  });
 });
 beforeEach(() => {
   cut = undefined;

@@ -16,9 +16,13 @@ afterEach(async () => {
 });
 afterAll(async () => t?.close());
 
-const failWise = (path: string, status = 503) => t.sim_('POST', '/_sim/faults', { method: 'POST', path, status, times: 20 });
+const failWise = (path: string, status = 503) =>
+  t.sim_('POST', '/_sim/faults', { method: 'POST', path, status, times: 20 });
 
-const expectOneUserAndProfile = async (email: string, body: { wiseUserId: number; profiles: { id: number }[] }) => {
+const expectOneUserAndProfile = async (
+  email: string,
+  body: { wiseUserId: number; profiles: { id: number }[] },
+) => {
   const state = await simState(t);
   const users = state.users.filter((u) => u.email === email);
   expect(users).toHaveLength(1);
@@ -94,7 +98,9 @@ describe('route 1 resumes after a Wise outage', () => {
     await t.sim_('DELETE', '/_sim/faults');
     const state = await simState(t);
     const user = state.users.find((u) => u.email === email)!;
-    const token = state.tokens.find((k) => k.kind === 'user' && k.userId === user.id && !k.revoked)!.access_token;
+    const token = state.tokens.find(
+      (k) => k.kind === 'user' && k.userId === user.id && !k.revoked,
+    )!.access_token;
     const made = await t.sim_(
       'POST',
       '/v2/profiles/personal-profile',

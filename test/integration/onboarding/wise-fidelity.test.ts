@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '../../support/stack';
-import { accountPath, businessBody, customerBody, freshCustomer, partner, profilePath, simState } from './fixtures';
+import {
+  accountPath,
+  businessBody,
+  customerBody,
+  freshCustomer,
+  partner,
+  profilePath,
+  simState,
+} from './fixtures';
 
 /**
  * Routes 1, 3, 4 and 6 against a simulator that answers as Wise documents (issue 19): the
@@ -10,7 +18,10 @@ let t: TestStack;
 
 const signUp = async (prefix: string, overrides: Record<string, unknown> = {}) => {
   const { customerId, email } = freshCustomer(prefix);
-  const res = await t.call('POST', accountPath(customerId), { as: partner, body: customerBody(email, overrides) });
+  const res = await t.call('POST', accountPath(customerId), {
+    as: partner,
+    body: customerBody(email, overrides),
+  });
   return { customerId, email, res };
 };
 
@@ -86,7 +97,7 @@ describe('routes 3, 4 and 6 as Wise answers them', () => {
     customer = { customerId, email, personalId: res.body.profiles[0].id };
   });
 
-  it("route 3: recovers the business profile Wise already holds when Wise answers 409 (item 9)", async () => {
+  it('route 3: recovers the business profile Wise already holds when Wise answers 409 (item 9)', async () => {
     // Prepare: the partner's retry carries other details, so another idempotence uuid: Wise says 409
     const path = `${accountPath(customer.customerId)}/business-profiles`;
     const first = await t.call('POST', path, { as: partner, body: businessBody() });
@@ -114,18 +125,29 @@ describe('routes 3, 4 and 6 as Wise answers them', () => {
 
     // Assess
     expect(res.status).toBe(200);
-    expect(res.body.profile).toMatchObject({ id: customer.personalId, type: 'PERSONAL', lastName: 'Readback' });
+    expect(res.body.profile).toMatchObject({
+      id: customer.personalId,
+      type: 'PERSONAL',
+      lastName: 'Readback',
+    });
   });
 
   it("route 6: Wise's 200 with success false is 422 DOCUMENT_REJECTED with the reason (item 6)", async () => {
     // Act
-    const res = await t.call('POST', `${profilePath(customer.customerId, customer.personalId)}/identity-documents`, {
-      as: partner,
-      body: { type: 'CPF_CNPJ', uniqueIdentifier: '238.936.652-69' },
-    });
+    const res = await t.call(
+      'POST',
+      `${profilePath(customer.customerId, customer.personalId)}/identity-documents`,
+      {
+        as: partner,
+        body: { type: 'CPF_CNPJ', uniqueIdentifier: '238.936.652-69' },
+      },
+    );
 
     // Assess
     expect(res.status).toBe(422);
-    expect(res.body).toMatchObject({ code: 'DOCUMENT_REJECTED', detail: 'Wise did not accept the document: DOB_MISMATCH.' });
+    expect(res.body).toMatchObject({
+      code: 'DOCUMENT_REJECTED',
+      detail: 'Wise did not accept the document: DOB_MISMATCH.',
+    });
   });
 });

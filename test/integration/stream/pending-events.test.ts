@@ -39,9 +39,6 @@ afterAll(async () => {
   await t?.close();
 });
 
-const verificationOf = async (customerId: string, profileId: number) =>
-  (await t.stack.deps.webhooks.accounts.getProfile(customerId, profileId))?.verification;
-
 describe("events that arrive before their profile is a customer's", () => {
   it('applies a verification that arrived before the link once the link completes (the real linking routes)', async () => {
     // Prepare: a Wise user who is not linked to anyone here yet; Wise verifies the profile.

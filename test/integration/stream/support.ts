@@ -17,21 +17,21 @@ export const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$
 
 /** A test stack whose webhook function also trusts this file's key. */
 export const startStreamStack = async (options: TestStackOptions = {}): Promise<TestStack> => {
-  let t: TestStack | undefined;
   let webhooks: LambdaHandler | undefined;
-  t = await startTestStack({
+  // The handler is built on the first delivery, once the stack exists.
+  const t: TestStack = await startTestStack({
     ...options,
     stack: {
       wrapHandler: (fn, handler) =>
         fn !== 'webhooks'
           ? handler
           : (event, context) => {
-              const deps = t!.stack.deps.webhooks;
+              const deps = t.stack.deps.webhooks;
               webhooks ??= handlerWith(
                 'webhooks',
                 {
                   ...deps,
-                  config: { ...deps.config, webhookPublicKeys: `${t!.sim.webhookPublicKeyPem}\n${keyPem}` },
+                  config: { ...deps.config, webhookPublicKeys: `${t.sim.webhookPublicKeyPem}\n${keyPem}` },
                 },
                 webhookRoutes,
               );

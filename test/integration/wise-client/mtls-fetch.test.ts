@@ -26,16 +26,33 @@ describe('mtlsFetch (node:https with a client certificate)', () => {
   beforeAll(async () => {
     material = ensureMtlsMaterial(mkdtempSync(join(tmpdir(), 'mtls-fetch-')), 'test-partner');
     server = createServer(
-      { key: material.serverKeyPem, cert: material.serverCertPem, ca: material.caPem, requestCert: true, rejectUnauthorized: true },
+      {
+        key: material.serverKeyPem,
+        cert: material.serverCertPem,
+        ca: material.caPem,
+        requestCert: true,
+        rejectUnauthorized: true,
+      },
       (req, res) => {
         const chunks: Buffer[] = [];
         req.on('data', (c: Buffer) => chunks.push(c));
         req.on('end', () => {
           const cn = (req.socket as TLSSocket).getPeerCertificate()?.subject?.CN;
           const peer = cn === undefined ? undefined : String(cn);
-          seen.push({ method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), peer });
+          seen.push({
+            method: req.method!,
+            url: req.url!,
+            headers: req.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+            peer,
+          });
           if (req.url === '/json') {
-            res.writeHead(201, [['Content-Type', 'application/json'], ['Set-Cookie', 'a=1'], ['Set-Cookie', 'b=2'], ['X-Trace', 't-1']]);
+            res.writeHead(201, [
+              ['Content-Type', 'application/json'],
+              ['Set-Cookie', 'a=1'],
+              ['Set-Cookie', 'b=2'],
+              ['X-Trace', 't-1'],
+            ]);
             res.end(JSON.stringify({ ok: true }));
           } else if (req.url === '/empty') {
             res.writeHead(204).end();
@@ -59,13 +76,18 @@ describe('mtlsFetch (node:https with a client certificate)', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  const withCert = () => mtlsFetch({ certificate: material.clientCertPem, privateKey: material.clientKeyPem, ca: material.caPem });
+  const withCert = () =>
+    mtlsFetch({ certificate: material.clientCertPem, privateKey: material.clientKeyPem, ca: material.caPem });
 
   it('presents the client certificate, sends method, headers and a form body, and answers a WHATWG Response', async () => {
     // Act
     const res = await withCert()(`${base}/json`, {
       method: 'POST',
-      headers: { Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded', Authorization: 'Basic x' },
+      headers: {
+        Accept: 'application/json',
+        'Content-Type': 'application/x-www-form-urlencoded',
+        Authorization: 'Basic x',
+      },
       body: new URLSearchParams({ grant_type: 'client_credentials' }).toString(),
       redirect: 'manual',
     });
@@ -77,7 +99,12 @@ describe('mtlsFetch (node:https with a client certificate)', () => {
     expect(res.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
     expect(await res.json()).toEqual({ ok: true });
     const req = seen.at(-1)!;
-    expect(req).toMatchObject({ method: 'POST', url: '/json', body: 'grant_type=client_credentials', peer: 'test-partner' });
+    expect(req).toMatchObject({
+      method: 'POST',
+      url: '/json',
+      body: 'grant_type=client_credentials',
+      peer: 'test-partner',
+    });
     expect(req.headers).toMatchObject({
       accept: 'application/json',
       'content-type': 'application/x-www-form-urlencoded',
@@ -132,8 +159,14 @@ describe('mtlsFetch (node:https with a client certificate)', () => {
 
   it('rejects a server its trust anchor does not cover', async () => {
     // Act: the public roots only, so the test CA's server certificate is not trusted.
-    const attempt = mtlsFetch({ certificate: material.clientCertPem, privateKey: material.clientKeyPem })(`${base}/json`, { method: 'GET' });
+    const attempt = mtlsFetch({ certificate: material.clientCertPem, privateKey: material.clientKeyPem })(
+      `${base}/json`,
+      { method: 'GET' },
+    );
     // Assess
-    await expect(attempt).rejects.toMatchObject({ name: 'TypeError', cause: { code: expect.stringMatching(/CERT|VERIFY/) } });
+    await expect(attempt).rejects.toMatchObject({
+      name: 'TypeError',
+      cause: { code: expect.stringMatching(/CERT|VERIFY/) },
+    });
   });
 });

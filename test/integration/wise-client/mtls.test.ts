@@ -9,12 +9,20 @@ import { WiseUnavailableError } from '../../../shared/wise/errors';
 import { WiseTransport } from '../../../shared/wise/transport';
 import { startWiseSandbox, type WiseSandbox } from '../../../local/wise-sandbox/index';
 
-const credentials = new StaticCredentials({ clientId: 'local-partner', clientSecret: 'local-secret', clientKey: 'local-partner' });
+const credentials = new StaticCredentials({
+  clientId: 'local-partner',
+  clientSecret: 'local-secret',
+  clientKey: 'local-partner',
+});
 
 describe('the Wise client over mTLS (the api-mtls hosts)', () => {
   let sim: WiseSandbox;
   beforeAll(async () => {
-    sim = await startWiseSandbox({ port: 0, mtls: { port: 0 }, snapshotDir: mkdtempSync(join(tmpdir(), 'sim-mtls-')) });
+    sim = await startWiseSandbox({
+      port: 0,
+      mtls: { port: 0 },
+      snapshotDir: mkdtempSync(join(tmpdir(), 'sim-mtls-')),
+    });
   });
   afterAll(async () => sim.close());
 
@@ -23,7 +31,12 @@ describe('the Wise client over mTLS (the api-mtls hosts)', () => {
     const mtls = sim.mtls!;
     const transport = new WiseTransport({
       baseUrl: sim.url,
-      mtls: async () => ({ baseUrl: mtls.url, certificate: mtls.clientCertPem, privateKey: mtls.clientKeyPem, ca: mtls.caPem }),
+      mtls: async () => ({
+        baseUrl: mtls.url,
+        certificate: mtls.clientCertPem,
+        privateKey: mtls.clientKeyPem,
+        ca: mtls.caPem,
+      }),
     });
     // Act
     const token = await new WiseClient(transport, credentials).clientCredentialsToken();
@@ -41,7 +54,9 @@ describe('the Wise client over mTLS (the api-mtls hosts)', () => {
       fetch: mtlsFetch({ ca: mtls.caPem }),
     });
     // Act
-    const attempt = new WiseClient(transport, credentials).clientCredentialsToken({ deadline: Date.now() + 3000 });
+    const attempt = new WiseClient(transport, credentials).clientCredentialsToken({
+      deadline: Date.now() + 3000,
+    });
     // Assess
     await expect(attempt).rejects.toBeInstanceOf(WiseUnavailableError);
   });

@@ -71,9 +71,9 @@ describe('kyc-reviews#state-change per schema version (item 4)', () => {
     await v2.waitFor(2);
     // Assess
     expect(v5.bodies().every((b) => webhookEnvelope.parse(b).schema_version === '5.0.0')).toBe(true);
-    expect(
-      v5.bodies().every((b) => /\.\d{3}Z$/.test((b as unknown as { sent_at: string }).sent_at)),
-    ).toBe(true);
+    expect(v5.bodies().every((b) => /\.\d{3}Z$/.test((b as unknown as { sent_at: string }).sent_at))).toBe(
+      true,
+    );
     expect(resources(v5).map((r) => [r.prevState, r.state])).toEqual([
       ['NEW', 'WAITING_CUSTOMER_INPUT'],
       ['WAITING_CUSTOMER_INPUT', 'WAITING_CUSTOMER_INPUT'],
@@ -177,7 +177,12 @@ describe('Wise refusals the simulator now shares', () => {
     const u = await signUpUser(wise);
     const at = (countryIso3Code: string, stateCode?: string) =>
       personalBody({
-        address: { addressFirstLine: '1 St', city: 'X', countryIso3Code, ...(stateCode ? { stateCode } : {}) },
+        address: {
+          addressFirstLine: '1 St',
+          city: 'X',
+          countryIso3Code,
+          ...(stateCode ? { stateCode } : {}),
+        },
         occupations: [],
       });
     const cases: [string, string | undefined, boolean][] = [
@@ -195,12 +200,20 @@ describe('Wise refusals the simulator now shares', () => {
     // Act
     const answers = await Promise.all(
       cases.map(async ([country, state]) => {
-        const res = await call(wise, 'POST', '/v2/profiles/personal-profile', u.accessToken, at(country, state));
+        const res = await call(
+          wise,
+          'POST',
+          '/v2/profiles/personal-profile',
+          u.accessToken,
+          at(country, state),
+        );
         return res.status === 400 ? validationErrors.parse(await res.json()).errors.map((e) => e.path) : [];
       }),
     );
     // Assess
-    expect(answers.map((paths) => paths.includes('occupations'))).toEqual(cases.map(([, , needed]) => needed));
+    expect(answers.map((paths) => paths.includes('occupations'))).toEqual(
+      cases.map(([, , needed]) => needed),
+    );
   });
 
   it('item 11: every ISO 3166-1 alpha-3 country (249, plus Kosovo) is known, in lower case only', async () => {
@@ -229,7 +242,11 @@ describe('Wise refusals the simulator now shares', () => {
     expect(knownCountryCount()).toBe(250);
     expect(ok.every((r) => r.status === 400)).toBe(true); // no personal profile yet
     expect(after.map((r) => r.status)).toEqual(countries.map(() => 200));
-    const iso2 = await Promise.all(after.map(async (r) => ((await r.json()) as { address: { countryIso2Code: string } }).address.countryIso2Code));
+    const iso2 = await Promise.all(
+      after.map(
+        async (r) => ((await r.json()) as { address: { countryIso2Code: string } }).address.countryIso2Code,
+      ),
+    );
     expect(iso2).toEqual(['AX', 'BQ', 'CW', 'SX', 'SS', 'UM', 'XK', 'ZW']);
   });
 
@@ -238,7 +255,9 @@ describe('Wise refusals the simulator now shares', () => {
     const ok = await fetch(`${wise.url}/v1/me`, {
       headers: { 'X-External-Correlation-Id': 'f47ac10b-58cc-4372-a567-0e02b2c3d479' },
     });
-    const long = await fetch(`${wise.url}/v1/me`, { headers: { 'X-External-Correlation-Id': 'x'.repeat(37) } });
+    const long = await fetch(`${wise.url}/v1/me`, {
+      headers: { 'X-External-Correlation-Id': 'x'.repeat(37) },
+    });
     // Assess
     expect(ok.headers.get('x-external-correlation-id')).toBe('f47ac10b-58cc-4372-a567-0e02b2c3d479');
     expect(ok.headers.get('x-trace-id')).toMatch(/^[0-9a-f]{32}$/);
@@ -304,7 +323,10 @@ describe('token refusals (item 8)', () => {
     expect(me.status).toBe(401);
     for (const res of [refresh, registration]) {
       expect(res.status).toBe(400);
-      expect(await res.json()).toEqual({ error: 'invalid_grant', error_description: 'Invalid user credentials.' });
+      expect(await res.json()).toEqual({
+        error: 'invalid_grant',
+        error_description: 'Invalid user credentials.',
+      });
     }
   });
 
@@ -462,7 +484,9 @@ describe("Wise's KYC simulation endpoints, as the simulation reference documents
     const notOnReview = await call(wise, 'POST', `${base}/requirements/submit`, u.accessToken, {
       requirement: 'SOURCE_OF_FUNDS',
     });
-    const badAction = await call(wise, 'POST', `${base}/verify`, u.accessToken, { requestedAction: 'APPROVED' });
+    const badAction = await call(wise, 'POST', `${base}/verify`, u.accessToken, {
+      requestedAction: 'APPROVED',
+    });
     const personalAdd = await call(wise, 'POST', `${base}/requirements/add`, u.accessToken, {
       requestedAction: 'APPROVE',
       requirement: 'BUSINESS_USE_CASE',

@@ -231,7 +231,9 @@ describe('KYC reviews', () => {
     expect(waiting.link?.value).toMatch(new RegExp(`^${wise.url}/embedded-flows/verification\\?token=`));
     // Printed as in Wise's PATCH example: zone-less, nine fraction digits, 56 ms after updatedAt.
     expect(waiting.link?.expiresAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{9}$/);
-    expect(Date.parse(`${waiting.link?.expiresAt.slice(0, 23)}Z`) - Date.parse(`${waiting.updatedAt}Z`)).toBe(56);
+    expect(Date.parse(`${waiting.link?.expiresAt.slice(0, 23)}Z`) - Date.parse(`${waiting.updatedAt}Z`)).toBe(
+      56,
+    );
     expect(bad.status).toBe(400);
     await receiver.waitFor(before + 1);
     // Every review created so far left NEW at the same advance; this one's event is among them.
@@ -378,7 +380,10 @@ describe('KYC reviews', () => {
     const nothing = await post(empty);
     const fileSubmission = await post(asFile);
     const wrongFile = await post(badFile);
-    const retired = await post(good, `/v2/profiles/${profileId}/kyc-reviews/${review.id}/requirements/ACCOUNT_PURPOSE`);
+    const retired = await post(
+      good,
+      `/v2/profiles/${profileId}/kyc-reviews/${review.id}/requirements/ACCOUNT_PURPOSE`,
+    );
     const missingId = await post(noReviewId);
     const ok = await post(good);
     const twice = await post(good);

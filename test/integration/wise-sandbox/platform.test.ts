@@ -21,7 +21,7 @@ const json = { 'content-type': 'application/json' };
 
 /** Polls (I/O, not a fixed sleep) until `check` yields a value; fails after 5 s. */
 const eventually = async <T>(check: () => Promise<T | undefined>): Promise<T> => {
-  for (const until = Date.now() + 5000; Date.now() < until; ) {
+  for (const until = Date.now() + 5000; Date.now() < until;) {
     const value = await check();
     if (value !== undefined) return value;
     await new Promise((r) => setImmediate(r));

@@ -251,7 +251,12 @@ describe('webhook deliveries', () => {
     expect(afterFirst).toMatchObject({ attempts: 1, responseStatus: 500, nextAttemptAt: at(60_000, t0) });
     expect(beforeRetry.attempts).toBe(1);
     expect(afterSecond).toMatchObject({ attempts: 2, responseStatus: 503, nextAttemptAt: at(180_000, t0) });
-    expect(done).toMatchObject({ attempts: 3, responseStatus: 200, status: 'delivered', nextAttemptAt: null });
+    expect(done).toMatchObject({
+      attempts: 3,
+      responseStatus: 200,
+      status: 'delivered',
+      nextAttemptAt: null,
+    });
     expect(done.attemptedAt).toEqual([at(0, t0), at(60_000, t0), at(180_000, t0)]);
     const ids = hooks.map((h) => h.headers['x-delivery-id']);
     expect(new Set(ids).size).toBe(3);
@@ -309,7 +314,12 @@ describe('webhook deliveries', () => {
     const delivered = await deliveryOf(subId);
     await receiver.close();
     // Assess
-    expect(hanging).toMatchObject({ attempts: 1, status: 'pending', responseStatus: null, nextAttemptAt: null });
+    expect(hanging).toMatchObject({
+      attempts: 1,
+      status: 'pending',
+      responseStatus: null,
+      nextAttemptAt: null,
+    });
     expect(timedOut).toMatchObject({ attempts: 1, responseStatus: null, nextAttemptAt: at(65_000, t0) });
     expect(delivered).toMatchObject({ attempts: 2, status: 'delivered' });
   });

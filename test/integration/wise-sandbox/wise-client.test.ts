@@ -5,7 +5,7 @@ import { createSimClock } from '../../../local/wise-sandbox';
 import { StaticCredentials } from '../../../shared/adapters/secrets-manager-credentials';
 import { WiseClient } from '../../../shared/wise/client';
 import { WiseApiError, WiseContractError, WiseDocumentRejectedError } from '../../../shared/wise/errors';
-import { isDuplicateProfile, matchingBusinessProfile } from '../../../shared/wise/profile-recovery';
+import { matchingBusinessProfile } from '../../../shared/wise/profile-recovery';
 import { classifyTokenRefusal } from '../../../shared/wise/token-refusal';
 import { WiseTransport, type FetchLike } from '../../../shared/wise/transport';
 import { businessBody, CLIENT_ID, CLIENT_SECRET, personalBody, start } from './helpers';
@@ -35,7 +35,11 @@ const clientFor = (sim: WiseSandbox, correlationId?: () => string | undefined): 
     logger: { info: (_msg: string, fields: Record<string, unknown>) => logs.push(fields) } as never,
     retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 1, timeoutMs: 5000 },
   });
-  const credentials = new StaticCredentials({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, clientKey: CLIENT_ID });
+  const credentials = new StaticCredentials({
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    clientKey: CLIENT_ID,
+  });
   return { wise: new WiseClient(transport, credentials), logs, sent };
 };
 
@@ -72,9 +76,9 @@ describe('shared/wise against the simulator', () => {
       '/v2/profiles/personal-profile',
     ]);
     expect(h.sent.every((c) => c.headers['X-External-Correlation-Id'] === id)).toBe(true);
-    expect(h.logs.every((l) => l.wiseCorrelationId === id && /^[0-9a-f]{32}$/.test(String(l.wiseTraceId)))).toBe(
-      true,
-    );
+    expect(
+      h.logs.every((l) => l.wiseCorrelationId === id && /^[0-9a-f]{32}$/.test(String(l.wiseTraceId))),
+    ).toBe(true);
   });
 
   it('item 15: carries an 8 KiB JWT-shaped client token as an opaque value; refuses a longer one', async () => {
@@ -197,10 +201,12 @@ describe('shared/wise against the simulator', () => {
       '/v2/profiles',
     ]);
     expect(other.id).not.toBe(first.id);
-    expect(matchingBusinessProfile(listed, { businessName: ' recovered ltd', registrationNumber: 'rc 1234' })?.id).toBe(
-      first.id,
-    );
-    expect(matchingBusinessProfile(listed, { businessName: 'Other', registrationNumber: 'RC 1234' })).toBeUndefined();
+    expect(
+      matchingBusinessProfile(listed, { businessName: ' recovered ltd', registrationNumber: 'rc 1234' })?.id,
+    ).toBe(first.id);
+    expect(
+      matchingBusinessProfile(listed, { businessName: 'Other', registrationNumber: 'RC 1234' }),
+    ).toBeUndefined();
   });
 
   it("item 8: the simulator's refusals, as WiseClient throws them, classify as Wise documents them", async () => {
@@ -208,7 +214,9 @@ describe('shared/wise against the simulator', () => {
     const h = clientFor(sim);
     const changed400 = await newCustomer(h);
     const changed403 = await newCustomer(h);
-    const users = (await (await fetch(`${sim.url}/_sim/state`)).json()) as { users: { id: number; email: string }[] };
+    const users = (await (await fetch(`${sim.url}/_sim/state`)).json()) as {
+      users: { id: number; email: string }[];
+    };
     const idOf = (email: string) => users.users.find((u) => u.email === email)!.id;
     for (const [c, refusalStatus] of [
       [changed400, 400],
@@ -236,7 +244,12 @@ describe('shared/wise against the simulator', () => {
         h.wise.refreshToken('not-a-refresh-token'),
         wrongSecret.refreshToken(fresh.tokens.refresh_token!),
         h.wise.me(changed400.tokens.access_token),
-      ].map((p) => p.then(() => 'accepted', (e: unknown) => e)),
+      ].map((p) =>
+        p.then(
+          () => 'accepted',
+          (e: unknown) => e,
+        ),
+      ),
     );
     // Assess
     expect(refusals.every((e) => e instanceof WiseApiError)).toBe(true);

@@ -10,20 +10,24 @@ import type { ReliabilityStack } from './stack';
  */
 export const leakScanTest = (stack: () => ReliabilityStack): void => {
   describe('secrets', () => {
-    proves('secrets.logs', 'the logs of the run so far hold none of the secrets the run produced', async () => {
-      // Prepare
-      await stack().noteSimSecrets();
+    proves(
+      'secrets.logs',
+      'the logs of the run so far hold none of the secrets the run produced',
+      async () => {
+        // Prepare
+        await stack().noteSimSecrets();
 
-      // Act
-      const scan = scanLogsForSecrets();
-      figures.secretsSearched = scan.secrets;
-      figures.logLinesSearched = scan.logLines;
-      figures.leaksFound = scan.total;
+        // Act
+        const scan = scanLogsForSecrets();
+        figures.secretsSearched = scan.secrets;
+        figures.logLinesSearched = scan.logLines;
+        figures.leaksFound = scan.total;
 
-      // Assess: the capture works (the functions' own lines are there), and no secret is in it.
-      expect(capturedLogs()).toContain('"message":"request"');
-      expect(scan.secrets).toBeGreaterThan(0);
-      expect(scan.leaks).toEqual({});
-    });
+        // Assess: the capture works (the functions' own lines are there), and no secret is in it.
+        expect(capturedLogs()).toContain('"message":"request"');
+        expect(scan.secrets).toBeGreaterThan(0);
+        expect(scan.leaks).toEqual({});
+      },
+    );
   });
 };

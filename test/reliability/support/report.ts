@@ -237,7 +237,7 @@ const max = (parts: FilePart[], key: keyof Figures) =>
 /** RELIABILITY.md's load section is written by \`npm run load\` (scripts/load.ts); the suite keeps it as it is. */
 export const LOAD_START = '<!-- load:start -->';
 export const LOAD_END = '<!-- load:end -->';
-const loadSection = (): string => {
+export const loadSection = (): string => {
   const file = join(process.cwd(), 'RELIABILITY.md');
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const start = text.indexOf(LOAD_START);

@@ -24,7 +24,12 @@ export class Crasher {
     const m = this.match;
     const path = new URL(url).pathname;
     const body = typeof init.body === 'string' ? init.body : '';
-    if (!m || init.method !== m.method || !m.path.test(path) || (m.body !== undefined && !body.includes(m.body))) {
+    if (
+      !m ||
+      init.method !== m.method ||
+      !m.path.test(path) ||
+      (m.body !== undefined && !body.includes(m.body))
+    ) {
       return fetch(url, init);
     }
     this.reached += 1;
@@ -49,7 +54,14 @@ export class Crasher {
 export interface ReliabilityStack extends TestStack {
   crasher: Crasher;
   /** Injects a Wise fault at the simulator. */
-  fault(spec: { method?: string; path: string; status?: number; times?: number; delayMs?: number; retryAfter?: number }): Promise<void>;
+  fault(spec: {
+    method?: string;
+    path: string;
+    status?: number;
+    times?: number;
+    delayMs?: number;
+    retryAfter?: number;
+  }): Promise<void>;
   /** Clears every fault, counting how many requests they hit. */
   clearFaults(): Promise<void>;
   state(): Promise<SimState>;
@@ -62,7 +74,13 @@ export interface ReliabilityStack extends TestStack {
 export interface SimState {
   users: { id: number; email: string; registrationCode?: string; active: boolean }[];
   profiles: { id: number; userId: number; type: 'PERSONAL' | 'BUSINESS'; verification: string }[];
-  tokens: { kind: 'client' | 'user'; userId?: number; access_token: string; refresh_token?: string; revoked: boolean }[];
+  tokens: {
+    kind: 'client' | 'user';
+    userId?: number;
+    access_token: string;
+    refresh_token?: string;
+    revoked: boolean;
+  }[];
   authorizationCodes?: { code: string; userId: number; used: boolean }[];
   emailedAuthorizationCodes?: { email: string; code: string }[];
   claimAccountCodes?: { code: string; userId: number; used: boolean }[];
@@ -92,7 +110,9 @@ export const startReliabilityStack = async (options: TestStackOptions = {}): Pro
     },
     clearFaults: async () => {
       const listed = await t.sim_('GET', '/_sim/faults');
-      const faults = (Array.isArray(listed.body) ? listed.body : (listed.body?.faults ?? [])) as { hits?: number }[];
+      const faults = (Array.isArray(listed.body) ? listed.body : (listed.body?.faults ?? [])) as {
+        hits?: number;
+      }[];
       figures.faultsInjected += faults.reduce((n, f) => n + (f.hits ?? 0), 0);
       await t.sim_('DELETE', '/_sim/faults');
     },
@@ -102,7 +122,12 @@ export const startReliabilityStack = async (options: TestStackOptions = {}): Pro
       let start: Record<string, unknown> | undefined;
       do {
         const out = await table.db.send(
-          new ScanCommand({ TableName: table.name, Select: 'COUNT', ConsistentRead: true, ExclusiveStartKey: start }),
+          new ScanCommand({
+            TableName: table.name,
+            Select: 'COUNT',
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
         );
         count += out.Count ?? 0;
         start = out.LastEvaluatedKey;
@@ -111,14 +136,26 @@ export const startReliabilityStack = async (options: TestStackOptions = {}): Pro
     },
     noteSimSecrets: async () => {
       const s = await state();
-      noteSecrets('access token', s.tokens.map((k) => k.access_token));
-      noteSecrets('refresh token', s.tokens.map((k) => k.refresh_token));
-      noteSecrets('registration code', s.users.map((u) => u.registrationCode));
+      noteSecrets(
+        'access token',
+        s.tokens.map((k) => k.access_token),
+      );
+      noteSecrets(
+        'refresh token',
+        s.tokens.map((k) => k.refresh_token),
+      );
+      noteSecrets(
+        'registration code',
+        s.users.map((u) => u.registrationCode),
+      );
       noteSecrets('authorization code', [
         ...(s.authorizationCodes ?? []).map((c) => c.code),
         ...(s.emailedAuthorizationCodes ?? []).map((c) => c.code),
       ]);
-      noteSecrets('claim account code', (s.claimAccountCodes ?? []).map((c) => c.code));
+      noteSecrets(
+        'claim account code',
+        (s.claimAccountCodes ?? []).map((c) => c.code),
+      );
       noteSecrets('client secret', ['local-secret']);
     },
   });
@@ -136,7 +173,8 @@ export const freshCustomer = (label: string) => {
 export const partner = { scope: ADMIN_SCOPE } as const;
 
 export const accountPath = (customerId: string) => `/v1/customers/${customerId}/wise-account`;
-export const profilePath = (customerId: string, profileId: number) => `${accountPath(customerId)}/profiles/${profileId}`;
+export const profilePath = (customerId: string, profileId: number) =>
+  `${accountPath(customerId)}/profiles/${profileId}`;
 
 /** A customer as the partner's KYC knows them: valid under Wise's personal-profile rules. */
 export const customerBody = (email: string, overrides: Record<string, unknown> = {}) => ({
@@ -145,7 +183,12 @@ export const customerBody = (email: string, overrides: Record<string, unknown> =
   lastName: 'User',
   dateOfBirth: '1990-01-01',
   phoneNumber: '+442079460000',
-  address: { addressFirstLine: '1 Test Street', city: 'London', countryIso3Code: 'GBR', postCode: 'EC1A 1BB' },
+  address: {
+    addressFirstLine: '1 Test Street',
+    city: 'London',
+    countryIso3Code: 'GBR',
+    postCode: 'EC1A 1BB',
+  },
   nationality: 'GBR',
   // Route 1 requires the instant the customer accepted Wise's terms (contract v2).
   acceptedTermsAt: new Date(Date.now() - 60_000).toISOString(),
@@ -165,9 +208,21 @@ export const activeCustomer = async (t: TestStack, label: string) => {
 export const existingWiseUser = async (t: TestStack, dateOfBirth = '1988-04-12') => {
   const { email } = freshCustomer('wise-person');
   const password = `pw-${randomUUID()}`;
-  const res = await t.sim_('POST', '/_sim/users', { email, password, firstName: 'Ada', lastName: 'Lovelace', dateOfBirth });
+  const res = await t.sim_('POST', '/_sim/users', {
+    email,
+    password,
+    firstName: 'Ada',
+    lastName: 'Lovelace',
+    dateOfBirth,
+  });
   if (res.status !== 201) throw new Error(`sim user: ${res.status} ${res.text}`);
-  return { email, password, dateOfBirth, userId: res.body.userId as number, profileId: res.body.profileId as number };
+  return {
+    email,
+    password,
+    dateOfBirth,
+    userId: res.body.userId as number,
+    profileId: res.body.profileId as number,
+  };
 };
 
 /**
@@ -185,7 +240,10 @@ export const linkThroughCallback = async (
     body: { dateOfBirth: user.dateOfBirth },
   });
   if (identity.status !== 200) throw new Error(`identity: ${identity.status} ${identity.text}`);
-  const start = await t.call('POST', `/v1/customers/${customerId}/wise-link`, { as: customerId, body: { returnUrl } });
+  const start = await t.call('POST', `/v1/customers/${customerId}/wise-link`, {
+    as: customerId,
+    body: { returnUrl },
+  });
   if (start.status !== 201) throw new Error(`start link: ${start.status} ${start.text}`);
   const authorizeUrl = new URL(start.body.authorizeUrl as string);
   const state = authorizeUrl.searchParams.get('state') ?? '';
@@ -200,7 +258,9 @@ export const linkThroughCallback = async (
   });
   if (consent.status !== 200) throw new Error(`consent: ${consent.status} ${consent.text}`);
   const location = new URL(consent.body.location as string);
-  const callback = await fetch(new URL(location.pathname + location.search, t.stack.url), { redirect: 'manual' });
+  const callback = await fetch(new URL(location.pathname + location.search, t.stack.url), {
+    redirect: 'manual',
+  });
   await callback.text();
   const back = callback.headers.get('location');
   const result = back ? (new URL(back).searchParams.get('result') ?? undefined) : undefined;
@@ -210,7 +270,10 @@ export const linkThroughCallback = async (
 
 /** The second phase (route 17), in the customer's own session. */
 export const completeLink = (t: TestStack, customerId: string, result: string | undefined) =>
-  t.call('POST', `/v1/customers/${customerId}/wise-link/complete`, { as: customerId, body: { result: result ?? '' } });
+  t.call('POST', `/v1/customers/${customerId}/wise-link/complete`, {
+    as: customerId,
+    body: { result: result ?? '' },
+  });
 
 /** Both phases: the answer of route 17. */
 export const linkCustomer = async (
@@ -221,7 +284,10 @@ export const linkCustomer = async (
 ) => completeLink(t, customerId, (await linkThroughCallback(t, customerId, user, returnUrl)).result);
 
 /** Polls a condition without a timed assertion: the condition is what the test asserts. */
-export const until = async <T>(check: () => Promise<T | undefined | false>, attempts = 100): Promise<T | undefined> => {
+export const until = async <T>(
+  check: () => Promise<T | undefined | false>,
+  attempts = 100,
+): Promise<T | undefined> => {
   for (let i = 0; i < attempts; i++) {
     const value = await check();
     if (value) return value;
@@ -234,10 +300,19 @@ export const until = async <T>(check: () => Promise<T | undefined | false>, atte
  * Puts one customer's tokens inside the refresh window (30 minutes left) without moving the
  * shared clock, which would make every customer's tokens due at once.
  */
-export const makeTokensDue = async (t: ReliabilityStack, customerId: string, fn: 'onboarding' | 'kyc-reviews' = 'onboarding') => {
+export const makeTokensDue = async (
+  t: ReliabilityStack,
+  customerId: string,
+  fn: 'onboarding' | 'kyc-reviews' = 'onboarding',
+) => {
   const tokens = t.stack.deps[fn].tokens;
   const access = await tokens.accessToken(customerId);
   const record = (await t.state()).tokens.find((k) => k.access_token === access);
   if (!record?.refresh_token) throw new Error('no refresh token at the simulator');
-  await tokens.store(customerId, { access_token: access, refresh_token: record.refresh_token, token_type: 'bearer', expires_in: 30 * 60 });
+  await tokens.store(customerId, {
+    access_token: access,
+    refresh_token: record.refresh_token,
+    token_type: 'bearer',
+    expires_in: 30 * 60,
+  });
 };

@@ -30,7 +30,10 @@ export class InMemoryCodeAttempts implements CodeAttempts {
     const attempts = this.of(customerId);
     if (attempts.size >= MAX_FAILED_CODES) {
       const soonest = Math.min(...attempts.values());
-      return { kind: 'exhausted', retryAfterSeconds: Math.max(1, Math.ceil((soonest - this.clock.now()) / 1000)) };
+      return {
+        kind: 'exhausted',
+        retryAfterSeconds: Math.max(1, Math.ceil((soonest - this.clock.now()) / 1000)),
+      };
     }
     const attempt = randomUUID();
     attempts.set(attempt, this.clock.now() + CODE_ATTEMPT_WINDOW_MS);

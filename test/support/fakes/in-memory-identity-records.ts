@@ -1,5 +1,10 @@
 import { createHmac } from 'node:crypto';
-import { identityFacts, normalisedFact, type IdentityFact, type IdentitySummary } from '../../../shared/domain/identity';
+import {
+  identityFacts,
+  normalisedFact,
+  type IdentityFact,
+  type IdentitySummary,
+} from '../../../shared/domain/identity';
 import {
   identityItemKey,
   type IdentityChange,
@@ -32,14 +37,23 @@ export class InMemoryIdentityRecords implements IdentityRecords {
 
   private read(customerId: string): Partial<Record<IdentityFact, string>> {
     const item = this.items.get(identityItemKey(customerId)) ?? {};
-    return Object.fromEntries(identityFacts.filter((f) => typeof item[f] === 'string').map((f) => [f, item[f] as string]));
+    return Object.fromEntries(
+      identityFacts.filter((f) => typeof item[f] === 'string').map((f) => [f, item[f] as string]),
+    );
   }
 
   private static summaryOf(digests: Partial<Record<IdentityFact, string>>): IdentitySummary {
-    return { dateOfBirth: digests.dateOfBirth !== undefined, registrationNumber: digests.registrationNumber !== undefined };
+    return {
+      dateOfBirth: digests.dateOfBirth !== undefined,
+      registrationNumber: digests.registrationNumber !== undefined,
+    };
   }
 
-  async record(customerId: string, change: IdentityChange, options: RecordOptions = {}): Promise<RecordOutcome> {
+  async record(
+    customerId: string,
+    change: IdentityChange,
+    options: RecordOptions = {},
+  ): Promise<RecordOutcome> {
     const before = this.read(customerId);
     const after = { ...before };
     for (const fact of identityFacts) {
@@ -59,7 +73,11 @@ export class InMemoryIdentityRecords implements IdentityRecords {
     return InMemoryIdentityRecords.summaryOf(this.read(customerId));
   }
 
-  async compare(customerId: string, fact: IdentityFact, value: string): Promise<'match' | 'mismatch' | 'none'> {
+  async compare(
+    customerId: string,
+    fact: IdentityFact,
+    value: string,
+  ): Promise<'match' | 'mismatch' | 'none'> {
     const onRecord = this.read(customerId)[fact];
     if (onRecord === undefined) return 'none';
     return onRecord === this.digest(customerId, fact, value) ? 'match' : 'mismatch';

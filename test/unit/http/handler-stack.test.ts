@@ -9,9 +9,17 @@ import { createLogger } from '../../../shared/logging/logger';
 import { routesOf } from '../../../shared/routes';
 import { WiseUnavailableError } from '../../../shared/wise/errors';
 
-const context = { getRemainingTimeInMillis: () => 10_000, awsRequestId: 'req', functionName: 'f' } as unknown as Context;
+const context = {
+  getRemainingTimeInMillis: () => 10_000,
+  awsRequestId: 'req',
+  functionName: 'f',
+} as unknown as Context;
 
-const event = (routeKey: string, init: Partial<GatewayEvent> = {}, claims?: Record<string, string>): GatewayEvent =>
+const event = (
+  routeKey: string,
+  init: Partial<GatewayEvent> = {},
+  claims?: Record<string, string>,
+): GatewayEvent =>
   ({
     version: '2.0',
     routeKey,
@@ -19,7 +27,11 @@ const event = (routeKey: string, init: Partial<GatewayEvent> = {}, claims?: Reco
     rawQueryString: '',
     headers: { 'content-type': 'application/json' },
     isBase64Encoded: false,
-    requestContext: { requestId: 'r-1', http: { method: 'POST' }, ...(claims ? { authorizer: { jwt: { claims } } } : {}) },
+    requestContext: {
+      requestId: 'r-1',
+      http: { method: 'POST' },
+      ...(claims ? { authorizer: { jwt: { claims } } } : {}),
+    },
     ...init,
   }) as unknown as GatewayEvent;
 
@@ -28,7 +40,22 @@ const logger = createLogger('test');
 /** An authenticated caller acting on its own customer, as the JWT authorizer would pass it. */
 const own: Partial<GatewayEvent> = {
   pathParameters: { customerId: 'alice' },
-  requestContext: { requestId: 'r-1', http: { method: 'POST' }, authorizer: { jwt: { claims: { sub: 'alice' } } } } as never,
+  requestContext: {
+    requestId: 'r-1',
+    http: { method: 'POST' },
+    authorizer: { jwt: { claims: { sub: 'alice' } } },
+  } as never,
+};
+
+/** The partner backend (routes 1, 3, 4, 6 are partner-only). */
+const admin = { sub: 'back-office', scope: 'wise-onboarding/admin' };
+const asPartner: Partial<GatewayEvent> = {
+  pathParameters: { customerId: 'alice' },
+  requestContext: {
+    requestId: 'r-1',
+    http: { method: 'POST' },
+    authorizer: { jwt: { claims: admin } },
+  } as never,
 };
 
 const operation = operationOf<{ seen: number[] }>();
@@ -59,12 +86,25 @@ const operations = {
       return { status: 201, body: { ok: body.email } };
     },
   }),
-  getAccount: failing('getAccount', () => new Error('secret-token-value in a message that must never be shown')),
+  getAccount: failing(
+    'getAccount',
+    () => new Error('secret-token-value in a message that must never be shown'),
+  ),
   createBusinessProfile: failing('createBusinessProfile', () => new WiseUnavailableError('/v1/x', 7)),
-  updateProfile: failing('updateProfile', () => new DomainError('PERSONAL_PROFILE_REQUIRED', { detail: 'Create the personal profile first.' })),
-  checkVerification: failing('checkVerification', () => new DomainError('IN_PROGRESS', { retryAfterSeconds: 0.2 })),
+  updateProfile: failing(
+    'updateProfile',
+    () => new DomainError('PERSONAL_PROFILE_REQUIRED', { detail: 'Create the personal profile first.' }),
+  ),
+  checkVerification: failing(
+    'checkVerification',
+    () => new DomainError('IN_PROGRESS', { retryAfterSeconds: 0.2 }),
+  ),
   submitIdentityDocument: failing('submitIdentityDocument', () => new Error('unused')),
   createClaimLink: failing('createClaimLink', () => new Error('unused')),
+  issueAccessToken: failing('issueAccessToken', () => new Error('unused')),
+  listAuditEvents: failing('listAuditEvents', () => new Error('unused')),
+  listCustomers: failing('listCustomers', () => new Error('unused')),
+  eraseCustomer: failing('eraseCustomer', () => new Error('unused')),
 };
 
 describe('the shared handler stack', () => {
@@ -75,7 +115,11 @@ describe('the shared handler stack', () => {
   it('names every bad field in one 400 problem', async () => {
     // Act
     const res = await handler(
-      event(key, { pathParameters: { customerId: 'alice' }, body: JSON.stringify({ email: 'nope', firstName: '' }) }, { sub: 'alice' }),
+      event(
+        key,
+        { pathParameters: { customerId: 'alice' }, body: JSON.stringify({ email: 'nope', firstName: '' }) },
+        admin,
+      ),
       context,
     );
     // Assess
@@ -98,18 +142,30 @@ describe('the shared handler stack', () => {
 
   it('maps a Wise outage to 503 WISE_UNAVAILABLE with Retry-After', async () => {
     // Act
-    const res = await handler(event('POST /v1/customers/{customerId}/wise-account/business-profiles', own), context);
+    const res = await handler(
+      event('POST /v1/customers/{customerId}/wise-account/business-profiles', asPartner),
+      context,
+    );
     // Assess
     expect(res.statusCode).toBe(503);
     expect(res.headers['Retry-After']).toBe('7');
     expect(JSON.parse(res.body as string).code).toBe('WISE_UNAVAILABLE');
   });
 
-  it('guards every partner route, built or not: no token 401, another customer 403', async () => {
+  it('guards every route with callers: no token 401, another customer 403', async () => {
     // Act
-    const anonymous = await handler(event('POST /v1/customers/{customerId}/wise-account/claim', { pathParameters: { customerId: 'alice' } }), context);
+    const anonymous = await handler(
+      event('POST /v1/customers/{customerId}/wise-account/claim', {
+        pathParameters: { customerId: 'alice' },
+      }),
+      context,
+    );
     const other = await handler(
-      event('POST /v1/customers/{customerId}/wise-account/claim', { pathParameters: { customerId: 'bob' } }, { sub: 'alice' }),
+      event(
+        'POST /v1/customers/{customerId}/wise-account/claim',
+        { pathParameters: { customerId: 'bob' } },
+        { sub: 'alice' },
+      ),
       context,
     );
     // Assess
@@ -131,7 +187,10 @@ describe('the shared handler stack', () => {
 
   it('answers a domain error from the catalogue: its status, code, detail and whole-second Retry-After', async () => {
     // Act
-    const res = await handler(event('POST /v1/customers/{customerId}/wise-account/profiles/{profileId}/verification-check', own), context);
+    const res = await handler(
+      event('POST /v1/customers/{customerId}/wise-account/profiles/{profileId}/verification-check', own),
+      context,
+    );
     // Assess
     expect(res.statusCode).toBe(409);
     expect(res.headers['Retry-After']).toBe('1');
@@ -147,7 +206,17 @@ describe('the shared handler stack', () => {
     // Prepare
     const before = Date.now();
     // Act
-    await handler(event(key, { pathParameters: { customerId: 'alice' }, body: JSON.stringify({ email: 'a@b.co', firstName: 'A' }) }, { sub: 'alice' }), context);
+    await handler(
+      event(
+        key,
+        {
+          pathParameters: { customerId: 'alice' },
+          body: JSON.stringify({ email: 'a@b.co', firstName: 'A' }),
+        },
+        admin,
+      ),
+      context,
+    );
     // Assess
     const deadline = services.seen.at(-1) as number;
     expect(deadline).toBeGreaterThanOrEqual(before + 10_000 - 1_500);
@@ -157,10 +226,20 @@ describe('the shared handler stack', () => {
   it('adds security headers and no-store to success and error answers alike', async () => {
     // Act
     const ok = await handler(
-      event(key, { pathParameters: { customerId: 'alice' }, body: JSON.stringify({ email: 'a@b.co', firstName: 'A' }) }, { sub: 'alice' }),
+      event(
+        key,
+        {
+          pathParameters: { customerId: 'alice' },
+          body: JSON.stringify({ email: 'a@b.co', firstName: 'A' }),
+        },
+        admin,
+      ),
       context,
     );
-    const problem = await handler(event('PUT /v1/customers/{customerId}/wise-account/profiles/{profileId}', own), context);
+    const problem = await handler(
+      event('PUT /v1/customers/{customerId}/wise-account/profiles/{profileId}', asPartner),
+      context,
+    );
     // Assess
     for (const res of [ok, problem]) {
       expect(res.headers['Cache-Control']).toBe('no-store');
@@ -173,11 +252,15 @@ describe('the shared handler stack', () => {
   it('refuses a body over the limit with 413 and a non-JSON media type with 415', async () => {
     // Act
     const big = await handler(
-      event(key, { pathParameters: { customerId: 'alice' }, body: 'x'.repeat(70_000) }, { sub: 'alice' }),
+      event(key, { pathParameters: { customerId: 'alice' }, body: 'x'.repeat(70_000) }, admin),
       context,
     );
     const wrongType = await handler(
-      event(key, { pathParameters: { customerId: 'alice' }, body: 'a=b', headers: { 'content-type': 'text/plain' } }, { sub: 'alice' }),
+      event(
+        key,
+        { pathParameters: { customerId: 'alice' }, body: 'a=b', headers: { 'content-type': 'text/plain' } },
+        admin,
+      ),
       context,
     );
     // Assess

@@ -52,7 +52,9 @@ describe('ReplayedAnswers', () => {
 
     // Assess
     expect(replayed).toEqual(profile);
-    const [[id, record]] = [...store.records];
+    const [[id, record]] = [...store.records] as [
+      [string, typeof store.records extends Map<string, infer R> ? R : never],
+    ];
     const atRest = JSON.stringify({ id, record });
     for (const secret of ['Alice Ltd', '0123', 'key-1', 'businessName']) expect(atRest).not.toContain(secret);
     expect(record.requestHash).toMatch(/^hmac-sha256:v1:[A-Za-z0-9_-]{43}$/);
@@ -90,7 +92,7 @@ describe('ReplayedAnswers', () => {
     // Prepare
     const { store, cipher, replays } = setup();
     await through(replays, request(), profile);
-    const [[, record]] = [...store.records];
+    const [, record] = [...store.records][0]!;
     const wrapped = (JSON.parse(record.answer!) as { sealed: string }).sealed.split('.')[1]!;
 
     // Act + Assess

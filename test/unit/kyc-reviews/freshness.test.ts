@@ -6,12 +6,16 @@ describe('readAsOf', () => {
   it('ranks a read below every webhook stamped in its own second or later, above every earlier one (property)', () => {
     // Prepare / Act / Assess
     fc.assert(
-      fc.property(fc.integer({ min: 1_000, max: 2 ** 44 }), fc.integer({ min: -5, max: 5 }), (readAt, secondsApart) => {
-        const webhookStamp = (Math.floor(readAt / 1000) + secondsApart) * 1000; // occurred_at has whole seconds
-        const asOf = readAsOf(readAt);
-        if (secondsApart >= 0) expect(asOf).toBeLessThan(webhookStamp);
-        else expect(asOf).toBeGreaterThan(webhookStamp);
-      }),
+      fc.property(
+        fc.integer({ min: 1_000, max: 2 ** 44 }),
+        fc.integer({ min: -5, max: 5 }),
+        (readAt, secondsApart) => {
+          const webhookStamp = (Math.floor(readAt / 1000) + secondsApart) * 1000; // occurred_at has whole seconds
+          const asOf = readAsOf(readAt);
+          if (secondsApart >= 0) expect(asOf).toBeLessThan(webhookStamp);
+          else expect(asOf).toBeGreaterThan(webhookStamp);
+        },
+      ),
     );
   });
 

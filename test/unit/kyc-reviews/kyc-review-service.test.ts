@@ -207,7 +207,10 @@ describe("a link Wise has just issued (Wise's own PATCH example)", () => {
   it('is served for 5 minutes from the PATCH, though Wise prints expiresAt 56 ms after updatedAt', async () => {
     // Prepare: Wise answers the PATCH exactly as its API reference example does.
     const { service, wise } = await setup();
-    wise.on('setKycReviewRedirect', async () => structuredClone(WISE_KYC_PATCH_EXAMPLE) as unknown as WiseKycReview);
+    wise.on(
+      'setKycReviewRedirect',
+      async () => structuredClone(WISE_KYC_PATCH_EXAMPLE) as unknown as WiseKycReview,
+    );
 
     // Act
     const { review } = await service.create(
@@ -219,8 +222,14 @@ describe("a link Wise has just issued (Wise's own PATCH example)", () => {
     const fresh = await service.link(CUSTOMER, PROFILE, REVIEW, {}, {});
 
     // Assess
-    expect(review.link).toEqual({ url: WISE_KYC_PATCH_EXAMPLE.link.value, expiresAt: new Date(T0 + 300_000).toISOString() });
-    expect(fresh).toEqual({ url: WISE_KYC_PATCH_EXAMPLE.link.value, expiresAt: new Date(T0 + 300_000).toISOString() });
+    expect(review.link).toEqual({
+      url: WISE_KYC_PATCH_EXAMPLE.link.value,
+      expiresAt: new Date(T0 + 300_000).toISOString(),
+    });
+    expect(fresh).toEqual({
+      url: WISE_KYC_PATCH_EXAMPLE.link.value,
+      expiresAt: new Date(T0 + 300_000).toISOString(),
+    });
   });
 });
 
@@ -260,7 +269,11 @@ describe('KycReviewService.link', () => {
 
     // Assess
     expect(review.link).toBeNull();
-    expect([problem.status, problem.code, problem.retryAfterSeconds]).toEqual([409, 'KYC_LINK_UNAVAILABLE', 3]);
+    expect([problem.status, problem.code, problem.retryAfterSeconds]).toEqual([
+      409,
+      'KYC_LINK_UNAVAILABLE',
+      3,
+    ]);
   });
 
   it('asks Wise for a fresh link when the stored one cannot be opened', async () => {

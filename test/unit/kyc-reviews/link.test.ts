@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canServeStoredLink, isLinkServable, LINK_SAFETY_MARGIN_MS, LINK_TTL_MS, linkExpiry } from '../../../shared/domain/kyc/link';
+import {
+  canServeStoredLink,
+  isLinkServable,
+  LINK_SAFETY_MARGIN_MS,
+  LINK_TTL_MS,
+  linkExpiry,
+} from '../../../shared/domain/kyc/link';
 import { parseWiseInstant } from '../../../shared/domain/kyc/wise-time';
 import { WISE_KYC_PATCH_EXAMPLE } from '../../support/wise-examples';
 
@@ -35,11 +41,15 @@ describe('isLinkServable', () => {
   it('never serves an expired link, whatever the times (property)', () => {
     // Prepare / Act / Assess
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 2 ** 45 }), fc.integer({ min: -(2 ** 30), max: 2 ** 30 }), (t, left) => {
-        const servable = isLinkServable(t + left, t);
-        if (left <= LINK_SAFETY_MARGIN_MS) expect(servable).toBe(false);
-        else expect(servable).toBe(true);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 45 }),
+        fc.integer({ min: -(2 ** 30), max: 2 ** 30 }),
+        (t, left) => {
+          const servable = isLinkServable(t + left, t);
+          if (left <= LINK_SAFETY_MARGIN_MS) expect(servable).toBe(false);
+          else expect(servable).toBe(true);
+        },
+      ),
     );
   });
 });

@@ -60,7 +60,10 @@ describe('checkFiles', () => {
   it('limits the number of files and their total size', () => {
     // Prepare
     const many = Array.from({ length: MAX_FILES + 1 }, (_, i) => file(`p${i}.pdf`, 'application/pdf', PDF));
-    const big = [file('a.pdf', 'application/pdf', PDF, MAX_TOTAL_FILE_BYTES), file('b.pdf', 'application/pdf', PDF, 1)];
+    const big = [
+      file('a.pdf', 'application/pdf', PDF, MAX_TOTAL_FILE_BYTES),
+      file('b.pdf', 'application/pdf', PDF, 1),
+    ];
 
     // Act
     const tooMany = checkFiles(many);
@@ -71,7 +74,7 @@ describe('checkFiles', () => {
     expect(tooBig).toEqual([{ path: 'files', message: `at most ${MAX_TOTAL_FILE_BYTES} bytes in all` }]);
   });
 
-  it('refuses any content that does not start with its type\'s signature (property)', () => {
+  it("refuses any content that does not start with its type's signature (property)", () => {
     // Prepare / Act / Assess
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 1, maxLength: 64 }), (bytes) => {
@@ -89,7 +92,9 @@ describe('checkData and checkRequirementKey', () => {
     expect(checkData({ accountPurpose: 'SENDING_MONEY_TO_FRIENDS_OR_FAMILY' })).toEqual([]);
     expect(checkData(['a'])).toEqual([{ path: 'data', message: 'must be a JSON object' }]);
     expect(checkData(null)).toHaveLength(1);
-    expect(checkData({ blob: 'x'.repeat(MAX_DATA_BYTES) })).toEqual([{ path: 'data', message: `at most ${MAX_DATA_BYTES} bytes` }]);
+    expect(checkData({ blob: 'x'.repeat(MAX_DATA_BYTES) })).toEqual([
+      { path: 'data', message: `at most ${MAX_DATA_BYTES} bytes` },
+    ]);
   });
 
   it('takes upper-case requirement keys only', () => {
@@ -112,8 +117,12 @@ describe('submittable', () => {
 
   it('lets an API-collectable, not yet provided requirement through while the review waits for input', () => {
     // Prepare / Act / Assess
-    expect(submittable({ status: 'WAITING_CUSTOMER_INPUT', requirements }, 'ACCOUNT_PURPOSE')).toEqual({ ok: true });
-    expect(submittable({ status: 'PASSED_WITH_REQUIREMENTS', requirements }, 'ACCOUNT_PURPOSE')).toEqual({ ok: true });
+    expect(submittable({ status: 'WAITING_CUSTOMER_INPUT', requirements }, 'ACCOUNT_PURPOSE')).toEqual({
+      ok: true,
+    });
+    expect(submittable({ status: 'PASSED_WITH_REQUIREMENTS', requirements }, 'ACCOUNT_PURPOSE')).toEqual({
+      ok: true,
+    });
   });
 
   it('says why anything else is refused', () => {
@@ -145,6 +154,10 @@ describe('submissionDataFor', () => {
     const text = submissionDataFor('93a903ea-0000-4000-8000-000000000000', { accountPurpose: 'X' });
 
     // Assess
-    expect(JSON.parse(text)).toEqual({ data: { accountPurpose: 'X' }, version: 'V1', kycReviewId: '93a903ea-0000-4000-8000-000000000000' });
+    expect(JSON.parse(text)).toEqual({
+      data: { accountPurpose: 'X' },
+      version: 'V1',
+      kycReviewId: '93a903ea-0000-4000-8000-000000000000',
+    });
   });
 });

@@ -14,29 +14,47 @@ describe('triggers', () => {
   it('matches a quote by its id, case-insensitively, and proactive reviews by type', () => {
     // Prepare / Act / Assess
     expect(sameTrigger({ type: 'QUOTE', id: quote }, { type: 'QUOTE', id: quote.toUpperCase() })).toBe(true);
-    expect(sameTrigger({ type: 'QUOTE', id: quote }, { type: 'QUOTE', id: '00000000-0000-0000-0000-000000000000' })).toBe(false);
+    expect(
+      sameTrigger(
+        { type: 'QUOTE', id: quote },
+        { type: 'QUOTE', id: '00000000-0000-0000-0000-000000000000' },
+      ),
+    ).toBe(false);
     expect(sameTrigger({ type: 'PROACTIVE_SEND_MONEY' }, { type: 'PROACTIVE_SEND_MONEY' })).toBe(true);
     expect(sameTrigger({ type: 'PROACTIVE_SEND_MONEY' }, { type: 'QUOTE', id: quote })).toBe(false);
     expect(sameTrigger(undefined, { type: 'PROACTIVE_SEND_MONEY' })).toBe(false);
   });
 
-  it('builds Wise\'s create body', () => {
+  it("builds Wise's create body", () => {
     // Prepare / Act / Assess
-    expect(wiseCreateBody({ type: 'QUOTE', id: quote })).toEqual({ type: 'QUOTE', triggerData: { id: quote } });
+    expect(wiseCreateBody({ type: 'QUOTE', id: quote })).toEqual({
+      type: 'QUOTE',
+      triggerData: { id: quote },
+    });
     expect(wiseCreateBody({ type: 'PROACTIVE_SEND_MONEY' })).toEqual({ type: 'PROACTIVE_SEND_MONEY' });
   });
 
-  it('reads the trigger back from Wise\'s triggerReferences, ignoring kinds partners cannot start', () => {
+  it("reads the trigger back from Wise's triggerReferences, ignoring kinds partners cannot start", () => {
     // Prepare / Act / Assess
-    expect(triggerFromReferences([{ type: 'QUOTE', triggerData: { id: quote } }])).toEqual({ type: 'QUOTE', id: quote });
-    expect(triggerFromReferences([{ type: 'PROACTIVE_SEND_MONEY', triggerData: {} }])).toEqual({ type: 'PROACTIVE_SEND_MONEY' });
-    expect(triggerFromReferences([{ type: 'TRANSFER', triggerData: { id: 5 } }, { type: 'QUOTE', triggerData: {} }])).toBeUndefined();
+    expect(triggerFromReferences([{ type: 'QUOTE', triggerData: { id: quote } }])).toEqual({
+      type: 'QUOTE',
+      id: quote,
+    });
+    expect(triggerFromReferences([{ type: 'PROACTIVE_SEND_MONEY', triggerData: {} }])).toEqual({
+      type: 'PROACTIVE_SEND_MONEY',
+    });
+    expect(
+      triggerFromReferences([
+        { type: 'TRANSFER', triggerData: { id: 5 } },
+        { type: 'QUOTE', triggerData: {} },
+      ]),
+    ).toBeUndefined();
     expect(triggerFromReferences(undefined)).toBeUndefined();
   });
 });
 
 describe('normaliseRequirements', () => {
-  it('keeps Wise\'s lines of alternatives and takes the state from either of Wise\'s names', () => {
+  it("keeps Wise's lines of alternatives and takes the state from either of Wise's names", () => {
     // Prepare
     const raw = [
       [
@@ -44,7 +62,14 @@ describe('normaliseRequirements', () => {
         { key: 'PASSPORT', state: 'IN_REVIEW' },
       ],
       [],
-      [{ key: 'ACCOUNT_PURPOSE', state: 'NOT_PROVIDED', status: 'NOT_PROVIDED', apiCollectionSupported: true }],
+      [
+        {
+          key: 'ACCOUNT_PURPOSE',
+          state: 'NOT_PROVIDED',
+          status: 'NOT_PROVIDED',
+          apiCollectionSupported: true,
+        },
+      ],
     ];
 
     // Act

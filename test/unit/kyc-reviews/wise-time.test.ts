@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseWiseInstant, wiseInstantToIso } from '../../../shared/domain/kyc/wise-time';
 
 describe('parseWiseInstant', () => {
-  it('reads Wise\'s zone-less nanosecond instants as UTC', () => {
+  it("reads Wise's zone-less nanosecond instants as UTC", () => {
     // Prepare / Act / Assess
     expect(wiseInstantToIso('2024-09-03T16:29:41.203225146')).toBe('2024-09-03T16:29:41.203Z');
     expect(wiseInstantToIso('2024-09-03T16:22:02')).toBe('2024-09-03T16:22:02.000Z');

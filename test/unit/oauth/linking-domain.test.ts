@@ -3,9 +3,18 @@ import { describe, expect, it } from 'vitest';
 import { callbackPage } from '../../../functions/oauth/callback-page';
 import { factFor, normalisedFact, profileFact } from '../../../shared/domain/identity';
 import { authorizeUrl } from '../../../shared/domain/linking/authorize-url';
-import { linkFailureReasons, reasonForWiseError, returnUrlWithOutcome } from '../../../shared/domain/linking/callback-outcome';
+import {
+  linkFailureReasons,
+  reasonForWiseError,
+  returnUrlWithOutcome,
+} from '../../../shared/domain/linking/callback-outcome';
 import { verifyIdentity } from '../../../shared/domain/linking/identity';
-import { isResultExpired, LINK_RESULT_TTL_MS, linkResultHash, newLinkResultValue } from '../../../shared/domain/linking/link-result';
+import {
+  isResultExpired,
+  LINK_RESULT_TTL_MS,
+  linkResultHash,
+  newLinkResultValue,
+} from '../../../shared/domain/linking/link-result';
 import {
   CLAIM_CODE_TTL_MS,
   isExpired,
@@ -32,7 +41,10 @@ describe('LinkState', () => {
   it('expires 30 minutes after it starts, the instant of expiry included; a claim link is good for 5 minutes', () => {
     // Prepare
     const link = newLinkState({ customerId: 'c1', returnUrl: 'https://app.example/x' }, 1_000);
-    const claim = newLinkState({ customerId: 'c1', returnUrl: 'https://app.example/x', claimAccount: true }, 1_000);
+    const claim = newLinkState(
+      { customerId: 'c1', returnUrl: 'https://app.example/x', claimAccount: true },
+      1_000,
+    );
 
     // Act / Assess
     expect(link.expiresAt).toBe(1_000 + LINK_STATE_TTL_MS);
@@ -46,10 +58,18 @@ describe('LinkState', () => {
   it('moves an account to LINK_PENDING unless the customer already has access or another flow is in charge', () => {
     // Prepare / Act / Assess
     expect(startMovesToLinkPending(undefined)).toBe(true);
-    for (const s of ['NONE', 'EXISTING_ACCOUNT', 'LINK_PENDING', 'RELINK_REQUIRED', 'LINK_REJECTED', 'DISCONNECTED'] as const) {
+    for (const s of [
+      'NONE',
+      'EXISTING_ACCOUNT',
+      'LINK_PENDING',
+      'RELINK_REQUIRED',
+      'LINK_REJECTED',
+      'DISCONNECTED',
+    ] as const) {
       expect(startMovesToLinkPending(s)).toBe(true);
     }
-    for (const s of ['ACTIVE', 'LINKED', 'CREATING', 'DEACTIVATED'] as const) expect(startMovesToLinkPending(s)).toBe(false);
+    for (const s of ['ACTIVE', 'LINKED', 'CREATING', 'DEACTIVATED'] as const)
+      expect(startMovesToLinkPending(s)).toBe(false);
   });
 });
 
@@ -74,11 +94,21 @@ describe('the identity on record', () => {
     expect(factFor('PERSONAL')).toBe('dateOfBirth');
     expect(factFor('personal')).toBe('dateOfBirth');
     expect(factFor('BUSINESS')).toBe('registrationNumber');
-    expect(profileFact({ id: 1, type: 'PERSONAL', dateOfBirth: '1990-01-02' })).toEqual({ fact: 'dateOfBirth', value: '1990-01-02' });
-    expect(profileFact({ id: 1, type: 'BUSINESS', registrationNumber: 'HRB 1' })).toEqual({ fact: 'registrationNumber', value: 'HRB 1' });
-    expect(profileFact({ id: 1, type: 'BUSINESS', registrationNumber: 42 })).toEqual({ fact: 'registrationNumber' });
+    expect(profileFact({ id: 1, type: 'PERSONAL', dateOfBirth: '1990-01-02' })).toEqual({
+      fact: 'dateOfBirth',
+      value: '1990-01-02',
+    });
+    expect(profileFact({ id: 1, type: 'BUSINESS', registrationNumber: 'HRB 1' })).toEqual({
+      fact: 'registrationNumber',
+      value: 'HRB 1',
+    });
+    expect(profileFact({ id: 1, type: 'BUSINESS', registrationNumber: 42 })).toEqual({
+      fact: 'registrationNumber',
+    });
     expect(profileFact({ id: 1, type: 'PERSONAL', dateOfBirth: null })).toEqual({ fact: 'dateOfBirth' });
-    expect(profileFact({ id: 1, type: 'BUSINESS', registrationNumber: ' - ' })).toEqual({ fact: 'registrationNumber' });
+    expect(profileFact({ id: 1, type: 'BUSINESS', registrationNumber: ' - ' })).toEqual({
+      fact: 'registrationNumber',
+    });
   });
 
   it('spells a registration number one way whatever spaces, punctuation and case it is written with (property)', () => {
@@ -108,7 +138,8 @@ describe('the identity on record', () => {
   it('answers match, mismatch (also when Wise shows nothing), or unverifiable when nothing is on record for the type', async () => {
     // Prepare
     const onRecord = { dateOfBirth: true, registrationNumber: false };
-    const compare = async (_fact: string, value: string): Promise<'match' | 'mismatch'> => (value === '1990-01-02' ? 'match' : 'mismatch');
+    const compare = async (_fact: string, value: string): Promise<'match' | 'mismatch'> =>
+      value === '1990-01-02' ? 'match' : 'mismatch';
 
     // Act
     const verdicts = await Promise.all([
@@ -128,11 +159,17 @@ describe('the return URL allowlist', () => {
 
   it('accepts a URL under an allowed prefix and answers its normalised form', () => {
     // Prepare / Act / Assess
-    expect(allowedReturnUrl('HTTPS://APP.example:443/wise/done?x=1', allowlist)).toBe('https://app.example/wise/done?x=1');
+    expect(allowedReturnUrl('HTTPS://APP.example:443/wise/done?x=1', allowlist)).toBe(
+      'https://app.example/wise/done?x=1',
+    );
     expect(allowedReturnUrl('https://app.example/wise', allowlist)).toBeUndefined();
     expect(allowedReturnUrl('https://app.example/wise/', allowlist)).toBe('https://app.example/wise/');
-    expect(allowedReturnUrl('http://localhost:3000/app/..%2f..%2fadmin?next=..%2f', allowlist)).toBeUndefined();
-    expect(allowedReturnUrl('http://localhost:3000/app?next=..%2f', allowlist)).toBe('http://localhost:3000/app?next=..%2f');
+    expect(
+      allowedReturnUrl('http://localhost:3000/app/..%2f..%2fadmin?next=..%2f', allowlist),
+    ).toBeUndefined();
+    expect(allowedReturnUrl('http://localhost:3000/app?next=..%2f', allowlist)).toBe(
+      'http://localhost:3000/app?next=..%2f',
+    );
   });
 
   it.each([
@@ -181,7 +218,11 @@ describe('the callback outcome on the return URL', () => {
         fc.oneof(
           fc
             .record({ profileId: fc.option(fc.integer({ min: 1, max: 2 ** 40 }), { nil: undefined }) })
-            .map(({ profileId }) => ({ kind: 'authorized' as const, result: newLinkResultValue(), profileId })),
+            .map(({ profileId }) => ({
+              kind: 'authorized' as const,
+              result: newLinkResultValue(),
+              profileId,
+            })),
           fc.constantFrom(...linkFailureReasons).map((reason) => ({ kind: 'failed' as const, reason })),
         ),
         (returnUrl, outcome) => {
@@ -199,7 +240,9 @@ describe('the callback outcome on the return URL', () => {
           if (outcome.kind === 'authorized') {
             expect(back.searchParams.getAll('status')).toEqual(['authorized']);
             expect(back.searchParams.getAll('result')).toEqual([outcome.result]);
-            expect(back.searchParams.getAll('profileId')).toEqual(outcome.profileId === undefined ? [] : [String(outcome.profileId)]);
+            expect(back.searchParams.getAll('profileId')).toEqual(
+              outcome.profileId === undefined ? [] : [String(outcome.profileId)],
+            );
             expect(back.searchParams.has('reason')).toBe(false);
           } else {
             expect(back.searchParams.getAll('status')).toEqual(['error']);
@@ -214,37 +257,56 @@ describe('the callback outcome on the return URL', () => {
   it('maps only access_denied to access_denied; any other Wise error is a failed exchange', () => {
     // Prepare / Act / Assess
     expect(reasonForWiseError('access_denied')).toBe('access_denied');
-    fc.assert(fc.property(fc.string().filter((s) => s !== 'access_denied'), (e) => reasonForWiseError(e) === 'exchange_failed'));
+    fc.assert(
+      fc.property(
+        fc.string().filter((s) => s !== 'access_denied'),
+        (e) => reasonForWiseError(e) === 'exchange_failed',
+      ),
+    );
   });
 });
 
 describe('the authorize URL', () => {
   it("points at the environment's web host with client_id, redirect_uri and state, and the claim code only when given", () => {
     // Prepare
-    const base = { clientId: 'cid', redirectUri: 'https://api.bank.example/v1/oauth/callback', state: 's t&x' };
+    const base = {
+      clientId: 'cid',
+      redirectUri: 'https://api.bank.example/v1/oauth/callback',
+      state: 's t&x',
+    };
 
     // Act
     const sandbox = new URL(authorizeUrl({ ...base, webBaseUrl: 'https://wise-sandbox.com' }));
-    const claim = new URL(authorizeUrl({ ...base, webBaseUrl: 'https://wise.com/', claimAccountCode: 'claim-1' }));
+    const claim = new URL(
+      authorizeUrl({ ...base, webBaseUrl: 'https://wise.com/', claimAccountCode: 'claim-1' }),
+    );
 
     // Assess
     expect(`${sandbox.origin}${sandbox.pathname}`).toBe('https://wise-sandbox.com/oauth/authorize/');
-    expect(Object.fromEntries(sandbox.searchParams)).toEqual({ client_id: 'cid', redirect_uri: base.redirectUri, state: 's t&x' });
+    expect(Object.fromEntries(sandbox.searchParams)).toEqual({
+      client_id: 'cid',
+      redirect_uri: base.redirectUri,
+      state: 's t&x',
+    });
     expect(`${claim.origin}${claim.pathname}`).toBe('https://wise.com/oauth/authorize/');
     expect(claim.searchParams.get('claim_account_code')).toBe('claim-1');
   });
 });
 
 describe('the callback pages', () => {
-  it.each(['invalid_state', 'not_finished', 'failed'] as const)('%s is self-contained, uncacheable, referrer-free and locked down by CSP', (kind) => {
-    // Prepare / Act
-    const page = callbackPage(kind);
+  it.each(['invalid_state', 'not_finished', 'failed'] as const)(
+    '%s is self-contained, uncacheable, referrer-free and locked down by CSP',
+    (kind) => {
+      // Prepare / Act
+      const page = callbackPage(kind);
 
-    // Assess
-    expect(page.status).toBe(kind === 'failed' ? 500 : 400);
-    expect(page.headers).toMatchObject({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
-    expect(page.headers?.['Content-Security-Policy']).toContain("default-src 'none'");
-    expect(page.rawBody).not.toMatch(/<script|<link|<img|src=|href=/i);
-    expect(page.rawBody).toContain('Go back to the app');
-  });
+      // Assess
+      // `failed`: the state could not be read, nothing was used up: 503 with Retry-After, reload to finish.
+      expect(page.status).toBe(kind === 'failed' ? 503 : 400);
+      expect(page.headers).toMatchObject({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
+      expect(page.headers?.['Content-Security-Policy']).toContain("default-src 'none'");
+      expect(page.rawBody).not.toMatch(/<script|<link|<img|src=|href=/i);
+      expect(page.rawBody).toMatch(/go back to the app/i);
+    },
+  );
 });

@@ -18,14 +18,26 @@ import { customerContext } from '../../../shared/ports/cipher';
 import { linkResultContext, linkResultLease } from '../../../shared/ports/link-results';
 import { REGISTRATION_CODE_PURPOSE } from '../../../shared/tokens/remint';
 import type { TokenResponse } from '../../../shared/wise/schemas';
-import { FakeWise, FakeWiseAccess, inMemoryStores, ManualClock, wiseRefuses, wiseUnavailable } from '../../support/fakes';
+import {
+  FakeWise,
+  FakeWiseAccess,
+  inMemoryStores,
+  ManualClock,
+  wiseRefuses,
+  wiseUnavailable,
+} from '../../support/fakes';
 import { problemOf } from '../../support/problems';
 
 const allowed = ['https://app.example/'];
 const logger = new Logger({ logLevel: 'SILENT' });
 const actor: AuditActor = { kind: 'customer', subject: 'c1' };
 const cipher = new LocalCipher(Buffer.alloc(32, 7));
-const tokenAnswer: TokenResponse = { access_token: 'at-1', token_type: 'bearer', expires_in: 43_200, refresh_token: 'rt-1' };
+const tokenAnswer: TokenResponse = {
+  access_token: 'at-1',
+  token_type: 'bearer',
+  expires_in: 43_200,
+  refresh_token: 'rt-1',
+};
 
 /** Every fake on one clock, as the functions' services see them. */
 const world = () => {
@@ -66,8 +78,12 @@ describe('the callback (route 9)', () => {
     const kept = await linkResults.find(hash);
     expect(kept).toMatchObject({ customerId: 'c1', profileId: 42, expiresAt: clock.now() + 10 * 60 * 1000 });
     expect(kept?.codeCiphertext).not.toContain('the-code');
-    expect(await cipher.decrypt(kept?.codeCiphertext ?? '', linkResultContext('c1', hash, 'code'))).toBe('the-code');
-    await expect(cipher.decrypt(kept?.codeCiphertext ?? '', linkResultContext('c2', hash, 'code'))).rejects.toThrow();
+    expect(await cipher.decrypt(kept?.codeCiphertext ?? '', linkResultContext('c1', hash, 'code'))).toBe(
+      'the-code',
+    );
+    await expect(
+      cipher.decrypt(kept?.codeCiphertext ?? '', linkResultContext('c2', hash, 'code')),
+    ).rejects.toThrow();
   });
 
   it('answers no usable state for a missing, unknown or replayed state, and not_finished for an error without one', async () => {
@@ -166,7 +182,12 @@ describe('starting a link (route 8)', () => {
     await identities.record('c1', { dateOfBirth: '1990-01-02' });
 
     // Act
-    const link = await linkStarter.start({ customerId: 'c1', returnUrl: 'HTTPS://APP.example/back', actor, deadline: 0 });
+    const link = await linkStarter.start({
+      customerId: 'c1',
+      returnUrl: 'HTTPS://APP.example/back',
+      actor,
+      deadline: 0,
+    });
 
     // Assess
     const url = new URL(link.authorizeUrl);
@@ -177,7 +198,10 @@ describe('starting a link (route 8)', () => {
     expect(url.searchParams.has('claim_account_code')).toBe(false);
     expect(link.expiresAt).toBe(new Date(clock.now() + 30 * 60 * 1000).toISOString());
     expect([...linkStates.states.keys()]).toEqual([stateHash(state)]);
-    expect(linkStates.states.get(stateHash(state))).toMatchObject({ customerId: 'c1', returnUrl: 'https://app.example/back' });
+    expect(linkStates.states.get(stateHash(state))).toMatchObject({
+      customerId: 'c1',
+      returnUrl: 'https://app.example/back',
+    });
     expect((await accounts.get('c1'))?.status).toBe('LINK_PENDING');
     expect(audit.events('c1')).toEqual([
       expect.objectContaining({ action: 'link.started', actor, details: { status: 'LINK_PENDING' } }),
@@ -189,7 +213,12 @@ describe('starting a link (route 8)', () => {
     const { accounts, wise, linkStarter, identities, clock } = starter();
     await identities.record('c1', { dateOfBirth: '1990-01-02' });
     const ciphertext = await cipher.encrypt('reg-code', customerContext('c1', REGISTRATION_CODE_PURPOSE));
-    await accounts.create({ customerId: 'c1', status: 'ACTIVE', origin: 'CREATED', registrationCodeCiphertext: ciphertext });
+    await accounts.create({
+      customerId: 'c1',
+      status: 'ACTIVE',
+      origin: 'CREATED',
+      registrationCodeCiphertext: ciphertext,
+    });
     wise.on('claimAccountCode', async (_customerId, registrationCode) => `claim-for-${registrationCode}`);
 
     // Act
@@ -204,7 +233,9 @@ describe('starting a link (route 8)', () => {
     // Assess
     expect(new URL(link.authorizeUrl).searchParams.get('claim_account_code')).toBe('claim-for-reg-code');
     expect(link.expiresAt).toBe(new Date(clock.now() + 5 * 60 * 1000).toISOString());
-    expect(wise.calls).toEqual([{ customerId: 'c1', method: 'claimAccountCode', args: ['reg-code'], deadline: 12_345 }]);
+    expect(wise.calls).toEqual([
+      { customerId: 'c1', method: 'claimAccountCode', args: ['reg-code'], deadline: 12_345 },
+    ]);
     expect((await accounts.get('c1'))?.status).toBe('ACTIVE');
   });
 
@@ -212,22 +243,27 @@ describe('starting a link (route 8)', () => {
     ['a return URL off the allowlist', 'https://app.example.evil.io/', true, 'RETURN_URL_NOT_ALLOWED'],
     ['encoded traversal', 'https://app.example/..%2fadmin', true, 'RETURN_URL_NOT_ALLOWED'],
     ['nothing on record', 'https://app.example/back', false, 'IDENTITY_REQUIRED'],
-  ] as const)('refuses %s before storing anything or asking Wise', async (_label, returnUrl, withIdentity, code) => {
-    // Prepare
-    const { accounts, linkStates, linkStarter, identities, audit, wise } = starter();
-    if (withIdentity) await identities.record('c1', { registrationNumber: 'HRB 1' });
+  ] as const)(
+    'refuses %s before storing anything or asking Wise',
+    async (_label, returnUrl, withIdentity, code) => {
+      // Prepare
+      const { accounts, linkStates, linkStarter, identities, audit, wise } = starter();
+      if (withIdentity) await identities.record('c1', { registrationNumber: 'HRB 1' });
 
-    // Act
-    const err = await problemOf(linkStarter.start({ customerId: 'c1', returnUrl, claimAccount: true, actor, deadline: 0 }));
+      // Act
+      const err = await problemOf(
+        linkStarter.start({ customerId: 'c1', returnUrl, claimAccount: true, actor, deadline: 0 }),
+      );
 
-    // Assess
-    expect(err.code).toBe(code);
-    if (code === 'RETURN_URL_NOT_ALLOWED') expect(err.errors?.map((e) => e.path)).toEqual(['returnUrl']);
-    expect(await accounts.get('c1')).toBeUndefined();
-    expect(linkStates.states.size).toBe(0);
-    expect(audit.actions('c1')).toEqual([]);
-    expect(wise.calls).toEqual([]);
-  });
+      // Assess
+      expect(err.code).toBe(code);
+      if (code === 'RETURN_URL_NOT_ALLOWED') expect(err.errors?.map((e) => e.path)).toEqual(['returnUrl']);
+      expect(await accounts.get('c1')).toBeUndefined();
+      expect(linkStates.states.size).toBe(0);
+      expect(audit.actions('c1')).toEqual([]);
+      expect(wise.calls).toEqual([]);
+    },
+  );
 
   it('refuses to claim an account this service did not create, before storing anything', async () => {
     // Prepare
@@ -237,7 +273,13 @@ describe('starting a link (route 8)', () => {
 
     // Act
     const err = await problemOf(
-      linkStarter.start({ customerId: 'c1', returnUrl: 'https://app.example/back', claimAccount: true, actor, deadline: 0 }),
+      linkStarter.start({
+        customerId: 'c1',
+        returnUrl: 'https://app.example/back',
+        claimAccount: true,
+        actor,
+        deadline: 0,
+      }),
     );
 
     // Assess
@@ -263,14 +305,21 @@ describe('completing a link (the AccountLinker)', () => {
     });
     return { ...w, linker };
   };
-  const code = (more: Partial<CodeToLink> = {}): CodeToLink => ({ customerId: 'c1', code: 'CODE1', actor, deadline: 9_999, ...more });
+  const code = (more: Partial<CodeToLink> = {}): CodeToLink => ({
+    customerId: 'c1',
+    code: 'CODE1',
+    actor,
+    deadline: 9_999,
+    ...more,
+  });
   const wiseWith = (profile: Record<string, unknown> | undefined, userId = 7) =>
     new FakeWise()
       .on('authorizationCodeToken', async () => tokenAnswer)
       .on('getProfile', async (_token, id) => ({ id, ...(profile ?? {}) }) as never)
       .on('listProfiles', async () => (profile ? [{ id: 42, ...profile }] : []) as never)
       .on('me', async () => ({ id: userId }));
-  const refusedWith = (outcome: LinkOutcome) => (outcome.kind === 'refused' ? outcome.error.code : outcome.kind);
+  const refusedWith = (outcome: LinkOutcome) =>
+    outcome.kind === 'refused' ? outcome.error.code : outcome.kind;
 
   it('keeps one grant for the granted profile with its owner and link.completed in the same transaction, then LINKED', async () => {
     // Prepare
@@ -283,21 +332,32 @@ describe('completing a link (the AccountLinker)', () => {
 
     // Assess
     expect(outcome).toEqual({ kind: 'linked', profileId: 42 });
-    expect(wise.callsOf('authorizationCodeToken')).toEqual([['CODE1', 'https://api.bank.example/cb', { deadline: 9_999 }]]);
-    expect((await grants.list('c1')).map((g) => [g.kind, g.profileIds])).toEqual([['authorization_code', [42]]]);
+    expect(wise.callsOf('authorizationCodeToken')).toEqual([
+      ['CODE1', 'https://api.bank.example/cb', { deadline: 9_999 }],
+    ]);
+    expect((await grants.list('c1')).map((g) => [g.kind, g.profileIds])).toEqual([
+      ['authorization_code', [42]],
+    ]);
     const writes = grants.transactWrites.map((w) => String(w.Put?.Item?.pk));
     expect(writes).toEqual(['WISEPROFILE#42', 'AUDIT#c1']);
     for (const w of grants.transactWrites) audit.commit(w);
     expect(audit.events('c1')).toEqual([
       expect.objectContaining({ action: 'link.completed', details: { profileId: 42, status: 'LINKED' } }),
     ]);
-    expect(await accounts.get('c1')).toMatchObject({ status: 'LINKED', origin: 'LINKED', wiseUserId: 7, personalProfileId: 42 });
+    expect(await accounts.get('c1')).toMatchObject({
+      status: 'LINKED',
+      origin: 'LINKED',
+      wiseUserId: 7,
+      personalProfileId: 42,
+    });
     expect(await accounts.customerOfProfile(42)).toBe('c1');
   });
 
   it('compares a business profile by registration number, in any spelling', async () => {
     // Prepare
-    const { identities, linker } = linkerWith(wiseWith({ type: 'BUSINESS', registrationNumber: 'HRB 12345' }));
+    const { identities, linker } = linkerWith(
+      wiseWith({ type: 'BUSINESS', registrationNumber: 'HRB 12345' }),
+    );
     await identities.record('c1', { registrationNumber: 'hrb-12345' });
 
     // Act
@@ -335,7 +395,9 @@ describe('completing a link (the AccountLinker)', () => {
 
   it('leaves a LINKED customer LINKED when a second profile is not theirs', async () => {
     // Prepare
-    const { accounts, identities, linker, grants } = linkerWith(wiseWith({ type: 'PERSONAL', dateOfBirth: '1975-11-30' }));
+    const { accounts, identities, linker, grants } = linkerWith(
+      wiseWith({ type: 'PERSONAL', dateOfBirth: '1975-11-30' }),
+    );
     await identities.record('c1', { dateOfBirth: '1990-01-02' });
     await accounts.create({ customerId: 'c1', status: 'LINKED', wiseUserId: 7 });
     grants.give('c1', { profileIds: [41] });
@@ -368,11 +430,15 @@ describe('completing a link (the AccountLinker)', () => {
     ];
 
     // Assess
-    expect(outcomes.map(refusedWith)).toEqual(['PROFILE_LINKED_ELSEWHERE', 'PROFILE_LINKED_ELSEWHERE', 'PROFILE_LINKED_ELSEWHERE']);
+    expect(outcomes.map(refusedWith)).toEqual([
+      'PROFILE_LINKED_ELSEWHERE',
+      'PROFILE_LINKED_ELSEWHERE',
+      'PROFILE_LINKED_ELSEWHERE',
+    ]);
     for (const w of [byOwner, byItem, raced]) expect(await w.grants.list('c1')).toEqual([]);
   });
 
-  it("never moves an account to another Wise user unless it was disconnected", async () => {
+  it('never moves an account to another Wise user unless it was disconnected', async () => {
     // Prepare
     const linked = linkerWith(wiseWith({ type: 'PERSONAL', dateOfBirth: '1990-01-02' }, 8));
     await linked.accounts.create({ customerId: 'c1', status: 'LINKED', wiseUserId: 7 });
@@ -408,7 +474,9 @@ describe('completing a link (the AccountLinker)', () => {
   it('tells a code Wise refused from Wise not answering, hands the exchanged answer back, and resumes from it', async () => {
     // Prepare
     const wise = wiseWith({ type: 'PERSONAL', dateOfBirth: '1990-01-02' })
-      .once('authorizationCodeToken', async () => Promise.reject(wiseRefuses(400, { error: 'invalid_grant' })))
+      .once('authorizationCodeToken', async () =>
+        Promise.reject(wiseRefuses(400, { error: 'invalid_grant' })),
+      )
       .once('authorizationCodeToken', async () => Promise.reject(wiseUnavailable()));
     const { linker, grants, identities } = linkerWith(wise);
     await identities.record('c1', { dateOfBirth: '1990-01-02' });
@@ -417,7 +485,14 @@ describe('completing a link (the AccountLinker)', () => {
     // Act
     const refused = await linker.link(code());
     const unavailable = await linker.link(code()).catch((e: unknown) => e);
-    const resumed = await linker.link(code({ code: undefined, tokens: tokenAnswer, profileId: 42, onExchanged: async (t) => void exchanged.push(t) }));
+    const resumed = await linker.link(
+      code({
+        code: undefined,
+        tokens: tokenAnswer,
+        profileId: 42,
+        onExchanged: async (t) => void exchanged.push(t),
+      }),
+    );
 
     // Assess
     expect(refused).toEqual({ kind: 'code_rejected' });
@@ -439,7 +514,13 @@ describe('completing with a result (route 17)', () => {
         return typeof outcome === 'function' ? outcome() : outcome;
       },
     };
-    const completion = new LinkCompletion({ linkResults: w.linkResults, lease: w.lease, cipher, clock: w.clock, linker });
+    const completion = new LinkCompletion({
+      linkResults: w.linkResults,
+      lease: w.lease,
+      cipher,
+      clock: w.clock,
+      linker,
+    });
     const keep = async (result: string, customerId = 'c1') => {
       const hash = linkResultHash(result);
       await w.linkResults.keep(hash, {
@@ -467,7 +548,9 @@ describe('completing with a result (route 17)', () => {
 
     // Assess
     expect(linked).toEqual({ status: 'LINKED', profileId: 42 });
-    expect(calls).toEqual([expect.objectContaining({ customerId: 'c1', code: 'the-code', profileId: 42, deadline: 9_999 })]);
+    expect(calls).toEqual([
+      expect.objectContaining({ customerId: 'c1', code: 'the-code', profileId: 42, deadline: 9_999 }),
+    ]);
     expect(await linkResults.find(hash)).toBeUndefined();
     expect(again.code).toBe('LINK_RESULT_INVALID');
   });
@@ -487,7 +570,9 @@ describe('completing with a result (route 17)', () => {
     ];
 
     // Assess
-    expect(errors.map((e) => [e.code, e.status, e.detail])).toEqual(Array(3).fill(['LINK_RESULT_INVALID', 400, errors[0]?.detail]));
+    expect(errors.map((e) => [e.code, e.status, e.detail])).toEqual(
+      Array(3).fill(['LINK_RESULT_INVALID', 400, errors[0]?.detail]),
+    );
     expect(calls).toEqual([]);
     expect(await linkResults.find(others)).toBeDefined();
     expect(await linkResults.find(late)).toBeDefined();
@@ -568,7 +653,8 @@ describe('linking with a typed code (route 10)', () => {
     const fallback = new EmailFallback({ identities: w.identities, attempts: w.codeAttempts, linker });
     return { ...w, fallback, calls };
   };
-  const typed = (f: EmailFallback, code = 'CODE1') => f.link({ customerId: 'c1', code, actor, deadline: 9_999 });
+  const typed = (f: EmailFallback, code = 'CODE1') =>
+    f.link({ customerId: 'c1', code, actor, deadline: 9_999 });
 
   it('refuses with IDENTITY_REQUIRED before anything when nothing is on record', async () => {
     // Prepare
@@ -584,7 +670,12 @@ describe('linking with a typed code (route 10)', () => {
 
   it.each([
     [{ kind: 'code_rejected' } as const, 'LINK_CODE_REJECTED', 422, ['code']],
-    [{ kind: 'refused', error: new DomainError('IDENTITY_MISMATCH') } as const, 'IDENTITY_MISMATCH', 422, undefined],
+    [
+      { kind: 'refused', error: new DomainError('IDENTITY_MISMATCH') } as const,
+      'IDENTITY_MISMATCH',
+      422,
+      undefined,
+    ],
   ])('refuses %o with %s, and the attempt counts', async (outcome, code, status, paths) => {
     // Prepare
     const { fallback, identities, codeAttempts } = fallbackWith(outcome);
@@ -645,7 +736,11 @@ describe('recording the identity (route 18) and disconnecting (route 19)', () =>
     const recording = new IdentityRecording({ identities: w.identities, audit: w.audit });
 
     // Act
-    const first = await recording.put('c1', { dateOfBirth: '1990-01-02', registrationNumber: 'HRB 1' }, actor);
+    const first = await recording.put(
+      'c1',
+      { dateOfBirth: '1990-01-02', registrationNumber: 'HRB 1' },
+      actor,
+    );
     const repeat = await recording.put('c1', { dateOfBirth: '1990-01-02' }, actor);
     const forget = await recording.put('c1', { registrationNumber: null }, actor);
 
@@ -663,7 +758,12 @@ describe('recording the identity (route 18) and disconnecting (route 19)', () =>
   it('forgets every grant and the registration code, marks DISCONNECTED once, and is a no-op when repeated', async () => {
     // Prepare
     const w = world();
-    await w.accounts.create({ customerId: 'c1', status: 'LINKED', origin: 'CREATED', registrationCodeCiphertext: 'sealed' });
+    await w.accounts.create({
+      customerId: 'c1',
+      status: 'LINKED',
+      origin: 'CREATED',
+      registrationCodeCiphertext: 'sealed',
+    });
     w.grants.give('c1', { kind: 'registration_code', profileIds: [41] });
     w.grants.give('c1', { profileIds: [42] });
     const disconnection = new Disconnection({

@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { businessCategories, firstLevelCategories, isCategoryPair } from '../../../shared/domain/onboarding/business-categories';
-import { businessProfileSchema, toWiseBusinessProfile } from '../../../shared/domain/onboarding/business-profile';
+import {
+  businessCategories,
+  firstLevelCategories,
+  isCategoryPair,
+} from '../../../shared/domain/onboarding/business-categories';
+import {
+  businessProfileSchema,
+  toWiseBusinessProfile,
+} from '../../../shared/domain/onboarding/business-profile';
 
 const valid = {
   businessName: 'ABC Logistics Ltd',
@@ -18,7 +25,7 @@ const pathsOf = (input: unknown) => {
 };
 
 describe('business-profile rules', () => {
-  it('accepts Wise\'s documented example and sends it in Wise\'s names', () => {
+  it("accepts Wise's documented example and sends it in Wise's names", () => {
     // Act
     const body = toWiseBusinessProfile(businessProfileSchema.parse(valid));
 
@@ -28,10 +35,15 @@ describe('business-profile rules', () => {
 
   it('accepts every documented category pair', () => {
     // Prepare
-    const pairs = Object.entries(businessCategories).flatMap(([first, seconds]) => seconds.map((second) => [first, second]));
+    const pairs = Object.entries(businessCategories).flatMap(([first, seconds]) =>
+      seconds.map((second) => [first, second]),
+    );
 
     // Act
-    const refused = pairs.filter(([first, second]) => pathsOf({ ...valid, firstLevelCategory: first, secondLevelCategory: second }).length > 0);
+    const refused = pairs.filter(
+      ([first, second]) =>
+        pathsOf({ ...valid, firstLevelCategory: first, secondLevelCategory: second }).length > 0,
+    );
 
     // Assess
     expect(pairs.length).toBeGreaterThan(100);
@@ -40,24 +52,33 @@ describe('business-profile rules', () => {
 
   it('refuses any sub-category that is not listed under its category', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...firstLevelCategories), fc.constantFrom(...firstLevelCategories), (first, other) => {
-        // Prepare
-        const foreign = businessCategories[other].find((s) => !isCategoryPair(first, s));
-        fc.pre(foreign !== undefined);
+      fc.property(
+        fc.constantFrom(...firstLevelCategories),
+        fc.constantFrom(...firstLevelCategories),
+        (first, other) => {
+          // Prepare
+          const foreign = businessCategories[other].find((s) => !isCategoryPair(first, s));
+          fc.pre(foreign !== undefined);
 
-        // Act
-        const paths = pathsOf({ ...valid, firstLevelCategory: first, secondLevelCategory: foreign });
+          // Act
+          const paths = pathsOf({ ...valid, firstLevelCategory: first, secondLevelCategory: foreign });
 
-        // Assess
-        expect(paths).toEqual(['secondLevelCategory']);
-      }),
+          // Assess
+          expect(paths).toEqual(['secondLevelCategory']);
+        },
+      ),
     );
   });
 
   it('requires webpage and a description for companyType OTHER', () => {
     // Act
     const without = pathsOf({ ...valid, companyType: 'OTHER' });
-    const withBoth = pathsOf({ ...valid, companyType: 'OTHER', webpage: 'https://abc.example', businessFreeFormDescription: 'Logistics' });
+    const withBoth = pathsOf({
+      ...valid,
+      companyType: 'OTHER',
+      webpage: 'https://abc.example',
+      businessFreeFormDescription: 'Logistics',
+    });
 
     // Assess
     expect(without.sort()).toEqual(['businessFreeFormDescription', 'webpage']);

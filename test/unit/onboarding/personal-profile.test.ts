@@ -39,16 +39,19 @@ describe('personal-profile rules', () => {
 
   it('truncates any name to at most 30 characters and keeps shorter names whole', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 200 }).filter((s) => s.trim().length > 0), (name) => {
-        // Act
-        const parsed = schema.safeParse({ ...valid, firstName: name });
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 200 }).filter((s) => s.trim().length > 0),
+        (name) => {
+          // Act
+          const parsed = schema.safeParse({ ...valid, firstName: name });
 
-        // Assess
-        expect(parsed.success).toBe(true);
-        const first = parsed.success ? parsed.data.firstName : '';
-        expect(Array.from(first).length).toBeLessThanOrEqual(NAME_MAX);
-        if (Array.from(name.trim()).length <= NAME_MAX) expect(first).toBe(name.trim());
-      }),
+          // Assess
+          expect(parsed.success).toBe(true);
+          const first = parsed.success ? parsed.data.firstName : '';
+          expect(Array.from(first).length).toBeLessThanOrEqual(NAME_MAX);
+          if (Array.from(name.trim()).length <= NAME_MAX) expect(first).toBe(name.trim());
+        },
+      ),
     );
   });
 
@@ -64,7 +67,10 @@ describe('personal-profile rules', () => {
     fc.assert(
       fc.property(fc.constantFrom('usa', 'USA', 'Usa', 'uSA'), (code) => {
         // Act
-        const parsed = schema.parse({ ...valid, address: { ...valid.address, countryIso3Code: code, stateCode: 'tx' } });
+        const parsed = schema.parse({
+          ...valid,
+          address: { ...valid.address, countryIso3Code: code, stateCode: 'tx' },
+        });
 
         // Assess
         expect(parsed.address.countryIso3Code).toBe('usa');
@@ -75,7 +81,11 @@ describe('personal-profile rules', () => {
 
   it.each(['usa', 'can', 'bra', 'aus'])('requires a state code for %s', (country) => {
     // Act
-    const paths = pathsOf({ ...valid, occupations: [{ code: 'Engineer', format: 'FREE_FORM' }], address: { ...valid.address, countryIso3Code: country } });
+    const paths = pathsOf({
+      ...valid,
+      occupations: [{ code: 'Engineer', format: 'FREE_FORM' }],
+      address: { ...valid.address, countryIso3Code: country },
+    });
 
     // Assess
     expect(paths).toEqual(['address.stateCode']);
@@ -117,31 +127,44 @@ describe('personal-profile rules', () => {
     // Assess
     expect(offset.acceptedTermsAt).toBe('2026-03-01T11:30:00.000Z');
     expect(withinGrace).toEqual([]);
-    expect([future, missing, zoneless]).toEqual([['acceptedTermsAt'], ['acceptedTermsAt'], ['acceptedTermsAt']]);
+    expect([future, missing, zoneless]).toEqual([
+      ['acceptedTermsAt'],
+      ['acceptedTermsAt'],
+      ['acceptedTermsAt'],
+    ]);
   });
 
   it('does not require occupations in other US states', () => {
     // Act
-    const paths = pathsOf({ ...valid, address: { ...valid.address, countryIso3Code: 'usa', stateCode: 'TX' } });
+    const paths = pathsOf({
+      ...valid,
+      address: { ...valid.address, countryIso3Code: 'usa', stateCode: 'TX' },
+    });
 
     // Assess
     expect(paths).toEqual([]);
   });
 
-  it.each(['1990-02-30', '1990-2-3', '2026-03-01', '2030-01-01', '1899-12-31', 'yesterday'])('refuses the date of birth %s', (date) => {
-    // Act
-    const paths = pathsOf({ ...valid, dateOfBirth: date });
+  it.each(['1990-02-30', '1990-2-3', '2026-03-01', '2030-01-01', '1899-12-31', 'yesterday'])(
+    'refuses the date of birth %s',
+    (date) => {
+      // Act
+      const paths = pathsOf({ ...valid, dateOfBirth: date });
 
-    // Assess
-    expect(paths).toEqual(['dateOfBirth']);
-  });
+      // Assess
+      expect(paths).toEqual(['dateOfBirth']);
+    },
+  );
 
   it('accepts exactly the real calendar dates', () => {
     fc.assert(
-      fc.property(fc.date({ min: new Date('1900-01-01'), max: new Date('2100-12-31'), noInvalidDate: true }), (d) => {
-        // Assess
-        expect(isCalendarDate(d.toISOString().slice(0, 10))).toBe(true);
-      }),
+      fc.property(
+        fc.date({ min: new Date('1900-01-01'), max: new Date('2100-12-31'), noInvalidDate: true }),
+        (d) => {
+          // Assess
+          expect(isCalendarDate(d.toISOString().slice(0, 10))).toBe(true);
+        },
+      ),
     );
   });
 

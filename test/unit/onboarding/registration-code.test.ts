@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { newRegistrationCode, personalProfileIdempotenceUuid, REGISTRATION_CODE_MIN_LENGTH, uuidFrom } from '../../../shared/domain/onboarding/registration-code';
+import {
+  newRegistrationCode,
+  personalProfileIdempotenceUuid,
+  REGISTRATION_CODE_MIN_LENGTH,
+  uuidFrom,
+} from '../../../shared/domain/onboarding/registration-code';
 import { canTransferByCurrency } from '../../../shared/domain/onboarding/verification';
 
 describe('registration codes', () => {
-  it('are at least Wise\'s 32 characters, URL-safe, and never repeat', () => {
+  it("are at least Wise's 32 characters, URL-safe, and never repeat", () => {
     // Act
     const codes = Array.from({ length: 1000 }, newRegistrationCode);
 
@@ -20,15 +25,19 @@ describe('registration codes', () => {
 describe('idempotence uuids', () => {
   it('are well-formed UUIDs, stable per input and distinct across customers', () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 64 }), fc.string({ minLength: 1, maxLength: 64 }), (a, b) => {
-        // Act
-        const ua = personalProfileIdempotenceUuid(a);
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 64 }),
+        fc.string({ minLength: 1, maxLength: 64 }),
+        (a, b) => {
+          // Act
+          const ua = personalProfileIdempotenceUuid(a);
 
-        // Assess
-        expect(ua).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-        expect(personalProfileIdempotenceUuid(a)).toBe(ua);
-        if (a !== b) expect(personalProfileIdempotenceUuid(b)).not.toBe(ua);
-      }),
+          // Assess
+          expect(ua).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+          expect(personalProfileIdempotenceUuid(a)).toBe(ua);
+          if (a !== b) expect(personalProfileIdempotenceUuid(b)).not.toBe(ua);
+        },
+      ),
     );
   });
 

@@ -181,13 +181,19 @@ describe('signup with a KMS-sealed registration code', () => {
         action: 'customer.signup_started',
         details: { previousStatus: 'NONE', status: 'CREATING', acceptedTermsAt: '2025-12-01T09:00:00.000Z' },
       },
-      { action: 'customer.signed_up', details: { previousStatus: 'CREATING', status: 'ACTIVE', profileId: 900, wiseUserId: 777 } },
+      {
+        action: 'customer.signed_up',
+        details: { previousStatus: 'CREATING', status: 'ACTIVE', profileId: 900, wiseUserId: 777 },
+      },
     ]);
   });
 
   it('records the actor it is given on every event of the signup', async () => {
     // Act
-    await new Signup(deps()).run(CUSTOMER, input, Date.now() + 10_000, { kind: 'partner', subject: 'back-office' });
+    await new Signup(deps()).run(CUSTOMER, input, Date.now() + 10_000, {
+      kind: 'partner',
+      subject: 'back-office',
+    });
 
     // Assess
     expect(audit.events(CUSTOMER).map((e) => e.actor)).toEqual([
@@ -201,7 +207,9 @@ describe('signup with a KMS-sealed registration code', () => {
     audit.failNext();
 
     // Act
-    const outcome = await new Signup(deps()).run(CUSTOMER, input, Date.now() + 10_000).catch((e: unknown) => e);
+    const outcome = await new Signup(deps())
+      .run(CUSTOMER, input, Date.now() + 10_000)
+      .catch((e: unknown) => e);
 
     // Assess
     expect(outcome).toBeInstanceOf(Error);

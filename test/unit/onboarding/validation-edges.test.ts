@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { businessProfileSchema } from '../../../shared/domain/onboarding/business-profile';
 import { identityDocumentSchema } from '../../../shared/domain/onboarding/identity-document';
-import { newCustomerSchema, personalProfileUpdateSchema } from '../../../shared/domain/onboarding/personal-profile';
+import {
+  newCustomerSchema,
+  personalProfileUpdateSchema,
+} from '../../../shared/domain/onboarding/personal-profile';
 
 /**
  * The cross-field rules run even when the body's shape is wrong, so that every bad field is named
@@ -19,7 +22,17 @@ describe('cross-field rules on bodies of the wrong shape', () => {
 
   it('reject {}, null, arrays, strings and nested non-objects with issues, never an exception', () => {
     // Prepare
-    const shapes = [{}, null, undefined, [], 'x', 42, { address: null }, { address: 'x' }, { occupations: 'x' }];
+    const shapes = [
+      {},
+      null,
+      undefined,
+      [],
+      'x',
+      42,
+      { address: null },
+      { address: 'x' },
+      { occupations: 'x' },
+    ];
     for (const [name, schema] of Object.entries(schemas)) {
       for (const body of shapes) {
         // Act
@@ -34,7 +47,8 @@ describe('cross-field rules on bodies of the wrong shape', () => {
     // Act / Assess
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
-        for (const schema of Object.values(schemas)) (schema as { safeParse(v: unknown): unknown }).safeParse(value);
+        for (const schema of Object.values(schemas))
+          (schema as { safeParse(v: unknown): unknown }).safeParse(value);
       }),
       { numRuns: 500 },
     );

@@ -66,10 +66,22 @@ const contractStatuses: Record<RouteId, readonly number[]> = {
   completeLink: [200, 400, 409, 422],
   putIdentity: [200],
   disconnect: [204],
+  issueAccessToken: [200, 409],
+  listAuditEvents: [200],
+  listCustomers: [200],
+  eraseCustomer: [204],
 };
 
 /** "Served from the store, no Wise call" / "as stored": every other partner route calls Wise. */
-const servedFromStore: readonly RouteId[] = ['getAccount', 'listKycReviews', 'putIdentity', 'disconnect'];
+const servedFromStore: readonly RouteId[] = [
+  'getAccount',
+  'listKycReviews',
+  'putIdentity',
+  'disconnect',
+  'listAuditEvents',
+  'listCustomers',
+  'eraseCustomer',
+];
 
 const operationOf = (doc: OpenApiDocument, route: Route): OpenApiOperation | undefined =>
   doc.paths[route.path]?.[route.method.toLowerCase()];
@@ -276,7 +288,9 @@ describe('the OpenAPI document', () => {
           requestId: 'r-1',
           http: { method: route.method },
           // Every caller kind at once, so that the body (not the caller) is what each route refuses.
-          authorizer: { jwt: { claims: { sub: 'c-1', scope: 'wise-onboarding/admin wise-onboarding/wise-access' } } },
+          authorizer: {
+            jwt: { claims: { sub: 'c-1', scope: 'wise-onboarding/admin wise-onboarding/wise-access' } },
+          },
         },
       } as unknown as GatewayEvent;
 

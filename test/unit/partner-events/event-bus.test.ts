@@ -51,12 +51,10 @@ describe('EventBridgeBus', () => {
 
   it('sends at most ten entries per call, in order', async () => {
     // Prepare
-    eventbridge
-      .on(PutEventsCommand)
-      .callsFake((input: { Entries: unknown[] }) => ({
-        FailedEntryCount: 0,
-        Entries: input.Entries.map((_, i) => ({ EventId: `e${i}` })),
-      }));
+    eventbridge.on(PutEventsCommand).callsFake((input: { Entries: unknown[] }) => ({
+      FailedEntryCount: 0,
+      Entries: input.Entries.map((_, i) => ({ EventId: `e${i}` })),
+    }));
     const bus = new EventBridgeBus(new EventBridgeClient({ region: 'eu-west-1' }), BUS);
 
     // Act

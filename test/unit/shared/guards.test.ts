@@ -17,7 +17,14 @@ describe('the redacting logger replacer', () => {
       message: 'wise call',
       path: '/oauth/token',
       access_token: 'a',
-      nested: { refreshToken: 'b', registrationCode: 'c', client_secret: 'd', state: 'e', code: 'f', status: 200 },
+      nested: {
+        refreshToken: 'b',
+        registrationCode: 'c',
+        client_secret: 'd',
+        state: 'e',
+        code: 'f',
+        status: 200,
+      },
       Authorization: 'Bearer g',
     };
 
@@ -25,16 +32,27 @@ describe('the redacting logger replacer', () => {
     const text = JSON.stringify(entry, redactingReplacer as (k: string, v: unknown) => unknown);
 
     // Assess
-    for (const secret of ['"a"', '"b"', '"c"', '"d"', '"e"', '"f"', 'Bearer g']) expect(text).not.toContain(secret);
-    expect(JSON.parse(text)).toMatchObject({ message: 'wise call', path: '/oauth/token', access_token: REDACTED, nested: { status: 200 } });
+    for (const secret of ['"a"', '"b"', '"c"', '"d"', '"e"', '"f"', 'Bearer g'])
+      expect(text).not.toContain(secret);
+    expect(JSON.parse(text)).toMatchObject({
+      message: 'wise call',
+      path: '/oauth/token',
+      access_token: REDACTED,
+      nested: { status: 200 },
+    });
   });
 
   it('treats every *token* and *secret* key as secret', () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 10 }), fc.constantFrom('token', 'Token', 'secret', 'SECRET', 'password'), fc.string({ maxLength: 10 }), (a, word, b) => {
-        // Assess
-        expect(isSecretKey(`${a}${word}${b}`)).toBe(true);
-      }),
+      fc.property(
+        fc.string({ maxLength: 10 }),
+        fc.constantFrom('token', 'Token', 'secret', 'SECRET', 'password'),
+        fc.string({ maxLength: 10 }),
+        (a, word, b) => {
+          // Assess
+          expect(isSecretKey(`${a}${word}${b}`)).toBe(true);
+        },
+      ),
     );
   });
 });
@@ -42,7 +60,9 @@ describe('the redacting logger replacer', () => {
 describe('problem+json bodies', () => {
   it('carry type, title, status, detail, code and the field errors', () => {
     // Act
-    const { body } = problemAnswer(new ValidationError([{ path: 'email', message: 'must be a valid email address' }]));
+    const { body } = problemAnswer(
+      new ValidationError([{ path: 'email', message: 'must be a valid email address' }]),
+    );
 
     // Assess
     expect(body).toEqual({
@@ -113,7 +133,7 @@ describe('the customer guard', () => {
     expect(() => assertMayCall(caller, ['customer', 'partner'], 'anyone')).toThrow();
   });
 
-  it('does not take a scope that merely contains the admin scope\'s text', () => {
+  it("does not take a scope that merely contains the admin scope's text", () => {
     // Act
     const caller = callerOf(eventWith({ sub: 'x', scope: 'wise-onboarding/admin-lite' }));
 
@@ -139,12 +159,12 @@ describe('the customer guard', () => {
 describe('the return-url allowlist', () => {
   const allow = ['https://app.example.com/return/'];
 
-  it.each([
-    'https://app.example.com/return/',
-    'https://app.example.com/return/done?x=1',
-  ])('allows %s', (url) => {
-    expect(isAllowedReturnUrl(url, allow)).toBe(true);
-  });
+  it.each(['https://app.example.com/return/', 'https://app.example.com/return/done?x=1'])(
+    'allows %s',
+    (url) => {
+      expect(isAllowedReturnUrl(url, allow)).toBe(true);
+    },
+  );
 
   it.each([
     'https://app.example.com.evil.io/return/',

@@ -13,7 +13,7 @@ beforeEach(() => {
 });
 
 describe('KmsCipher', () => {
-  it('encrypts under the application key with the customer\'s encryption context', async () => {
+  it("encrypts under the application key with the customer's encryption context", async () => {
     // Prepare
     kms.on(EncryptCommand).resolves({ CiphertextBlob: Buffer.from('blob') });
     const cipher = new KmsCipher(new KMSClient({ region: 'eu-west-1' }), KEY_ID);
@@ -36,7 +36,10 @@ describe('KmsCipher', () => {
     const cipher = new KmsCipher(new KMSClient({ region: 'eu-west-1' }), KEY_ID);
 
     // Act
-    const plain = await cipher.decrypt(Buffer.from('blob').toString('base64'), customerContext('cust-1', 'p'));
+    const plain = await cipher.decrypt(
+      Buffer.from('blob').toString('base64'),
+      customerContext('cust-1', 'p'),
+    );
 
     // Assess
     expect(plain).toBe('the-secret');
@@ -47,7 +50,7 @@ describe('KmsCipher', () => {
     });
   });
 
-  it('turns a ciphertext KMS refuses (another customer\'s context) into DecryptionError', async () => {
+  it("turns a ciphertext KMS refuses (another customer's context) into DecryptionError", async () => {
     // Prepare
     kms.on(DecryptCommand).rejects(new InvalidCiphertextException({ message: 'bad context', $metadata: {} }));
     const cipher = new KmsCipher(new KMSClient({ region: 'eu-west-1' }), KEY_ID);

@@ -88,7 +88,11 @@ describe('PowertoolsMetrics', () => {
     // Prepare
     const lines: string[] = [];
     vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array) => {
-      lines.push(...String(chunk).split('\n').filter((l) => l.includes('_aws')));
+      lines.push(
+        ...String(chunk)
+          .split('\n')
+          .filter((l) => l.includes('_aws')),
+      );
       return true;
     }) as typeof process.stdout.write);
     const client = new PowertoolsMetricsClient({

@@ -21,7 +21,9 @@ describe('kyc-reviews#state-change in every schema version Wise may send', () =>
         requiredBy: '2026-09-03T16:22:02.257725',
         // No occurred_at in 5.0.0: the review's zone-less updatedAt (UTC) orders it.
         occurredAt: Date.parse('2026-09-03T16:29:41.147Z'),
-        requirementChanges: [{ key: 'ID_DOCUMENT_WITH_LIVENESS', state: 'IN_REVIEW', previousState: 'NOT_PROVIDED' }],
+        requirementChanges: [
+          { key: 'ID_DOCUMENT_WITH_LIVENESS', state: 'IN_REVIEW', previousState: 'NOT_PROVIDED' },
+        ],
       },
     });
   });
@@ -45,8 +47,14 @@ describe('kyc-reviews#state-change in every schema version Wise may send', () =>
     const v2 = interpret(at('2.0.0', '2026-09-03T16:29:42Z'));
 
     // Assess
-    expect(v4).toMatchObject({ kind: 'event', event: { status: 'PASSED', occurredAt: Date.parse('2026-09-03T16:29:42.123Z') } });
-    expect(v2).toMatchObject({ kind: 'event', event: { status: 'PASSED', occurredAt: Date.parse('2026-09-03T16:29:42Z') } });
+    expect(v4).toMatchObject({
+      kind: 'event',
+      event: { status: 'PASSED', occurredAt: Date.parse('2026-09-03T16:29:42.123Z') },
+    });
+    expect(v2).toMatchObject({
+      kind: 'event',
+      event: { status: 'PASSED', occurredAt: Date.parse('2026-09-03T16:29:42Z') },
+    });
     for (const r of [v4, v2]) {
       expect(r.kind === 'event' && 'requirementChanges' in r.event).toBe(false);
       expect(r.kind === 'event' && 'previousStatus' in r.event).toBe(false);
@@ -81,7 +89,11 @@ describe('kyc-reviews#state-change in every schema version Wise may send', () =>
     const body = envelope({
       event_type: 'profiles#verification-state-change',
       schema_version: '2.0.0',
-      data: { resource: { type: 'profile', id: 111 }, current_state: 'verified', occurred_at: '2020-01-01T12:34:56Z' },
+      data: {
+        resource: { type: 'profile', id: 111 },
+        current_state: 'verified',
+        occurred_at: '2020-01-01T12:34:56Z',
+      },
     });
 
     // Act

@@ -10,7 +10,10 @@ interface Harness {
 }
 
 /** A transport over scripted answers, with a clock that only moves when the transport sleeps. */
-const harness = (answers: (() => Response | Promise<Response>)[], options: Partial<TransportOptions> = {}): Harness => {
+const harness = (
+  answers: (() => Response | Promise<Response>)[],
+  options: Partial<TransportOptions> = {},
+): Harness => {
   let now = 1_000_000;
   const calls: Harness['calls'] = [];
   const sleeps: number[] = [];
@@ -36,10 +39,20 @@ const harness = (answers: (() => Response | Promise<Response>)[], options: Parti
   return { transport, calls, sleeps, logs };
 };
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}) => () =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
+const json =
+  (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  () =>
+    new Response(JSON.stringify(body), {
+      status,
+      headers: { 'content-type': 'application/json', ...headers },
+    });
 
-const request = { method: 'GET' as const, path: '/v2/profiles?x=secret-query', pathTemplate: '/v2/profiles', bearer: 'tok-123' };
+const request = {
+  method: 'GET' as const,
+  path: '/v2/profiles?x=secret-query',
+  pathTemplate: '/v2/profiles',
+  bearer: 'tok-123',
+};
 
 describe('WiseTransport', () => {
   it('retries 5xx with full-jitter exponential backoff and answers the first success', async () => {
@@ -57,7 +70,10 @@ describe('WiseTransport', () => {
 
   it('keeps every backoff inside [0, min(maxDelay, base * 2^attempt))', async () => {
     // Prepare
-    const h = harness([json(500, {})], { random: () => 0.999999, retry: { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 2000, timeoutMs: 1000 } });
+    const h = harness([json(500, {})], {
+      random: () => 0.999999,
+      retry: { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 2000, timeoutMs: 1000 },
+    });
 
     // Act
     await h.transport.send({ ...request, deadline: 1_000_000 + 60_000 }).catch(() => undefined);
@@ -169,13 +185,29 @@ describe('WiseTransport', () => {
     const h = harness([json(200, {})]);
 
     // Act
-    await h.transport.send({ method: 'POST', path: '/oauth/token', pathTemplate: '/oauth/token', basic: { username: 'id', password: 'pw' }, form: { grant_type: 'client_credentials' } });
-    await h.transport.send({ method: 'POST', path: '/v2/x', pathTemplate: '/v2/x', bearer: 'tok', json: { a: 1 } });
+    await h.transport.send({
+      method: 'POST',
+      path: '/oauth/token',
+      pathTemplate: '/oauth/token',
+      basic: { username: 'id', password: 'pw' },
+      form: { grant_type: 'client_credentials' },
+    });
+    await h.transport.send({
+      method: 'POST',
+      path: '/v2/x',
+      pathTemplate: '/v2/x',
+      bearer: 'tok',
+      json: { a: 1 },
+    });
 
     // Assess
     const [form, body] = h.calls.map((c) => c.init);
-    expect((form!.headers as Record<string, string>).Authorization).toBe(`Basic ${Buffer.from('id:pw').toString('base64')}`);
-    expect((form!.headers as Record<string, string>)['Content-Type']).toBe('application/x-www-form-urlencoded');
+    expect((form!.headers as Record<string, string>).Authorization).toBe(
+      `Basic ${Buffer.from('id:pw').toString('base64')}`,
+    );
+    expect((form!.headers as Record<string, string>)['Content-Type']).toBe(
+      'application/x-www-form-urlencoded',
+    );
     expect(form!.body).toBe('grant_type=client_credentials');
     expect((body!.headers as Record<string, string>).Authorization).toBe('Bearer tok');
     expect(body!.body).toBe('{"a":1}');
@@ -211,7 +243,8 @@ describe('WiseTransport', () => {
     await own.transport.send({ ...request, correlationId: 'per-call-id' });
 
     // Assess
-    const sent = (c: { init: RequestInit }) => (c.init.headers as Record<string, string>)['X-External-Correlation-Id'];
+    const sent = (c: { init: RequestInit }) =>
+      (c.init.headers as Record<string, string>)['X-External-Correlation-Id'];
     expect(h.calls.map(sent)).toEqual([id, id]);
     expect(sent(long.calls[0]!)).toBe(id);
     expect(sent(own.calls[0]!)).toBe('per-call-id');
