@@ -850,7 +850,7 @@ const startReview = async (event: SubmitEvent) => {
   startReviewPolling();
 };
 
-const freshLink = async (button: HTMLButtonElement) => {
+const freshLink = async (button: HTMLButtonElement, openWhenReady = false) => {
   const review = session.review;
   if (!review) return;
   busy(button, true, 'Getting a link…');
@@ -868,6 +868,10 @@ const freshLink = async (button: HTMLButtonElement) => {
   }
   session.review = { ...review, linkUrl: res.body.url, linkExpiresAt: res.body.expiresAt };
   save();
+  if (openWhenReady) {
+    location.assign(res.body.url);
+    return;
+  }
   renderReview();
 };
 
@@ -898,13 +902,14 @@ const renderReview = () => {
       });
       action = open;
     } else {
-      const again = h(
+      // Wise's link carries a one-time token: it is asked of Wise (route 15) when the customer is about to use it.
+      const open = h(
         'button',
-        { type: 'button', class: 'btn btn-secondary', id: 'fresh-link' },
-        'Get a fresh hosted link',
+        { type: 'button', class: 'btn btn-primary', id: 'open-kyc' },
+        "Continue on Wise's hosted page",
       );
-      again.addEventListener('click', () => void freshLink(again));
-      action = again;
+      open.addEventListener('click', () => void freshLink(open, true));
+      action = open;
     }
   }
   replace(
