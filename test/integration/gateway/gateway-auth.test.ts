@@ -70,8 +70,10 @@ describe('local gateway: partner authentication and the customer guard', () => {
     }
   });
 
-  it("accepts customer A's token on A's routes and answers 403 FORBIDDEN on B's", async () => {
-    for (const route of partnerRoutes) {
+  it("accepts customer A's token on A's customer routes and answers 403 FORBIDDEN on B's", async () => {
+    const customerRoutes = partnerRoutes.filter((r) => (r.callers as readonly string[]).includes('customer'));
+    expect(customerRoutes.length).toBeGreaterThan(0);
+    for (const route of customerRoutes) {
       // Act
       const own = await t.call(route.method, concretePath(route.path, 'alice'), { as: 'alice', body: {} });
       const other = await t.call(route.method, concretePath(route.path, 'bob'), { as: 'alice', body: {} });
@@ -79,6 +81,18 @@ describe('local gateway: partner authentication and the customer guard', () => {
       expect([401, 403], route.id).not.toContain(own.status);
       expect(other.status, route.id).toBe(403);
       expect(other.body.code).toBe('FORBIDDEN');
+    }
+  });
+
+  it("refuses customer A's token with 403 FORBIDDEN on the routes only a partner backend may call", async () => {
+    const partnerOnly = partnerRoutes.filter((r) => !(r.callers as readonly string[]).includes('customer'));
+    expect(partnerOnly.length).toBeGreaterThan(0);
+    for (const route of partnerOnly) {
+      // Act
+      const own = await t.call(route.method, concretePath(route.path, 'alice'), { as: 'alice', body: {} });
+      // Assess
+      expect(own.status, route.id).toBe(403);
+      expect(own.body.code, route.id).toBe('FORBIDDEN');
     }
   });
 

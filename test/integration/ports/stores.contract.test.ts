@@ -96,7 +96,7 @@ describe.each(subjects())('LinkStateStore contract: $name', (subject) => {
     const customerId = unique('c');
 
     // Act
-    await linkStates.save(hash, state(customerId, START, { dateOfBirth: '1990-12-10' }));
+    await linkStates.save(hash, state(customerId, START, { claimAccount: true }));
     const again = await linkStates.save(hash, state(customerId, START)).then(
       () => 'saved',
       (e: { name?: string }) => e.name,
@@ -105,7 +105,7 @@ describe.each(subjects())('LinkStateStore contract: $name', (subject) => {
 
     // Assess
     expect(again).toBe('ConditionalCheckFailedException');
-    expect(first).toEqual(state(customerId, START, { dateOfBirth: '1990-12-10' }));
+    expect(first).toEqual(state(customerId, START, { claimAccount: true }));
     expect(second).toBeUndefined();
   });
 
