@@ -241,47 +241,74 @@ describe('token refresh with Wise failing', () => {
   }
 });
 
+/**
+ * Route 12 lists and creates at Wise; the hosted link is asked of Wise by route 15, once the review
+ * has left NEW (Wise has no link to give before), so the PATCH faults are injected on route 15.
+ */
 const kycSteps = [
-  { step: "listing Wise's reviews", method: 'GET', path: (p: number) => `/v1/profiles/${p}/kyc-reviews` },
-  { step: 'creating the review', method: 'POST', path: (p: number) => `/v1/profiles/${p}/kyc-reviews` },
+  {
+    step: "listing Wise's reviews",
+    route: 12,
+    method: 'GET',
+    path: (p: number) => `/v1/profiles/${p}/kyc-reviews`,
+  },
+  {
+    step: 'creating the review',
+    route: 12,
+    method: 'POST',
+    path: (p: number) => `/v1/profiles/${p}/kyc-reviews`,
+  },
   {
     step: 'asking for the hosted link',
+    route: 15,
     method: 'PATCH',
     path: (p: number) => `/v1/profiles/${p}/kyc-reviews/`,
   },
 ] as const;
 
-describe('KYC review creation (route 12) with Wise failing', () => {
-  for (const { step, method, path } of kycSteps) {
+/** How long Wise keeps a new review NEW on the simulator's clock (its default). */
+const KYC_NEW_MS = 3000;
+
+describe('KYC review creation (route 12) and its hosted link (route 15) with Wise failing', () => {
+  for (const { step, route, method, path } of kycSteps) {
     for (const kind of KINDS) {
       proves(
         'faults.kyc',
-        `at ${step} (${kind}): completes with one Wise review for the trigger`,
+        `at ${step} (${kind}): completes with one Wise review for the trigger and a fresh hosted link`,
         async () => {
           // Prepare
           const c = await activeCustomer(t, `fault-kyc-${kind}`);
           const redirectUrl = `${t.stack.deps['kyc-reviews'].config.allowedReturnUrls[0]}kyc/done`;
-          await injectFault(kind, method, path(c.profileId));
+          const reviews = `${profilePath(c.customerId, c.profileId)}/kyc-reviews`;
+          const create = () =>
+            t.call('POST', reviews, {
+              as: c.customerId,
+              body: { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl },
+            });
+          if (route === 12) await injectFault(kind, method, path(c.profileId));
 
           // Act
-          const { last } = await completesOrRetries(
-            () =>
-              t.call('POST', `${profilePath(c.customerId, c.profileId)}/kyc-reviews`, {
-                as: c.customerId,
-                body: { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl },
-              }),
-            (r) => r.status === 201 || r.status === 200,
-            kind,
-          );
+          const created =
+            route === 12
+              ? (await completesOrRetries(create, (r) => r.status === 201 || r.status === 200, kind)).last
+              : await create();
+          await t.sim.advance(KYC_NEW_MS);
+          if (route === 15) await injectFault(kind, method, path(c.profileId));
+          const askLink = () =>
+            t.call('POST', `${reviews}/${created.body.id as string}/link`, { as: c.customerId, body: {} });
+          const { last: link } =
+            route === 15
+              ? await completesOrRetries(askLink, (r) => r.status === 200, kind)
+              : { last: await askLink() };
 
           // Assess
+          expect([200, 201]).toContain(created.status);
           const atWise = (await t.state()).kycReviews.filter((r) => r.profileId === c.profileId);
-          expect(atWise.map((r) => r.id)).toEqual([last.body.id]);
-          expect(last.body.link?.url).toEqual(expect.any(String));
-          const listed = await t.call('GET', `${profilePath(c.customerId, c.profileId)}/kyc-reviews`, {
-            as: c.customerId,
-          });
-          expect(listed.body.items.map((r: { id: string }) => r.id)).toEqual([last.body.id]);
+          expect(atWise.map((r) => r.id)).toEqual([created.body.id]);
+          expect(link.status, link.text).toBe(200);
+          expect(link.body.url).toEqual(expect.any(String));
+          const listed = await t.call('GET', reviews, { as: c.customerId });
+          expect(listed.body.items.map((r: { id: string }) => r.id)).toEqual([created.body.id]);
         },
       );
     }
@@ -414,43 +441,65 @@ describe('a crash right after Wise answered, then the partner retries', () => {
     },
   );
 
-  const kycCrashes = [
-    { step: 'Wise created the review', method: 'POST', path: /^\/v1\/profiles\/\d+\/kyc-reviews$/ },
-    {
-      step: 'Wise issued the hosted link',
-      method: 'PATCH',
-      path: /^\/v1\/profiles\/\d+\/kyc-reviews\/[^/]+$/,
+  proves(
+    'faults.crash',
+    'KYC review, after Wise created the review: the retry answers one review, the one Wise holds',
+    async () => {
+      // Prepare
+      const c = await activeCustomer(t, 'crash-kyc');
+      const redirectUrl = `${t.stack.deps['kyc-reviews'].config.allowedReturnUrls[0]}kyc/done`;
+      const create = () =>
+        t.call('POST', `${profilePath(c.customerId, c.profileId)}/kyc-reviews`, {
+          as: c.customerId,
+          body: { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl },
+        });
+      t.crasher.arm('POST', /^\/v1\/profiles\/\d+\/kyc-reviews$/);
+
+      // Act
+      const crashed = await create();
+      t.crasher.disarm();
+      const retried = await create();
+
+      // Assess
+      expect(crashed.status).toBe(503);
+      expect([200, 201]).toContain(retried.status);
+      const atWise = (await t.state()).kycReviews.filter((r) => r.profileId === c.profileId);
+      expect(atWise.map((r) => r.id)).toEqual([retried.body.id]);
     },
-  ];
-  for (const { step, method, path } of kycCrashes) {
-    proves(
-      'faults.crash',
-      `KYC review, after ${step}: the retry answers one review, the one Wise holds`,
-      async () => {
-        // Prepare
-        const c = await activeCustomer(t, 'crash-kyc');
-        const redirectUrl = `${t.stack.deps['kyc-reviews'].config.allowedReturnUrls[0]}kyc/done`;
-        const create = () =>
-          t.call('POST', `${profilePath(c.customerId, c.profileId)}/kyc-reviews`, {
-            as: c.customerId,
-            body: { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl },
-          });
-        t.crasher.arm(method, path);
+  );
 
-        // Act
-        const crashed = await create();
-        t.crasher.disarm();
-        const retried = await create();
+  proves(
+    'faults.crash',
+    'KYC link, after Wise issued the hosted link: the retry answers a new link, never the lost one',
+    async () => {
+      // Prepare
+      const c = await activeCustomer(t, 'crash-kyc-link');
+      const redirectUrl = `${t.stack.deps['kyc-reviews'].config.allowedReturnUrls[0]}kyc/done`;
+      const reviews = `${profilePath(c.customerId, c.profileId)}/kyc-reviews`;
+      const created = await t.call('POST', reviews, {
+        as: c.customerId,
+        body: { trigger: { type: 'PROACTIVE_SEND_MONEY' }, redirectUrl },
+      });
+      await t.sim.advance(KYC_NEW_MS);
+      const askLink = () =>
+        t.call('POST', `${reviews}/${created.body.id as string}/link`, { as: c.customerId, body: {} });
+      t.crasher.arm('PATCH', /^\/v1\/profiles\/\d+\/kyc-reviews\/[^/]+$/);
 
-        // Assess
-        expect(crashed.status).toBe(503);
-        expect([200, 201]).toContain(retried.status);
-        const atWise = (await t.state()).kycReviews.filter((r) => r.profileId === c.profileId);
-        expect(atWise.map((r) => r.id)).toEqual([retried.body.id]);
-        expect(retried.body.link?.url).toEqual(expect.any(String));
-      },
-    );
-  }
+      // Act
+      const crashed = await askLink();
+      t.crasher.disarm();
+      const retried = await askLink();
+      const again = await askLink();
+
+      // Assess
+      expect(crashed.status).toBe(503);
+      expect(retried.status, retried.text).toBe(200);
+      expect(retried.body.url).toEqual(expect.any(String));
+      expect(again.body.url).not.toBe(retried.body.url);
+      const atWise = (await t.state()).kycReviews.filter((r) => r.profileId === c.profileId);
+      expect(atWise.map((r) => r.id)).toEqual([created.body.id]);
+    },
+  );
 });
 
 leakScanTest(() => t);

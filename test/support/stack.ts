@@ -134,15 +134,22 @@ export const startTestStack = async (options: TestStackOptions = {}): Promise<Te
     path: string,
     body?: unknown,
     headers: Record<string, string> = {},
-  ) =>
-    toResult(
-      await fetch(`${sim.url}${path}`, {
+  ) => {
+    const send = () =>
+      fetch(`${sim.url}${path}`, {
         method,
         headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
         body: body === undefined ? undefined : JSON.stringify(body),
         redirect: 'manual',
-      }),
-    );
+      });
+    // A kept-alive socket the simulator closed while idle resets the next request before it is
+    // read (ECONNRESET): nothing reached the simulator, so it is sent once more on a new socket.
+    const res = await send().catch((err: unknown) => {
+      if ((err as { cause?: { code?: string } }).cause?.code !== 'ECONNRESET') throw err;
+      return send();
+    });
+    return toResult(res);
+  };
 
   return {
     stack,
