@@ -15,6 +15,8 @@ import { sampleEventData } from './webhook-events';
 
 export interface ControlDeps {
   faults: FaultBook;
+  /** Wise API requests being served right now, the ones a fault holds back included. */
+  apiRequestsInProgress(): number;
   publicKeyPem: string;
   /** Webhook attempts under way, so a clock move can wait for the ones it starts. */
   deliveries: { mark(): number; settledAfter(mark: number): Promise<void> };
@@ -115,6 +117,9 @@ export function registerControlRoutes(router: Router, sim: Sim, deps: ControlDep
     sendJson(ctx, 201, deps.faults.add(input));
   });
   router.on('GET', '/_sim/faults', (ctx) => sendJson(ctx, 200, deps.faults.list()));
+  router.on('GET', '/_sim/requests', (ctx) =>
+    sendJson(ctx, 200, { inProgress: deps.apiRequestsInProgress() }),
+  );
   router.on('DELETE', '/_sim/faults', (ctx) => {
     deps.faults.clear();
     sendEmpty(ctx, 204);

@@ -192,9 +192,13 @@ export async function startWiseSandbox(options: WiseSandboxOptions = {}): Promis
   registerSubscriptionRoutes(api, sim, () => dispatcher);
   registerSimulationRoutes(api, sim);
 
+  // API requests being served right now (a held fault's included): a test waits for a slow Wise to
+  // finish what it was asked, instead of sleeping.
+  let apiRequestsInProgress = 0;
   const controls = new Router();
   registerControlRoutes(controls, sim, {
     faults,
+    apiRequestsInProgress: () => apiRequestsInProgress,
     publicKeyPem: signingKey.publicKeyPem,
     deliveries: dispatcher,
     reset: () => {
@@ -290,6 +294,7 @@ export async function startWiseSandbox(options: WiseSandboxOptions = {}): Promis
     };
 
     const isControl = path === '/_sim' || path.startsWith('/_sim/');
+    if (!isControl) apiRequestsInProgress++;
     try {
       if (!isControl) {
         const fault = faults.take(method, path);
@@ -341,6 +346,8 @@ export async function startWiseSandbox(options: WiseSandboxOptions = {}): Promis
     } catch (e) {
       if (!(e instanceof HttpResponseError)) throw e;
       if (!res.headersSent) sendJson(ctx, e.status, e.body, e.headers);
+    } finally {
+      if (!isControl) apiRequestsInProgress--;
     }
   };
 

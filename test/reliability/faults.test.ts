@@ -73,7 +73,7 @@ const completesOrRetries = async (
   }
   await t.clearFaults();
   // Let any answer Wise still holds (a slow Wise) land before the retry.
-  if (kind === 'timeout') await new Promise((r) => setTimeout(r, SLOW_WISE_MS));
+  if (kind === 'timeout') await t.wiseSettled();
   let last = first;
   for (let i = 0; i < 3 && !done(last); i++) last = await call();
   expect(done(last), `${last.status} ${last.text}`).toBe(true);
@@ -148,7 +148,7 @@ describe('linking (routes 8, 9, 17 and 10) with Wise failing', () => {
           const afterFirst = await t.stack.deps.oauth.accounts.get(customerId);
           const grantsAfterFirst = await t.stack.deps.oauth.grants.list(customerId);
           await t.clearFaults();
-          await new Promise((r) => setTimeout(r, kind === 'timeout' ? SLOW_WISE_MS : 0));
+          await t.wiseSettled();
           // Wise not answering keeps the result; a code Wise took while we timed out is used up: link again.
           const retried = first.status === 200 ? first : await completeLink(t, customerId, authorized.result);
           const outcome =
@@ -341,7 +341,7 @@ describe('a slow Wise that acts after the product gave up waiting', () => {
         'timeout',
       );
       // The slow first attempt lands at Wise after the product stopped waiting for it.
-      await new Promise((r) => setTimeout(r, SLOW_WISE_MS));
+      await t.wiseSettled();
 
       // Assess
       const atWise = (await t.state()).kycReviews.filter((r) => r.profileId === c.profileId);

@@ -111,6 +111,28 @@ describe('cross-cutting behaviour', () => {
     expect(recovered.status).toBe(200);
   });
 
+  it('/_sim/requests counts the API requests being served, a held one too, and not its own', async () => {
+    // Prepare
+    const u = await signUpUser(wise);
+    const id = await createPersonalProfile(wise, u.accessToken);
+    const inProgress = async () =>
+      ((await (await fetch(`${wise.url}/_sim/requests`)).json()) as { inProgress: number }).inProgress;
+    await fetch(`${wise.url}/_sim/faults`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ path: '/v2/profiles', delayMs: 150, times: 1 }),
+    });
+    const idle = await inProgress();
+    // Act
+    const slowCall = call(wise, 'GET', `/v2/profiles/${id}`, u.accessToken);
+    const whileHeld = await eventually(async () => ((await inProgress()) === 1 ? 1 : undefined));
+    const slow = await slowCall;
+    const afterwards = await inProgress();
+    await fetch(`${wise.url}/_sim/faults`, { method: 'DELETE' });
+    // Assess
+    expect([idle, whileHeld, slow.status, afterwards]).toEqual([0, 1, 200, 0]);
+  });
+
   it('faults: * patterns, rate 0 never fires, delayMs slows the real answer, DELETE clears', async () => {
     // Prepare
     const u = await signUpUser(wise);

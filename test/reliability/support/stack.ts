@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ADMIN_SCOPE } from '../../../shared/routes';
+import { waitUntil } from '../../../shared/runtime/wait';
 import type { FetchLike } from '../../../shared/wise/transport';
 import { captureLogs } from '../../support/log-capture';
 import { startTestStack, type TestStack, type TestStackOptions } from '../../support/stack';
@@ -64,6 +65,11 @@ export interface ReliabilityStack extends TestStack {
   }): Promise<void>;
   /** Clears every fault, counting how many requests they hit. */
   clearFaults(): Promise<void>;
+  /**
+   * Resolves once the simulator serves no Wise request any more (a slow Wise has finished what it
+   * was asked after the product stopped waiting): a bounded poll, never a fixed sleep.
+   */
+  wiseSettled(): Promise<void>;
   state(): Promise<SimState>;
   /** Number of items in the table. */
   countItems(): Promise<number>;
@@ -115,6 +121,16 @@ export const startReliabilityStack = async (options: TestStackOptions = {}): Pro
       }[];
       figures.faultsInjected += faults.reduce((n, f) => n + (f.hits ?? 0), 0);
       await t.sim_('DELETE', '/_sim/faults');
+    },
+    wiseSettled: async () => {
+      const settled = await waitUntil(
+        async () => {
+          const res = await t.sim_('GET', '/_sim/requests');
+          return res.body?.inProgress === 0 ? true : undefined;
+        },
+        { every: 20, deadline: Date.now() + 30_000 },
+      );
+      if (!settled) throw new Error('the simulator still serves requests after 30 s');
     },
     state,
     countItems: async () => {
