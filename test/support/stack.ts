@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { waitUntil } from '../../shared/runtime/wait';
 import { inject } from 'vitest';
 import {
   startWiseSandbox,
@@ -182,4 +183,20 @@ export const eventually = async <T>(
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+};
+
+/**
+ * Resolves once a `delayMs` fault at the simulator holds a request back: the product's call is
+ * in flight at Wise. A bounded poll, never a fixed sleep.
+ */
+export const untilWiseHoldsARequest = async (t: Pick<TestStack, 'sim_'>): Promise<void> => {
+  const held = await waitUntil(
+    async () => {
+      const res = await t.sim_('GET', '/_sim/faults');
+      const faults = (Array.isArray(res.body) ? res.body : []) as { held?: number }[];
+      return faults.some((f) => (f.held ?? 0) > 0) ? true : undefined;
+    },
+    { every: 10, deadline: Date.now() + 10_000 },
+  );
+  if (!held) throw new Error('no request reached the held fault within 10 s');
 };

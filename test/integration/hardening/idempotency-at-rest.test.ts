@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_SCOPE } from '../../../shared/routes';
-import { startTestStack, type TestStack } from '../../support/stack';
+import { startTestStack, untilWiseHoldsARequest, type TestStack } from '../../support/stack';
 import { accountPath, businessBody, customerBody, freshCustomer, profilePath } from '../onboarding/fixtures';
 
 /**
@@ -145,7 +145,7 @@ describe('Idempotency-Key records at rest', () => {
       times: 1,
     });
     const holder = t.call('POST', accountPath(customerId), { as: partner, body });
-    await new Promise((r) => setTimeout(r, 300));
+    await untilWiseHoldsARequest(t);
 
     // Act
     const waiting = await t.call('POST', accountPath(customerId), { as: partner, body, headers });

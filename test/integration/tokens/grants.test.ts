@@ -12,6 +12,7 @@ import { REGISTRATION_CODE_PURPOSE } from '../../../shared/tokens/remint';
 import { defaultRetryPolicy } from '../../../shared/wise/transport';
 import { WiseApiError } from '../../../shared/wise/errors';
 import { problemOf } from '../../support/problems';
+import { untilWiseHoldsARequest } from '../../support/stack';
 import { businessBody, personalBody } from '../wise-sandbox/helpers';
 import {
   anotherContainer,
@@ -269,7 +270,7 @@ describe('fenced refresh', () => {
 
     // Act
     const pending = anotherContainer(t).accessToken(id, user.personalId, { deadline: due });
-    await new Promise((r) => setTimeout(r, 200));
+    await untilWiseHoldsARequest(t);
     const during = await grantItem(t, id, personal.grantId);
     await pending;
 
@@ -351,7 +352,7 @@ describe('fenced refresh', () => {
 
     // Act
     const pending = problemOf(anotherContainer(t).accessToken(id, user.personalId, { deadline: deadline() }));
-    await new Promise((r) => setTimeout(r, 150));
+    await untilWiseHoldsARequest(t);
     await deps(t).grants.forgetAll(id);
     const outcome = await pending;
 
