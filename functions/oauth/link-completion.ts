@@ -76,11 +76,21 @@ export class LinkCompletion {
         profileId: kept.profileId,
         actor: input.actor,
         deadline: input.deadline,
-        onExchanged: async (answer) =>
-          linkResults.exchanged(
-            hash,
-            await cipher.encrypt(JSON.stringify(answer), linkResultContext(kept.customerId, hash, 'tokens')),
-          ),
+        onExchanged: async (answer) => {
+          try {
+            await linkResults.exchanged(
+              hash,
+              await cipher.encrypt(
+                JSON.stringify(answer),
+                linkResultContext(kept.customerId, hash, 'tokens'),
+              ),
+            );
+          } catch {
+            // KMS or the table failed for a moment: the link goes on with the tokens in hand. The copy
+            // only serves a retry after a later failure, and failing here would lose the grant for
+            // good (Wise never exchanges a code twice).
+          }
+        },
       });
       usedUp = true;
       switch (outcome.kind) {
@@ -97,7 +107,12 @@ export class LinkCompletion {
           return outcome satisfies never;
       }
     } finally {
-      if (usedUp) await linkResults.forget(hash);
+      // Forgetting a used-up result is tidying (it expires anyway): its failure must neither turn the
+      // link's answer into an error nor keep a retry waiting on the lease.
+      if (usedUp)
+        await linkResults
+          .forget(hash)
+          .catch(() => lease.release(linkResultLease(hash), owner).catch(() => undefined));
       else await lease.release(linkResultLease(hash), owner).catch(() => undefined);
     }
   }

@@ -156,10 +156,14 @@ export class Signup {
         actor,
         details: { previousStatus: 'NONE', status: 'CREATING', acceptedTermsAt: input.acceptedTermsAt },
       });
-      holdsLease = await accounts.create(
-        { customerId, ...fresh.fields },
-        { owner, leaseMs: this.timing.leaseMs },
-      );
+      holdsLease = await accounts
+        .create({ customerId, ...fresh.fields }, { owner, leaseMs: this.timing.leaseMs })
+        .catch(async (err: unknown) => {
+          // The write may have landed with its answer lost, lease and all: give the lease back
+          // (owner-checked, a no-op if nothing landed), or the partner's retry waits for it to lapse.
+          await lease.release(spec, owner).catch(() => undefined);
+          throw err;
+        });
       if (holdsLease) freshCode = fresh.code;
     }
 

@@ -585,7 +585,15 @@ export class GrantService implements Grants {
       accessToken: fresh.access_token,
       refreshToken: fresh.refresh_token ?? pair.refreshToken,
     };
-    const written = await this.writeRefreshed(customerId, grant, owner, next, fresh.expires_in);
+    let written: GrantItem | undefined;
+    try {
+      written = await this.writeRefreshed(customerId, grant, owner, next, fresh.expires_in);
+    } catch (err) {
+      // Wise refreshed but the new pair could not be kept (KMS or the table failed): the stored
+      // access token is no longer good. In doubt, lease given back: the next caller refreshes again.
+      await this.markInDoubt(customerId, grant, owner);
+      throw err;
+    }
     if (!written) return undefined;
     return { accessToken: next.accessToken, grant: written };
   }
@@ -626,7 +634,11 @@ export class GrantService implements Grants {
       return out.Attributes as GrantItem;
     } catch (err) {
       if (isConditionalCheckFailure(err)) return undefined;
-      throw err;
+      // The write may have landed with its answer lost: our own ciphertext at our version says so.
+      const landed = await this.readGrant(customerId, grant.grantId).catch(() => undefined);
+      if (landed?.version !== version || landed.ciphertext !== ciphertext) throw err;
+      this.plain.set(this.cacheKey(customerId, grant.grantId, version), pair);
+      return landed;
     }
   }
 

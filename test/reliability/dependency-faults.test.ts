@@ -160,6 +160,12 @@ interface Flow<C> {
   done(r: CallResult): boolean;
   verify(c: C, last: CallResult): Promise<void>;
   customerOf(c: C): string;
+  /**
+   * Cipher purposes whose encryption only keeps a spare copy for a later retry: when KMS fails
+   * there, the flow goes on with the value in hand and may succeed at once (linking keeps Wise's
+   * token answer beside the result, which Wise would never give twice).
+   */
+  spareCopies?: readonly string[];
 }
 
 const signupFlow: Flow<{ customerId: string; email: string }> = {
@@ -185,6 +191,7 @@ const linkFlow: Flow<{ customerId: string; result?: string; profileId: number; u
   },
   call: (c) => completeLink(t, c.customerId, c.result),
   done: (r) => r.status === 200,
+  spareCopies: ['link-result-tokens'],
   verify: async (c, last) => {
     expect(last.body).toMatchObject({ status: 'LINKED', profileId: c.profileId });
     const account = await t.call('GET', accountPath(c.customerId), { as: c.customerId });
@@ -333,7 +340,8 @@ describe('KMS failing at every encryption and decryption of each flow', () => {
             const { first, last } = await completesOrRetries(() => flow.call(c), flow.done);
 
             // Assess
-            if (cipher.fired) expectRetryLater(first);
+            const spare = step.purpose !== undefined && flow.spareCopies?.includes(step.purpose);
+            if (cipher.fired && !(spare && flow.done(first))) expectRetryLater(first);
             await flow.verify(c, last);
             expect(await shapeOf(flow.customerOf(c))).toEqual(shape);
           } catch (err) {
@@ -612,17 +620,17 @@ describe('Secrets Manager unavailable', () => {
     'faults.secrets',
     'a container that read the credentials keeps working on them once its cache has aged',
     async () => {
-      // Prepare: a warm container read the secret (cache of 1 s), then Secrets Manager goes down.
+      // Prepare: a warm container read the secret, then Secrets Manager goes down. Its cache lasts
+      // 0 s: aged by the next call, which must ask Secrets Manager again (no waiting).
       sm.reset();
       sm.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify(LOCAL_WISE_CLIENT) });
-      const handler = containerReading('arn:aws:secretsmanager:eu-west-1:000000000000:secret:warm', 1);
+      const handler = containerReading('arn:aws:secretsmanager:eu-west-1:000000000000:secret:warm', 0);
       const before = freshCustomer('secrets-warm');
       const warm = await handler(signupEvent(before.customerId, before.email), lambdaContext);
       expect(warm.statusCode, warm.body).toBe(201);
       sm.reset();
       sm.on(GetSecretValueCommand).rejects(secretsDown());
       figures.dependencyFaultsInjected += 1;
-      await new Promise((r) => setTimeout(r, 1_200));
 
       // Act
       const after = freshCustomer('secrets-warm');

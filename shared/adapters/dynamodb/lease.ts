@@ -1,9 +1,16 @@
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../../ports/clock';
 import { LEASE_OWNER, LEASE_UNTIL, type Lease, type LeaseSpec } from '../../ports/lease';
+import { isDependencyOutage } from '../../errors/dependency-outage';
 import { isConditionalCheckFailure, type Table } from '../../store/dynamo';
 
-/** The {@link Lease} port on the table: one conditional update to take, one conditional write to release. */
+/** The pause before the one more try of a release the table throttled or failed. */
+const RELEASE_RETRY_MS = 50;
+
+/**
+ * The {@link Lease} port on the table: one conditional update to take, one conditional write to
+ * release (tried once more when the table throttles or fails).
+ */
 export class DynamoLease implements Lease {
   constructor(
     private readonly table: Table,
@@ -52,6 +59,19 @@ export class DynamoLease implements Lease {
   }
 
   async release(spec: LeaseSpec, owner: string): Promise<void> {
+    try {
+      await this.releaseOnce(spec, owner);
+    } catch (err) {
+      // A lease left behind keeps the next holder (often the caller's own retry) waiting until it
+      // lapses: one more try after a moment. Owner-checked, so after a release that landed with its
+      // answer lost it is a no-op.
+      if (!isDependencyOutage(err)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, RELEASE_RETRY_MS));
+      await this.releaseOnce(spec, owner);
+    }
+  }
+
+  private async releaseOnce(spec: LeaseSpec, owner: string): Promise<void> {
     const common = {
       TableName: this.table.name,
       Key: spec.key,
