@@ -1,5 +1,7 @@
+import { generateKeyPairSync, sign } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics as PowertoolsMetricsClient } from '@aws-lambda-powertools/metrics';
 import { InMemoryMetrics } from '../../../shared/adapters/in-memory-metrics';
 import { PowertoolsMetrics } from '../../../shared/adapters/powertools-metrics';
@@ -11,6 +13,9 @@ import { METRICS_NAMESPACE } from '../../../shared/metrics/names';
 import { ADMIN_SCOPE, routesOf } from '../../../shared/routes';
 import { WiseApiError, WiseUnavailableError } from '../../../shared/wise/errors';
 import { WiseTransport, type FetchLike } from '../../../shared/wise/transport';
+import { receiveWebhookDelivery } from '../../../shared/webhooks/webhook-delivery';
+import { webhookKeyringFor } from '../../../shared/webhooks/webhook-signature';
+import { InMemoryWebhookEventStore, ManualClock } from '../../support/fakes';
 
 /** Issue 18, item 8: the business and health metrics the dashboard and alarms read. */
 afterEach(() => {
@@ -197,5 +202,55 @@ describe('signups (the handler stack, from route 1 answering 201)', () => {
 
     // Assess
     expect(metrics.sum('signups')).toBe(1);
+  });
+});
+
+describe('webhook results, refused signatures and lag (the receiver, route 11)', () => {
+  const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const keyring = webhookKeyringFor(
+    'local',
+    pair.publicKey.export({ type: 'spki', format: 'pem' }) as string,
+  );
+  const occurred = new Date(Date.now() - 4_000).toISOString();
+  const body = JSON.stringify({
+    data: { resource: { type: 'profile', id: 7 }, current_state: 'verified', occurred_at: occurred },
+    subscription_id: 's',
+    event_type: 'profiles#verification-state-change',
+    schema_version: '2.0.0',
+    sent_at: occurred,
+  });
+  const delivery = (
+    signature = sign('RSA-SHA256', Buffer.from(body), pair.privateKey).toString('base64'),
+  ) => ({
+    body: Buffer.from(body),
+    header: (name: string) => (name === 'x-signature-sha256' ? signature : undefined),
+    remainingMs: 5_000,
+  });
+
+  it('counts a stored delivery, its duplicate, a forged one, and the lag since Wise saw the event', async () => {
+    // Prepare
+    const metrics = new InMemoryMetrics();
+    const ports = {
+      keyring,
+      events: new InMemoryWebhookEventStore(new ManualClock(Date.now())),
+      logger: new Logger({ logLevel: 'SILENT' }),
+      metrics,
+    };
+
+    // Act
+    const first = await receiveWebhookDelivery(ports, delivery());
+    const copy = await receiveWebhookDelivery(ports, delivery());
+    const forged = await receiveWebhookDelivery(ports, delivery('Zm9yZ2Vk')).catch((err: unknown) => err);
+
+    // Assess
+    expect([first, copy]).toEqual(['recorded', 'duplicate']);
+    expect(forged).toMatchObject({ code: 'INVALID_SIGNATURE' });
+    expect(metrics.sum('webhookResults', { result: 'STORED' })).toBe(1);
+    expect(metrics.sum('webhookResults', { result: 'DUPLICATE' })).toBe(1);
+    expect(metrics.sum('webhookSignatureRejected')).toBe(1);
+    const lag = metrics.of('webhookLag').map((o) => o.value);
+    expect(lag).toHaveLength(1);
+    expect(lag[0]).toBeGreaterThanOrEqual(4_000);
+    expect(lag[0]).toBeLessThan(60_000);
   });
 });
