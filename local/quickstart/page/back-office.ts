@@ -61,7 +61,8 @@ const section = (id: string, title: string, text: string, ...children: (Node | n
  * Step 6, the partner's side of the product: "your payment service" fetching a Wise access token
  * (route 20, scope `wise-onboarding/wise-access`) and using it once against Wise (a quote, then a
  * QUOTE KYC review for it, route 12); the demo customer's audit trail (route 21); and the back
- * office's list of customers by status (route 22). Every call shows in this step's own log.
+ * office's list of customers by status (route 22) and erasure (route 23, two clicks). Every call shows
+ * in this step's own log.
  *
  * @example mountBackOfficePanel(document.querySelector('main')!, { customerId: () => session.customerId });
  */
@@ -72,7 +73,7 @@ export const mountBackOfficePanel = (parent: Element, options: { customerId: () 
     replace(
       log,
       ...(calls.length === 0
-        ? [h('p', { class: 'calls-empty' }, 'Routes 20, 21 and 22 appear here.')]
+        ? [h('p', { class: 'calls-empty' }, 'Routes 20, 21, 22 and 23 appear here.')]
         : [...calls]
             .reverse()
             .map((c) =>
@@ -332,6 +333,68 @@ export const mountBackOfficePanel = (parent: Element, options: { customerId: () 
   listButton.addEventListener('click', () => void listCustomers(false));
   moreButton.addEventListener('click', () => void listCustomers(true));
 
+  // ---- erasure --------------------------------------------------------------------------------
+  // Two clicks: erasure cannot be undone, so the first one only arms the second.
+  const eraseButton = h(
+    'button',
+    { type: 'button', id: 'erase-customer', class: 'btn btn-secondary' },
+    'Erase this customer…',
+  );
+  const eraseConfirm = h(
+    'button',
+    { type: 'button', id: 'erase-confirm', class: 'btn btn-primary', hidden: true },
+    'Yes, erase everything of this customer',
+  );
+  const eraseResult = h('div', { id: 'erase-result', class: 'result', 'aria-live': 'polite' });
+  eraseButton.addEventListener('click', () => {
+    eraseConfirm.hidden = false;
+    replace(
+      eraseResult,
+      h(
+        'p',
+        { class: 'muted' },
+        `Erasing ${options.customerId()} deletes every item the product keeps of them.`,
+      ),
+    );
+  });
+  eraseConfirm.addEventListener('click', async () => {
+    busy(eraseConfirm, true, 'Erasing…');
+    try {
+      const token = await as(ADMIN_SCOPE, 'partner-back-office');
+      const erased = await api.call({
+        step: 'status',
+        label: 'Route 23 · erase the customer',
+        method: 'DELETE',
+        path: customerPath(),
+        token,
+      });
+      if (!erased.ok) {
+        replace(eraseResult, h('p', {}, problemOf(erased)));
+        return;
+      }
+      const after = await api.call({
+        step: 'status',
+        label: 'Route 2 · the erased customer',
+        method: 'GET',
+        path: customerPath('/wise-account'),
+        token,
+      });
+      replace(
+        eraseResult,
+        h(
+          'p',
+          { id: 'erased' },
+          `Erased (${erased.status}). Route 2 now answers ${after.status}; the audit trail keeps one customer.erased event with no personal data.`,
+        ),
+      );
+      eraseConfirm.hidden = true;
+    } catch (err) {
+      replace(eraseResult, h('p', {}, (err as Error).message));
+    } finally {
+      busy(eraseConfirm, false);
+    }
+  });
+
   parent.append(
     h(
       'section',
@@ -374,6 +437,13 @@ export const mountBackOfficePanel = (parent: Element, options: { customerId: () 
           'Route 22: e.g. every customer who must link again (RELINK_REQUIRED), from an index, never a scan.',
           h('div', { class: 'actions' }, statusSelect, listButton, moreButton),
           customerList,
+        ),
+        section(
+          'erasure',
+          'Erasure',
+          'Route 23: every item of the customer is deleted (account, profiles, grants, codes, identity, KYC reviews, link states); the audit keeps one customer.erased event. 204, also when repeated.',
+          h('div', { class: 'actions' }, eraseButton, eraseConfirm),
+          eraseResult,
         ),
       ),
       h(

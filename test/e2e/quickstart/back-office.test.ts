@@ -4,6 +4,28 @@ import { launchBrowser, screenshot, type BrowserPage, type TestBrowser } from '.
 import type { TestStack } from '../../support/stack';
 import { openQuickstart, startQuickstartStack } from './quickstart-page';
 
+/** The demo customer, signed up by the partner backend (route 1). */
+const signUp = async (t: TestStack, customerId: string) => {
+  const signup = await t.call('POST', `/v1/customers/${customerId}/wise-account`, {
+    as: { scope: ADMIN_SCOPE },
+    body: {
+      email: `${customerId}@example.com`,
+      firstName: 'Demo',
+      lastName: 'Customer',
+      dateOfBirth: '1990-01-01',
+      phoneNumber: '+442079460000',
+      address: {
+        addressFirstLine: '1 Test Street',
+        city: 'London',
+        countryIso3Code: 'GBR',
+        postCode: 'EC1A 1BB',
+      },
+      acceptedTermsAt: '2026-01-01T00:00:00.000Z',
+    },
+  });
+  expect(signup.status, signup.text).toBe(201);
+};
+
 describe('quickstart page, step 6: your payment service and back office', () => {
   let t: TestStack;
   let pageUrl: string;
@@ -38,24 +60,7 @@ describe('quickstart page, step 6: your payment service and back office', () => 
     });
     await openQuickstart(page, pageUrl);
     const customerId = await page.locator('#customer-id').inputValue();
-    const signup = await t.call('POST', `/v1/customers/${customerId}/wise-account`, {
-      as: { scope: ADMIN_SCOPE },
-      body: {
-        email: `${customerId}@example.com`,
-        firstName: 'Demo',
-        lastName: 'Customer',
-        dateOfBirth: '1990-01-01',
-        phoneNumber: '+442079460000',
-        address: {
-          addressFirstLine: '1 Test Street',
-          city: 'London',
-          countryIso3Code: 'GBR',
-          postCode: 'EC1A 1BB',
-        },
-        acceptedTermsAt: '2026-01-01T00:00:00.000Z',
-      },
-    });
-    expect(signup.status, signup.text).toBe(201);
+    await signUp(t, customerId);
 
     // Act
     await page.locator('#get-access-token').click();
@@ -85,5 +90,41 @@ describe('quickstart page, step 6: your payment service and back office', () => 
     expect(accessToken).toBeTruthy();
     expect(await page.content()).not.toContain(accessToken);
     expect(consoleErrors).toEqual([]);
+  });
+
+  it('erases the customer in two clicks: route 23 answers 204, route 2 then 404, and the audit keeps customer.erased', async () => {
+    // Prepare
+    current = await browser.newPage();
+    const { page, consoleErrors } = current;
+    await openQuickstart(page, pageUrl);
+    const customerId = await page.locator('#customer-id').inputValue();
+    await signUp(t, customerId);
+
+    // Act
+    await page.locator('#erase-customer').click();
+    const armedOnly = await t.call('GET', `/v1/customers/${customerId}/wise-account`, {
+      as: { scope: ADMIN_SCOPE },
+    });
+    await page.locator('#erase-confirm').click();
+    await page.locator('#erased').waitFor();
+
+    // Assess
+    await screenshot(page, 'quickstart-erasure');
+    expect(armedOnly.status).toBe(200);
+    expect(await page.locator('#erased').innerText()).toMatch(/Erased \(204\)\. Route 2 now answers 404/);
+    const account = await t.call('GET', `/v1/customers/${customerId}/wise-account`, {
+      as: { scope: ADMIN_SCOPE },
+    });
+    expect(account.status).toBe(404);
+    const audit = await t.call('GET', `/v1/customers/${customerId}/audit-events`, {
+      as: { scope: ADMIN_SCOPE },
+    });
+    expect(audit.body.items.map((e: { action: string }) => e.action)).toContain('customer.erased');
+    expect(JSON.stringify(audit.body)).not.toContain(`${customerId}@example.com`);
+    expect(await page.locator('#back-office-calls').innerText()).toContain(`DELETE`);
+    // The browser reports the 404 of route 2 that the page asks on purpose; nothing else.
+    expect(
+      consoleErrors.filter((e) => !(e.includes('404') && e.includes(`/${customerId}/wise-account`))),
+    ).toEqual([]);
   });
 });
