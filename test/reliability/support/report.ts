@@ -33,6 +33,24 @@ export const PROMISES = {
     '50 concurrent requests with one Idempotency-Key run once; every answer is the first answer or 409 IN_PROGRESS.',
   'concurrency.refresh': '20 concurrent callers inside the refresh window cause exactly one refresh at Wise.',
   'concurrency.webhook': '10 concurrent copies of one webhook are applied once.',
+  'webhooks.applied':
+    "A genuine signed delivery (route 11), Wise's own and ours, is recorded, carried by the table's stream to the projection and applied: the verified profile shows on GET wise-account; the receipt-to-state lag is measured.",
+  'webhooks.signature':
+    'Through the stream: unsigned, wrongly signed and tampered deliveries get 401; nothing is recorded, nothing is handed to the projection, nothing is applied.',
+  'webhooks.fail-closed':
+    "With no verification key configured, route 11 fails closed: 503 WEBHOOK_KEYS_NOT_CONFIGURED, nothing recorded nor applied; Wise's redelivery once the keys are configured is applied.",
+  'webhooks.dedup':
+    'A copy arriving 16 days after the first answers 200 duplicate and changes nothing: not the state, not the record, and the projection is not handed it again.',
+  'webhooks.order':
+    'An older event arriving after a newer one (one after the other, or both in one stream batch) leaves the newest state.',
+  'webhooks.concurrent-copies':
+    '10 concurrent copies of one delivery through the stream: all answered 200, recorded once, handed to the projection once, applied once.',
+  'webhooks.test-notifications':
+    "A test notification (ours and the simulator's) is verified and acknowledged, never handed to the projection and never applied.",
+  'webhooks.consumer-retry':
+    "The projection's store failing its writes for a while is retried by the stream: every event is applied once, nothing is lost, nothing reaches the failure destination.",
+  'webhooks.poison-replay':
+    'A record whose writes keep failing ends on the failure destination (the queue its depth alarm watches) while the others are applied; `npm run webhooks:replay` applies it once after the fix, and again changes nothing.',
   'input.fuzz':
     'Property-based fuzzing of every partner route and the webhook route (in-process and over HTTP): never a 5xx, always problem+json, nothing written for a rejected input.',
   'input.edges':
@@ -83,6 +101,16 @@ export interface Figures {
   secretsSearched: number;
   logLinesSearched: number;
   leaksFound: number;
+  /** Webhook pipeline (test/reliability/webhook-pipeline.test.ts): route 11 deliveries sent, events the projection applied. */
+  webhookDeliveriesSent: number;
+  webhookEventsApplied: number;
+  /** Receipt (route 11's 200) to the state applied, in ms, over that many applied deliveries. */
+  webhookLagSamples: number;
+  webhookLagP50Ms: number;
+  webhookLagP99Ms: number;
+  /** Records on the projection's failure destination, and of those, applied by webhooks:replay. */
+  webhookFailedRecords: number;
+  webhookReplayedRecords: number;
 }
 
 export const figures: Figures = {
@@ -96,6 +124,13 @@ export const figures: Figures = {
   secretsSearched: 0,
   logLinesSearched: 0,
   leaksFound: 0,
+  webhookDeliveriesSent: 0,
+  webhookEventsApplied: 0,
+  webhookLagSamples: 0,
+  webhookLagP50Ms: 0,
+  webhookLagP99Ms: 0,
+  webhookFailedRecords: 0,
+  webhookReplayedRecords: 0,
 };
 
 interface TestResult {
@@ -267,6 +302,14 @@ const render = (): void => {
     secretsSearched: max(parts, 'secretsSearched'),
     logLinesSearched: max(parts, 'logLinesSearched'),
     leaksFound: max(parts, 'leaksFound'),
+    webhookDeliveriesSent: sum(parts, 'webhookDeliveriesSent'),
+    webhookEventsApplied: sum(parts, 'webhookEventsApplied'),
+    // Percentiles do not add up: one file measures them.
+    webhookLagSamples: max(parts, 'webhookLagSamples'),
+    webhookLagP50Ms: max(parts, 'webhookLagP50Ms'),
+    webhookLagP99Ms: max(parts, 'webhookLagP99Ms'),
+    webhookFailedRecords: sum(parts, 'webhookFailedRecords'),
+    webhookReplayedRecords: sum(parts, 'webhookReplayedRecords'),
   };
   const summary = {
     renderedAt: new Date().toISOString(),
@@ -310,6 +353,7 @@ reliability\`, part of \`npm test\`); do not edit it by hand.
 - Faults in the product's own dependencies: **${total.dependencyFaultsInjected}** (DynamoDB throttled, failing or losing a write's answer; KMS throttled or failing; Secrets Manager unavailable)
 - Duplicates sent: **${total.duplicatesSent}** concurrent duplicate requests and webhook copies
 - Attack requests sent: **${total.attacksSent}**
+- Webhook pipeline (route 11 → the table's stream → the projection): **${total.webhookDeliveriesSent}** deliveries sent, **${total.webhookEventsApplied}** events applied; receipt-to-state lag p50 **${total.webhookLagP50Ms} ms**, p99 **${total.webhookLagP99Ms} ms** over ${total.webhookLagSamples} applied deliveries; **${total.webhookFailedRecords}** records on the failure destination, **${total.webhookReplayedRecords}** applied by replay
 - Secrets searched for in the logs: **${total.secretsSearched}** across ${total.logLinesSearched} captured log lines — leaks found: **${total.leaksFound}**
 
 ## Promises
@@ -334,6 +378,9 @@ ${rows.join('\n')}
   DEBUG) is captured to \`test-results/reliability/runs/\`; the secrets come from the simulator's state
   (tokens, registration codes, authorization codes, claim codes), the OAuth state of every authorize URL,
   and the client secret.
+- Webhook lag: from the 200 of route 11 (the record written) to the first read, every 10 ms, that shows the
+  event's record APPLIED (written right after the state), for each delivery the projection applied through the
+  stream (store faults included, replays not); the stream runner polls as Lambda's event source mapping would.
 - Raw figures: \`test-results/reliability/last-run.json\`.
 `;
   writeFileSync(join(process.cwd(), 'RELIABILITY.md'), md);
