@@ -8,7 +8,8 @@
  * section (between its load markers) and test-results/reliability/load.json.
  *
  * Bounded: `--seconds 60` (default) for the first run, `--restart-seconds 30` for the second
- * (0 skips it), `--rate 60` requests per second offered, `--no-write` to leave RELIABILITY.md alone.
+ * (0 skips it), `--rate 60` actions per second offered, `--no-write` to leave RELIABILITY.md alone,
+ * `--streams` to run the stream consumers too, `--durable` to keep the first run's table on disk.
  */
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,6 +41,25 @@ const SECONDS = Math.min(arg('seconds', 60), 600);
 const RESTART_SECONDS = Math.min(arg('restart-seconds', 30), 600);
 const RATE = Math.max(1, Math.min(arg('rate', 60), 500));
 const WRITE = !process.argv.includes('--no-write');
+/**
+ * The table's stream consumers (webhook projection, partner events) run only with `--streams`: in
+ * AWS they are functions of their own, here they would take the same two cores as the API.
+ */
+const STREAMS = process.argv.includes('--streams');
+const DURABLE_STEADY = process.argv.includes('--durable');
+/**
+ * The offered actions, in percent: mostly what a bank's apps and Wise send all day (reads of the
+ * account and reviews, webhooks), fewer of the flows that make things at Wise (signups, KYC links,
+ * links: a link is four requests). Each of those takes several Wise and DynamoDB calls, so they
+ * bound what this machine sustains.
+ */
+const MIX: readonly (readonly ['read' | 'webhook' | 'signup' | 'kycLink' | 'link', number])[] = [
+  ['read', 55],
+  ['webhook', 25],
+  ['signup', 8],
+  ['kycLink', 7],
+  ['link', 5],
+];
 /** Requests in flight at most; beyond it an offered request is shed (counted, never sent). */
 const MAX_IN_FLIGHT = 64;
 const HOST = '127.0.0.1';
@@ -69,10 +89,10 @@ const startDynamo = async (options: Parameters<typeof startDynamoDbLocal>[0]): P
   }
 };
 
-const startEnv = async (): Promise<Env> => {
+const startEnv = async (durable: boolean): Promise<Env> => {
   const dataDir = mkdtempSync(join(tmpdir(), 'wise-onboarding-load-'));
-  // A data directory, not memory: the restart run needs the table to outlive the process.
-  const dynamo = await startDynamo({ dataDir: join(dataDir, 'dynamodb') });
+  // The restart run keeps the table in a data directory, so that it outlives the process it kills.
+  const dynamo = await startDynamo(durable ? { dataDir: join(dataDir, 'dynamodb') } : {});
   const webhookKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const port = await freePort();
   const base = `http://${HOST}:${port}`;
@@ -92,17 +112,33 @@ const startEnv = async (): Promise<Env> => {
     port,
     host: HOST,
     publicUrl: base,
-    streams: { dataDir, pollMs: 250 },
+    streams: STREAMS ? { dataDir, pollMs: 250 } : false,
   });
   await subscribeWebhooks(stack);
   return { dynamo, dataDir, sim, stack, base, webhookKey };
 };
 
+/** Each part gets 15 s to stop: a stream consumer polling a killed DynamoDB must not hold the run. */
+const bounded = async (what: string, p: Promise<unknown>) => {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      say(`${what} did not stop within 15 s`);
+      resolve();
+    }, 15_000);
+  });
+  await Promise.race([
+    p.catch((err: unknown) => say(`${what} did not stop cleanly: ${(err as Error).message}`)),
+    late,
+  ]);
+  clearTimeout(timer);
+};
+
 const stopEnv = async (env: Env) => {
   say('stopping');
-  await env.stack.close();
-  await env.sim.close();
-  await env.dynamo.stop();
+  await bounded('the stack', env.stack.close());
+  await bounded('the simulator', env.sim.close());
+  await bounded('DynamoDB Local', env.dynamo.stop());
   rmSync(env.dataDir, { recursive: true, force: true });
 };
 
@@ -113,6 +149,8 @@ interface Sample {
   status: number;
   ms: number;
   at: number;
+  /** A 503 that said when to come back (Retry-After of at least 1 s). */
+  retryAfter?: boolean;
 }
 
 interface Ledger {
@@ -173,6 +211,7 @@ class Traffic {
     let status = 0;
     let text = '';
     let location: string | null = null;
+    let retryAfter = false;
     try {
       const res = await fetch(url, {
         method,
@@ -183,11 +222,12 @@ class Traffic {
       });
       status = res.status;
       location = res.headers.get('location');
+      retryAfter = Number(res.headers.get('retry-after')) >= 1;
       text = await res.text();
     } catch {
       status = 599; // no answer at all (connection refused, timeout)
     }
-    this.samples.push({ route, status, ms: performance.now() - started, at: Date.now() });
+    this.samples.push({ route, status, ms: performance.now() - started, at: Date.now(), retryAfter });
     let json: any;
     try {
       json = text ? JSON.parse(text) : undefined;
@@ -362,14 +402,26 @@ class Traffic {
       );
   }
 
-  /** The mix, by requests: reads 40%, signups 20%, webhooks 20%, KYC links 12%, links 8% (four requests each). */
+  /** The mix, by offered actions (see MIX). */
   private pick(): () => Promise<void> {
-    const r = Math.random() * 100;
-    if (r < 40) return () => this.read();
-    if (r < 60) return () => this.signup();
-    if (r < 80) return () => this.webhook();
-    if (r < 92) return () => this.kycLink();
-    return () => this.link();
+    let r = Math.random() * 100;
+    for (const [action, weight] of MIX) {
+      r -= weight;
+      if (r < 0) return () => this[action]();
+    }
+    return () => this.read();
+  }
+
+  /** Customers to read, review and send webhooks for before the clock starts (not measured). */
+  async seed(signups: number, links: number, reviews: number): Promise<void> {
+    const inBatches = async (n: number, work: () => Promise<void>) => {
+      for (let done = 0; done < n; done += 8)
+        await Promise.all(Array.from({ length: Math.min(8, n - done) }, () => work().catch(() => undefined)));
+    };
+    await inBatches(signups, () => this.signup());
+    await inBatches(links, () => this.link());
+    await inBatches(reviews, () => this.kycLink());
+    this.samples.length = 0;
   }
 
   /** Offers `rate` actions a second for `seconds`, open loop; `during(elapsedMs)` is called every second. */
@@ -420,6 +472,8 @@ class Traffic {
 
 interface Check {
   acknowledged: number;
+  /** Of them, the webhook deliveries answered 200 (Wise would not redeliver them). */
+  webhooks: number;
   missing: string[];
   duplicated: string[];
 }
@@ -479,7 +533,7 @@ const verify = async (env: Env, ledger: Ledger): Promise<Check> => {
   }
   const acknowledged =
     ledger.signups.length + ledger.links.length + ledger.reviews.length + new Set(ledger.webhooks).size;
-  return { acknowledged, missing, duplicated };
+  return { acknowledged, webhooks: new Set(ledger.webhooks).size, missing, duplicated };
 };
 
 // ---- figures --------------------------------------------------------------------------------
@@ -525,10 +579,14 @@ const sampleCpu = () => {
 
 const steadyRun = async () => {
   say('steady run: starting DynamoDB Local, the simulator and the stack');
-  const env = await startEnv();
+  // In memory: DynamoDB Local's data directory is SQLite with a sync per write, which bounds what the
+  // restart run (which needs it) sustains; `--durable` measures with it.
+  const env = await startEnv(DURABLE_STEADY);
   say(`steady run: ${SECONDS} s at ${RATE} actions/s`);
   try {
     const traffic = new Traffic(env, 'steady');
+    say('steady run: seeding customers (not measured)');
+    await traffic.seed(24, 4, 8);
     const loadBefore = sampleCpu();
     const ms = await traffic.run(SECONDS, RATE);
     say('steady run: checking every acknowledged write');
@@ -541,26 +599,31 @@ const steadyRun = async () => {
 
 const restartRun = async () => {
   say('restart run: starting');
-  const env = await startEnv();
+  const env = await startEnv(true);
   say(`restart run: ${RESTART_SECONDS} s at ${RATE} actions/s, DynamoDB Local killed half-way`);
   try {
     const traffic = new Traffic(env, 'restart');
+    say('restart run: seeding customers (not measured)');
+    await traffic.seed(16, 2, 4);
     const port = env.dynamo.port;
     let killedAt: number | undefined;
     let backAt: number | undefined;
-    let restarting = false;
-    const ms = await traffic.run(RESTART_SECONDS, RATE, async (elapsed) => {
-      if (restarting || killedAt !== undefined || elapsed < (RESTART_SECONDS * 1000) / 2) return;
-      restarting = true;
-      // Killed, not stopped: no chance to flush anything it has not already made durable.
-      if (env.dynamo.pid) process.kill(env.dynamo.pid, 'SIGKILL');
-      killedAt = Date.now();
-      say('restart run: DynamoDB Local killed');
-      await new Promise((r) => setTimeout(r, 2_000));
-      env.dynamo = await startDynamo({ port, dataDir: join(env.dataDir, 'dynamodb') });
-      backAt = Date.now();
-      say(`restart run: DynamoDB Local back after ${backAt - killedAt} ms`);
+    let restart: Promise<void> | undefined;
+    const ms = await traffic.run(RESTART_SECONDS, RATE, (elapsed) => {
+      if (restart || elapsed < (RESTART_SECONDS * 1000) / 2) return;
+      restart = (async () => {
+        // Killed, not stopped: no chance to flush anything it has not already made durable.
+        if (env.dynamo.pid) process.kill(env.dynamo.pid, 'SIGKILL');
+        killedAt = Date.now();
+        say('restart run: DynamoDB Local killed');
+        await new Promise((r) => setTimeout(r, 2_000));
+        env.dynamo = await startDynamo({ port, dataDir: join(env.dataDir, 'dynamodb') });
+        backAt = Date.now();
+        say(`restart run: DynamoDB Local back after ${backAt - killedAt} ms`);
+      })();
     });
+    // The check reads the table: it waits for DynamoDB Local to be back, however long its JVM takes.
+    await restart;
     say('restart run: checking every acknowledged write');
     const check = await verify(env, traffic.ledger);
     const during = traffic.samples.filter(
@@ -573,7 +636,9 @@ const restartRun = async () => {
       downtimeMs: killedAt !== undefined && backAt !== undefined ? backAt - killedAt : undefined,
       answeredDuringDowntime: during.length,
       status5xxDuringDowntime: during.filter((s) => s.status >= 500).length,
+      status503RetryAfterDuringDowntime: during.filter((s) => s.status === 503 && s.retryAfter).length,
       status500DuringDowntime: during.filter((s) => s.status === 500).length,
+      unansweredDuringDowntime: during.filter((s) => s.status === 599).length,
     };
   } finally {
     await stopEnv(env);
@@ -593,7 +658,7 @@ const section = (
       ),
     ].join('\n');
   const checkLine = (c: Check) =>
-    `**${c.acknowledged}** acknowledged writes checked — lost: **${c.missing.length}**, duplicated at Wise: **${c.duplicated.length}**` +
+    `**${c.acknowledged}** acknowledged writes checked (${c.webhooks} of them webhook deliveries answered 200) — lost: **${c.missing.length}**, duplicated at Wise: **${c.duplicated.length}**` +
     (c.missing.length + c.duplicated.length > 0
       ? ` (${[...c.missing, ...c.duplicated].slice(0, 10).join('; ')})`
       : '');
@@ -602,10 +667,11 @@ const section = (
     '## Load',
     '',
     `Written by \`npm run load\` (scripts/load.ts) on ${new Date().toISOString()}: mixed traffic through the local gateway`,
-    `on 127.0.0.1 (reads 40%, signups 20%, webhooks 20%, KYC links 12%, links 8% of the offered actions; a link is four`,
-    `requests), offered at ${RATE} actions/s with at most ${MAX_IN_FLIGHT} in flight, against DynamoDB Local (on a data`,
-    'directory) and the Wise simulator, with the stream consumers running. Everything shares this machine (2 cores,',
-    `load average ${steady.loadAverage ?? 'unknown'} at the start, other work included).`,
+    `on 127.0.0.1 (${MIX.map(([a, w]) => `${a} ${w}%`).join(', ')} of the offered actions; a link is four requests),`,
+    `offered at ${RATE} actions/s with at most ${MAX_IN_FLIGHT} in flight, after a seed of customers that is not measured, against`,
+    `DynamoDB Local and the Wise simulator in this one process tree${STREAMS ? ', with the stream consumers running' : ' (the stream consumers, functions of their own in AWS, not running)'}.`,
+    `The steady run keeps DynamoDB Local ${DURABLE_STEADY ? 'on a data directory' : 'in memory (its data directory is SQLite with a sync per write)'}; the restart run keeps it on a data directory.`,
+    `Everything shares this machine: 2 cores, load average ${steady.loadAverage ?? 'unknown'} at the start of the steady run (other work included).`,
     '',
     `### Steady run: ${steady.figures.seconds} s, ${steady.figures.requests} requests, **${steady.figures.perSecond} requests/s**, 5xx: **${steady.figures.status5xx}**`,
     '',
@@ -620,8 +686,9 @@ const section = (
       `### DynamoDB Local killed (SIGKILL) and restarted half-way: ${restart.figures.seconds} s, ${restart.figures.requests} requests, ${restart.figures.perSecond} requests/s`,
       '',
       `- Down for ${restart.downtimeMs ?? '?'} ms (kill, 2 s, then a new process on the same port and data directory).`,
-      `- Answered while it was down (and the second after): ${restart.answeredDuringDowntime} requests, of which ${restart.status5xxDuringDowntime} 5xx` +
-        ` (503 with Retry-After; bare 500s: **${restart.status500DuringDowntime}**).`,
+      `- Answered while it was down (and the second after): ${restart.answeredDuringDowntime} requests, of which ${restart.status5xxDuringDowntime} 5xx:` +
+        ` ${restart.status503RetryAfterDuringDowntime} were 503 with Retry-After; bare 500s: **${restart.status500DuringDowntime}**;` +
+        ` no answer within 30 s: ${restart.unansweredDuringDowntime}.`,
       `- Afterwards: ${checkLine(restart.check)}`,
       '',
       table(restart.figures),
