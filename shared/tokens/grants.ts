@@ -29,6 +29,7 @@ import type { TokenResponse, WiseApi, WiseCallOptions } from '../ports/wise';
 import { waitUntil } from '../runtime/wait';
 import { isConditionalCheckFailure, isTransactionConflict, type Table } from '../store/dynamo';
 import { WiseApiError } from '../wise/errors';
+import { classifyTokenRefusal } from '../wise/token-refusal';
 import type { RetryPolicy } from '../wise/transport';
 import { LruCache } from './plain-cache';
 
@@ -469,7 +470,7 @@ export class GrantService implements Grants {
       return await call(token, summary(grant));
     } catch (err) {
       // Wise refused a token that should still be valid (refreshed elsewhere, revoked): refresh once.
-      if (!(err instanceof WiseApiError) || !err.isInvalidToken) throw err;
+      if (classifyTokenRefusal(err) !== 'invalid_token') throw err;
       const fresh = await this.refresh(customerId, profileId, grant, options.deadline, minValidityMs, token);
       return call(fresh.accessToken, summary(fresh.grant));
     }
@@ -554,14 +555,18 @@ export class GrantService implements Grants {
     try {
       fresh = await this.wise.refreshToken(pair.refreshToken, options);
     } catch (err) {
-      // Wise documents only `invalid_grant` for a refused refresh, with no fixed status (400/401/403).
-      // Any other refusal (invalid_client after a secret rotation) says nothing about this grant.
-      if (err instanceof WiseApiError && !err.isInvalidGrant) {
-        await this.releaseLease(customerId, grant, owner);
+      // What the refusal says about the grant is decided in one place (shared/wise/token-refusal.ts):
+      // Wise's documents give a refused grant as 400, 401 or 403, with `invalid_grant` or (after an
+      // email change at Wise) a body without an OAuth error.
+      const refusal = classifyTokenRefusal(err);
+      if (refusal === 'transient' || !(err instanceof WiseApiError)) {
+        // No answer, or none that can be trusted: Wise may have rotated the pair.
+        await this.markInDoubt(customerId, grant, owner);
         throw err;
       }
-      if (!(err instanceof WiseApiError)) {
-        await this.markInDoubt(customerId, grant, owner);
+      if (refusal !== 'invalid_grant') {
+        // Our client credentials or our request were refused: nothing about this grant changed.
+        await this.releaseLease(customerId, grant, owner);
         throw err;
       }
       let reminted: TokenResponse | undefined;
@@ -569,8 +574,14 @@ export class GrantService implements Grants {
         try {
           reminted = await this.refused.remint(customerId, options);
         } catch (e) {
-          if (!(e instanceof WiseApiError)) {
+          const remintRefusal = classifyTokenRefusal(e);
+          if (remintRefusal === 'transient' || !(e instanceof WiseApiError)) {
             await this.markInDoubt(customerId, grant, owner);
+            throw e;
+          }
+          if (remintRefusal !== 'invalid_grant') {
+            // The registration code may still be good once our credentials are: keep the grant.
+            await this.releaseLease(customerId, grant, owner);
             throw e;
           }
         }
