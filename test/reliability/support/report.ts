@@ -362,6 +362,8 @@ reliability\`, part of \`npm test\`); do not edit it by hand.
 |---|---|---|
 ${rows.join('\n')}
 
+${loadSection()}
+
 ## How the figures are gathered
 
 - Faults are injected through the simulator's \`/_sim/faults\` (status, \`times\`, \`delayMs\`), crashes by the
