@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   DeleteCommand,
   GetCommand,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -32,6 +33,10 @@ import { WiseApiError } from '../wise/errors';
 import { classifyTokenRefusal } from '../wise/token-refusal';
 import type { RetryPolicy } from '../wise/transport';
 import { LruCache } from './plain-cache';
+
+/** A compare-and-set lost to another writer: in a transaction, or as a single conditional write. */
+const isWriteConflict = (err: unknown): boolean =>
+  isTransactionConflict(err) || isConditionalCheckFailure(err);
 
 /** Refresh when less than this is left (Wise's own sample refreshes one hour ahead). */
 export const REFRESH_WINDOW_MS = 60 * 60 * 1000;
@@ -362,13 +367,13 @@ export class GrantService implements Grants {
         ...(replaced ? [this.deleteWrite(customerId, replaced)] : []),
       ];
       try {
-        await this.table.db.send(new TransactWriteCommand({ TransactItems: [...writes, ...extra] }));
+        await this.writeAll([...writes, ...extra]);
         this.plain.set(this.cacheKey(customerId, grantId, version), pair);
         return summary(item);
       } catch (err) {
         const refused = this.refusedExtras(err, writes.length, extra.length);
         if (refused.length > 0) throw new GrantWriteRefused(refused);
-        if (!isTransactionConflict(err) || attempt >= COVERAGE_ATTEMPTS) throw err;
+        if (!isWriteConflict(err) || attempt >= COVERAGE_ATTEMPTS) throw err;
       }
     }
   }
@@ -386,10 +391,10 @@ export class GrantService implements Grants {
         ...grants.filter((g) => g !== target).flatMap((g) => this.giveUp(customerId, g, [profileId], false)),
       ];
       try {
-        await this.table.db.send(new TransactWriteCommand({ TransactItems: writes }));
+        await this.writeAll(writes);
         return;
       } catch (err) {
-        if (!isTransactionConflict(err) || attempt >= COVERAGE_ATTEMPTS) throw err;
+        if (!isWriteConflict(err) || attempt >= COVERAGE_ATTEMPTS) throw err;
       }
     }
   }
@@ -749,6 +754,19 @@ export class GrantService implements Grants {
         ExpressionAttributeValues: { ':seen': g.coverage },
       },
     };
+  }
+
+  /**
+   * Writes that must land together go in one transaction; a single write goes alone, with the
+   * same condition: DynamoDB bills a transactional item twice (2 WCU), so the common case of a
+   * grant kept or covering one more profile, with no other grant touched, costs half.
+   */
+  private async writeAll(writes: readonly TransactWrite[]): Promise<void> {
+    const only = writes.length === 1 ? writes[0] : undefined;
+    if (only?.Put) await this.table.db.send(new PutCommand(only.Put));
+    else if (only?.Update) await this.table.db.send(new UpdateCommand(only.Update));
+    else if (only?.Delete) await this.table.db.send(new DeleteCommand(only.Delete));
+    else await this.table.db.send(new TransactWriteCommand({ TransactItems: [...writes] }));
   }
 
   /** Indexes (into `alsoWrite`) of the caller's writes whose condition failed. */
