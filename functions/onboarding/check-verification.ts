@@ -22,6 +22,7 @@ export const verificationCheckBody = z.object({
 });
 
 const verificationCheckSchema = z.object({
+  // The object inside the lazy schema (zod/mini has no `.unwrap()`; this is what classic's does).
   routes: verificationStatusSchema._zod.def
     .getter()
     .shape.routes.check(z.describe("Wise's routes, as Wise answered them.")),
