@@ -1,6 +1,12 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** The product's code takes zod from shared/zod.ts (zod/mini): one classic `zod` import puts all of zod back into a bundle. */
+const zodOnlyFromShared = {
+  regex: '^zod(/.*)?$',
+  message: 'Import zod from shared/zod.ts (zod/mini, with its English messages).',
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -34,6 +40,11 @@ export default tseslint.config(
     rules: { 'no-console': 'error' },
   },
   {
+    files: ['functions/**/*.ts', 'shared/**/*.ts'],
+    ignores: ['shared/zod.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [zodOnlyFromShared] }] },
+  },
+  {
     // Domain rules are pure: no AWS, no middy, no HTTP (ENGINEERING.md, "Layout").
     files: ['shared/domain/**/*.ts'],
     rules: {
@@ -54,6 +65,7 @@ export default tseslint.config(
               group: ['**/adapters/*', '**/adapters/**', '**/store/*'],
               message: 'Domain rules import ports, never adapters.',
             },
+            zodOnlyFromShared,
           ],
         },
       ],
@@ -68,6 +80,7 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['@aws-sdk/*'], message: 'Functions import no AWS SDK: use a port from shared/ports.' },
+            zodOnlyFromShared,
           ],
         },
       ],

@@ -97,7 +97,8 @@ const table = (header: string[], rows: (string | number)[][]): string => {
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
 
-const LIBRARIES_LABEL = 'libraries (DynamoDB doc client + middy + zod + Powertools logger; no product code)';
+const LIBRARIES_LABEL =
+  'libraries (DynamoDB doc client + middy + zod/mini + Powertools logger; no product code)';
 const LIBRARIES_WITH_SECRETS_LABEL =
   'libraries + KMS + Secrets Manager clients (as onboarding, oauth, kyc-reviews carry them; no product code)';
 const WEBHOOK_CALLS_LABEL =

@@ -200,7 +200,7 @@ const measure = async () => {
         coldStart:
           'fresh `node` process per sample; initMs = import of the bundle + its first request, timed inside the process (Node boot excluded, also reported as processMsP50)',
         coldStartLibraries:
-          'diagnostic, not a goal: bench/reference/libraries-handler.ts (DynamoDB document client, middy, zod, Powertools logger; no product code) serving the reference’s request; its initRatio is against the reference, like the functions’',
+          'diagnostic, not a goal: bench/reference/libraries-handler.ts (DynamoDB document client, middy, zod/mini, Powertools logger; no product code) serving the reference’s request; its initRatio is against the reference, like the functions’',
         coldStartLibrariesWithSecrets:
           'diagnostic, not a goal: bench/reference/libraries-with-secrets-handler.ts, the libraries handler plus the KMS client and Powertools’ Secrets Manager reader (imported and kept, built on first use, as onboarding, oauth and kyc-reviews keep them), serving the same request',
         coldStartWebhookCalls:

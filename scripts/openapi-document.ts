@@ -44,12 +44,16 @@ const formatOf: Record<string, string> = {
  * Refinements (date of birth in the past, state code for USA...) have no JSON Schema form: the
  * operation descriptions name them.
  */
-export const jsonSchemaOf = (schema: z.ZodType, io: SchemaIo): JsonSchema => {
+export const jsonSchemaOf = (schema: z.core.$ZodType, io: SchemaIo): JsonSchema => {
   const { $schema: _dialect, ...json } = z.toJSONSchema(schema, {
     io,
     target: 'draft-2020-12',
     override: (ctx) => {
-      const def = ctx.zodSchema._zod.def as { type: string; out?: z.ZodType; catchall?: z.ZodType };
+      const def = ctx.zodSchema._zod.def as {
+        type: string;
+        out?: z.core.$ZodType;
+        catchall?: z.core.$ZodType;
+      };
       // zod closes every plain object of an output; a response that gains a field later must not break
       // partners who validate against this document (strict and loose objects keep their own rule).
       if (io === 'output' && def.type === 'object' && def.catchall === undefined)
@@ -179,9 +183,9 @@ const problemResponse = (
 };
 
 /** Whether a body schema accepts an empty request. Some refinements throw on a missing body instead of failing. */
-const acceptsNoBody = (schema: z.ZodType): boolean => {
+const acceptsNoBody = (schema: z.core.$ZodType): boolean => {
   try {
-    return schema.safeParse(undefined).success;
+    return z.safeParse(schema, undefined).success;
   } catch {
     return false;
   }

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../shared/zod';
 import type { PublicKycReview } from '../../shared/domain/kyc/review';
 import { named, operationOf } from '../../shared/http/operation';
 import type { KycServices } from './routes';

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../shared/zod';
 import {
   ALLOWED_FILE_TYPES,
   MAX_DATA_BYTES,
@@ -36,10 +36,12 @@ export const submitKycRequirement = operationOf<KycServices>()({
     `(${Object.keys(ALLOWED_FILE_TYPES).join(', ')}, with matching extensions and content, ${MAX_TOTAL_FILE_BYTES / 1024 / 1024} MiB in all). ` +
     'Accepted only while the review waits for the customer (or passed with requirements due) and the requirement is NOT_PROVIDED. ' +
     'No `Idempotency-Key` replay: a retry after success answers 409 `KYC_REQUIREMENT_ALREADY_PROVIDED`.',
-  params: reviewParams.extend({
+  params: z.extend(reviewParams, {
     requirementKey: z
       .string()
-      .regex(REQUIREMENT_KEY_PATTERN, 'must be an upper-case requirement key such as ACCOUNT_PURPOSE'),
+      .check(
+        z.regex(REQUIREMENT_KEY_PATTERN, 'must be an upper-case requirement key such as ACCOUNT_PURPOSE'),
+      ),
   }),
   otherBody: {
     required: true,

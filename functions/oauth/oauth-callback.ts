@@ -1,3 +1,4 @@
+import * as z from '../../shared/zod';
 import { linkFailureReasons } from '../../shared/domain/linking/callback-outcome';
 import { operationOf } from '../../shared/http/operation';
 import type { CallbackAnswer } from './callback-completion';
@@ -40,7 +41,7 @@ export const oauthCallback = operationOf<OauthServices>()({
     'does not promise to echo) the answer is a fixed HTML page telling the customer to go back to the app, never a redirect. Nothing ' +
     'from the query is echoed or logged. Every answer carries `Cache-Control: no-store` and `Referrer-Policy: no-referrer`.',
   // A malformed query must answer the HTML page, not problem+json: it parses as an empty one (no state).
-  query: callbackQuery.catch({}),
+  query: z.catch(callbackQuery, {}),
   responses: {
     302: {
       raw: {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../shared/zod';
 import { actorOf } from '../../shared/http/actor';
 import { named, operationOf } from '../../shared/http/operation';
 import { systemClock } from '../../shared/ports/clock';
@@ -7,8 +7,8 @@ import { customerParams, identityBody } from './schemas';
 
 const identitySchema = z.object({
   customerId: z.string(),
-  dateOfBirth: z.boolean().describe('A date of birth is on record.'),
-  registrationNumber: z.boolean().describe('A registration number is on record.'),
+  dateOfBirth: z.boolean().check(z.describe('A date of birth is on record.')),
+  registrationNumber: z.boolean().check(z.describe('A registration number is on record.')),
 });
 
 /** Route 18. A PUT is idempotent by nature; the same values twice write nothing. */

@@ -1,15 +1,17 @@
-import * as z from 'zod';
+import * as z from '../../shared/zod';
 import { actorOf } from '../../shared/http/actor';
 import { named, operationOf, userTokenProblems } from '../../shared/http/operation';
 import type { OauthServices } from './routes';
 import { customerParams, startLinkBody } from './schemas';
 
 const authorizeLinkSchema = z.object({
-  authorizeUrl: z.url().describe("Send the customer's browser here."),
+  authorizeUrl: z.url().check(z.describe("Send the customer's browser here.")),
   expiresAt: z.iso
     .datetime()
-    .describe(
-      "Until when the link is good: 30 minutes (after them the callback answers `reason=expired_state`), or for a claim the claim code's 5 minutes.",
+    .check(
+      z.describe(
+        "Until when the link is good: 30 minutes (after them the callback answers `reason=expired_state`), or for a claim the claim code's 5 minutes.",
+      ),
     ),
 });
 

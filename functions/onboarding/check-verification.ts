@@ -1,27 +1,38 @@
-import * as z from 'zod';
+import * as z from '../../shared/zod';
 import { named, operationOf, userTokenProblems } from '../../shared/http/operation';
 import { verificationStatusSchema } from '../../shared/wise/schemas';
 import type { OnboardingServices } from './routes';
 import { profileParams } from './schemas';
 
 export const verificationCheckBody = z.object({
-  sourceCurrencies: z
-    .array(
-      z
-        .string()
-        .regex(/^[A-Za-z]{3}$/, 'must be an ISO 4217 currency code')
-        .transform((c) => c.toUpperCase()),
-    )
-    .min(1, 'must name at least one currency')
-    .max(20, 'must name at most 20 currencies')
-    .transform((list) => [...new Set(list)]),
+  sourceCurrencies: z.pipe(
+    z
+      .array(
+        z.pipe(
+          z.string().check(z.regex(/^[A-Za-z]{3}$/, 'must be an ISO 4217 currency code')),
+          z.transform((c: string) => c.toUpperCase()),
+        ),
+      )
+      .check(
+        z.minLength(1, 'must name at least one currency'),
+        z.maxLength(20, 'must name at most 20 currencies'),
+      ),
+    z.transform((list: string[]) => [...new Set(list)]),
+  ),
 });
 
 const verificationCheckSchema = z.object({
-  routes: verificationStatusSchema.unwrap().shape.routes.describe("Wise's routes, as Wise answered them."),
+  // The object inside the lazy schema (zod/mini has no `.unwrap()`; this is what classic's does).
+  routes: verificationStatusSchema._zod.def
+    .getter()
+    .shape.routes.check(z.describe("Wise's routes, as Wise answered them.")),
   canTransfer: z
     .record(z.string(), z.boolean())
-    .describe('Per upper-case source currency: `verified`, or `not_verified` with an entitlement above 0.'),
+    .check(
+      z.describe(
+        'Per upper-case source currency: `verified`, or `not_verified` with an entitlement above 0.',
+      ),
+    ),
 });
 
 /** Route 5. */

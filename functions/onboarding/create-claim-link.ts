@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../shared/zod';
 import { actorOf } from '../../shared/http/actor';
 import { named, operationOf, userTokenProblems } from '../../shared/http/operation';
 import type { OnboardingServices } from './routes';
@@ -7,20 +7,26 @@ import { customerParams, isoInstant } from './schemas';
 const claimLinkSchema = z.object({
   claimUrl: z
     .url()
-    .describe(
-      "Wise's authorize page with a claim-account code and a single-use state; a bearer secret for the customer.",
+    .check(
+      z.describe(
+        "Wise's authorize page with a claim-account code and a single-use state; a bearer secret for the customer.",
+      ),
     ),
-  expiresAt: isoInstant.describe("Wise's claim code lives 5 minutes."),
+  expiresAt: isoInstant.check(z.describe("Wise's claim code lives 5 minutes.")),
 });
 
 const claimLinkRequest = z.object({
   returnUrl: z
-    .string()
-    .max(2048, 'must be at most 2048 characters')
-    .pipe(z.url('must be an absolute URL'))
-    .optional()
-    .describe(
-      'Where the callback sends the customer back (allowlisted, as route 8); the first allowed prefix when absent.',
+    .optional(
+      z.pipe(
+        z.string().check(z.maxLength(2048, 'must be at most 2048 characters')),
+        z.url('must be an absolute URL'),
+      ),
+    )
+    .check(
+      z.describe(
+        'Where the callback sends the customer back (allowlisted, as route 8); the first allowed prefix when absent.',
+      ),
     ),
 });
 
@@ -42,7 +48,10 @@ export const createClaimLink = operationOf<OnboardingServices>()({
   params: customerParams,
   body: named(
     'ClaimLinkRequest',
-    claimLinkRequest.optional().transform((b) => b ?? {}),
+    z.pipe(
+      z.optional(claimLinkRequest),
+      z.transform((b: z.output<typeof claimLinkRequest> | undefined) => b ?? {}),
+    ),
   ),
   idempotencyKey: 'ignored',
   responses: {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../shared/zod';
 import { actorOf } from '../../shared/http/actor';
 import { named, operationOf, wiseCallProblems } from '../../shared/http/operation';
 import type { OnboardingServices } from './routes';
@@ -7,9 +7,15 @@ import { isoInstant, profileParams, wiseProfileId } from './schemas';
 const wiseAccessTokenSchema = z.object({
   accessToken: z
     .string()
-    .describe("A Wise user access token of the grant covering the profile: a bearer secret for Wise's API."),
+    .check(
+      z.describe(
+        "A Wise user access token of the grant covering the profile: a bearer secret for Wise's API.",
+      ),
+    ),
   tokenType: z.literal('bearer'),
-  expiresAt: isoInstant.describe('When Wise stops accepting it: at least 5 minutes after this answer.'),
+  expiresAt: isoInstant.check(
+    z.describe('When Wise stops accepting it: at least 5 minutes after this answer.'),
+  ),
   profileId: wiseProfileId,
 });
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../shared/zod';
 import { auditActions } from '../../shared/ports/audit';
 import { named, operationOf } from '../../shared/http/operation';
 import type { OnboardingServices } from './routes';
@@ -6,19 +6,21 @@ import { customerParams, isoInstant } from './schemas';
 
 /** `limit` and `cursor` of routes 21 and 22. */
 export const pageQuery = {
-  limit: z.coerce
-    .number({ message: 'must be a whole number from 1 to 100' })
-    .int('must be a whole number from 1 to 100')
-    .min(1, 'must be a whole number from 1 to 100')
-    .max(100, 'must be a whole number from 1 to 100')
-    .default(50)
-    .describe('Items per page, 1 to 100 (default 50).'),
+  limit: z
+    ._default(
+      z.coerce
+        .number({ message: 'must be a whole number from 1 to 100' })
+        .check(
+          z.int('must be a whole number from 1 to 100'),
+          z.minimum(1, 'must be a whole number from 1 to 100'),
+          z.maximum(100, 'must be a whole number from 1 to 100'),
+        ),
+      50,
+    )
+    .check(z.describe('Items per page, 1 to 100 (default 50).')),
   cursor: z
-    .string()
-    .min(1)
-    .max(1024)
-    .optional()
-    .describe("The previous page's `nextCursor`, as it was: opaque, bound to this query."),
+    .optional(z.string().check(z.minLength(1), z.maxLength(1024)))
+    .check(z.describe("The previous page's `nextCursor`, as it was: opaque, bound to this query.")),
 };
 
 const auditEventSchema = z.object({
@@ -27,17 +29,20 @@ const auditEventSchema = z.object({
   action: z.enum(auditActions),
   actor: z.object({
     kind: z.enum(['customer', 'partner', 'wise-access', 'wise', 'system']),
-    subject: z.string().optional().describe("The caller's token subject (`sub`), for callers with a token."),
+    subject: z
+      .optional(z.string())
+      .check(z.describe("The caller's token subject (`sub`), for callers with a token.")),
   }),
   details: z
-    .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
-    .optional()
-    .describe('Ids, statuses, profile ids and reason codes only: never a secret, never personal data.'),
+    .optional(z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])))
+    .check(
+      z.describe('Ids, statuses, profile ids and reason codes only: never a secret, never personal data.'),
+    ),
 });
 
 const auditEventsSchema = z.object({
-  items: z.array(auditEventSchema).describe('Newest first.'),
-  nextCursor: z.string().optional().describe('Present when older events remain.'),
+  items: z.array(auditEventSchema).check(z.describe('Newest first.')),
+  nextCursor: z.optional(z.string()).check(z.describe('Present when older events remain.')),
 });
 
 /** Route 21. */

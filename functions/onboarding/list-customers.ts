@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../shared/zod';
 import { accountStatuses } from '../../shared/domain/account';
 import { named, operationOf } from '../../shared/http/operation';
 import { pageQuery } from './list-audit-events';
@@ -17,11 +17,11 @@ const customerListSchema = z.object({
       z.object({
         customerId: z.string(),
         status: z.enum(accountStatuses),
-        updatedAt: isoInstant.describe('When the customer entered this status.'),
+        updatedAt: isoInstant.check(z.describe('When the customer entered this status.')),
       }),
     )
-    .describe('Newest status change first.'),
-  nextCursor: z.string().optional().describe('Present when more customers remain.'),
+    .check(z.describe('Newest status change first.')),
+  nextCursor: z.optional(z.string()).check(z.describe('Present when more customers remain.')),
 });
 
 /** Route 22. */

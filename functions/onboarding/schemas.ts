@@ -2,7 +2,7 @@
  * What several onboarding operations share: the path parameters, the request bodies and the
  * response schemas of the account and of a profile, and the person rules routes 1 and 4 describe.
  */
-import * as z from 'zod';
+import * as z from '../../shared/zod';
 import { accountStatuses } from '../../shared/domain/account';
 import { businessProfileSchema } from '../../shared/domain/onboarding/business-profile';
 import {
@@ -20,41 +20,41 @@ import { named } from '../../shared/http/operation';
 import { systemClock } from '../../shared/ports/clock';
 
 export const customerParams = z.object({ customerId: customerIdSchema });
-export const profileParams = customerParams.extend({
-  profileId: z
-    .string()
-    .regex(/^[1-9]\d{0,15}$/, 'must be a Wise profile id')
-    .transform(Number),
+export const profileParams = z.extend(customerParams, {
+  profileId: z.pipe(
+    z.string().check(z.regex(/^[1-9]\d{0,15}$/, 'must be a Wise profile id')),
+    z.transform(Number),
+  ),
 });
 
 /** Every instant this service answers is `Date#toISOString()`: UTC, milliseconds, `Z`. */
 export const isoInstant = z.iso.datetime();
-export const wiseProfileId = z.number().int().positive();
+export const wiseProfileId = z.number().check(z.int(), z.positive());
 const profileType = z.enum(['PERSONAL', 'BUSINESS']);
 const verification = z.enum(['verified', 'not_verified', 'unknown']);
 
 const accountSchema = z.object({
   customerId: z.string(),
   status: z.enum(accountStatuses),
-  wiseUserId: z.number().int().optional().describe('Present once Wise knows the user.'),
+  wiseUserId: z.optional(z.number().check(z.int())).check(z.describe('Present once Wise knows the user.')),
   profiles: z.array(
     z.object({
       id: wiseProfileId,
       type: profileType,
-      verification: verification.describe(
-        "From Wise's verification webhooks; `unknown` until the first one.",
+      verification: verification.check(
+        z.describe("From Wise's verification webhooks; `unknown` until the first one."),
       ),
-      verificationUpdatedAt: isoInstant.optional(),
+      verificationUpdatedAt: z.optional(isoInstant),
       cdd: z
-        .object({ state: z.string(), requiredEvidences: z.array(z.string()) })
-        .optional()
-        .describe("Wise's latest customer due-diligence state for the profile, when Wise sent one."),
+        .optional(z.object({ state: z.string(), requiredEvidences: z.array(z.string()) }))
+        .check(z.describe("Wise's latest customer due-diligence state for the profile, when Wise sent one.")),
       access: z
-        .enum(['GRANTED', 'RELINK_REQUIRED', 'NONE'])
-        .optional()
-        .describe(
-          'Route 2: whether this service can act at Wise for the profile — `GRANTED` (a usable grant covers it), `RELINK_REQUIRED` ' +
-            '(Wise refused its grant: link it again), `NONE` (no grant covers it, e.g. after a disconnect).',
+        .optional(z.enum(['GRANTED', 'RELINK_REQUIRED', 'NONE']))
+        .check(
+          z.describe(
+            'Route 2: whether this service can act at Wise for the profile — `GRANTED` (a usable grant covers it), `RELINK_REQUIRED` ' +
+              '(Wise refused its grant: link it again), `NONE` (no grant covers it, e.g. after a disconnect).',
+          ),
         ),
     }),
   ),

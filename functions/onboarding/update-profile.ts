@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../shared/zod';
 import { named, operationOf, userTokenProblems } from '../../shared/http/operation';
 import type { OnboardingServices } from './routes';
 import {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../shared/zod';
 import { named, operationOf } from '../../shared/http/operation';
 import { rawBody } from '../../shared/http/parse';
 import {
@@ -12,9 +12,11 @@ import { envelopeSchema } from '../../shared/webhooks/webhook-event';
 const webhookAck = z.object({
   result: z
     .enum(DELIVERY_RESULTS)
-    .describe(
-      "What the delivery did: recorded (a new event, applied from the table's stream), ignored (a new event of a type the " +
-        'product does not use), test (a test notification), duplicate (already recorded). Wise ignores the body; operators read it.',
+    .check(
+      z.describe(
+        "What the delivery did: recorded (a new event, applied from the table's stream), ignored (a new event of a type the " +
+          'product does not use), test (a test notification), duplicate (already recorded). Wise ignores the body; operators read it.',
+      ),
     ),
 });
 

@@ -1,16 +1,16 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import * as z from 'zod';
+import * as z from '../zod';
 import { isDependencyOutage } from '../errors/dependency-outage';
 import type { WiseCredentials, WiseCredentialsProvider } from '../ports/secrets';
 
 // Built on first use: a container that never reads the secret (a GET served from the table) never builds it.
 const credentialsSchema = z.lazy(() =>
   z.object({
-    clientId: z.string().min(1),
-    clientSecret: z.string().min(1),
-    clientKey: z.string().min(1).optional(),
-    mtlsCertificate: z.string().min(1).optional(),
-    mtlsPrivateKey: z.string().min(1).optional(),
+    clientId: z.string().check(z.minLength(1)),
+    clientSecret: z.string().check(z.minLength(1)),
+    clientKey: z.optional(z.string().check(z.minLength(1))),
+    mtlsCertificate: z.optional(z.string().check(z.minLength(1))),
+    mtlsPrivateKey: z.optional(z.string().check(z.minLength(1))),
   }),
 );
 
@@ -37,7 +37,7 @@ export class SecretsManagerCredentials implements WiseCredentialsProvider {
       if (this.lastRead && isDependencyOutage(err)) return this.lastRead;
       throw err;
     }
-    const parsed = credentialsSchema.safeParse(raw);
+    const parsed = z.safeParse(credentialsSchema, raw);
     // The secret's content must never reach a log or an error: name the problem, not the value.
     if (!parsed.success) throw new Error('The Wise credentials secret is not in the expected JSON shape');
     this.lastRead = { ...parsed.data, clientKey: parsed.data.clientKey ?? parsed.data.clientId };

@@ -3,7 +3,7 @@ import httpSecurityHeaders from '@middy/http-security-headers';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from '../zod';
 import { DomainError, ValidationError } from '../errors/domain-error';
 import { isDependencyOutage } from '../errors/dependency-outage';
 import { routeKey, routesOf, type FunctionName, type Route, type RouteId } from '../routes';
@@ -24,7 +24,7 @@ const PROBLEM_TYPE = 'application/problem+json';
 /** The partner's own customer id (PARTNER-API.md conventions). */
 export const customerIdSchema = z
   .string()
-  .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must match ^[A-Za-z0-9_.-]{1,64}$');
+  .check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must match ^[A-Za-z0-9_.-]{1,64}$'));
 
 /**
  * The caller guard, from the route table alone, before anything is parsed or read: an

@@ -5,25 +5,28 @@
  * The handler stack runs it; scripts/openapi-document.ts walks the same declarations, so nothing
  * about a route is written twice.
  */
-import type * as z from 'zod';
+import type * as z from '../zod';
 import type { ProblemCode } from '../errors/catalogue';
 import type { FunctionName, RouteId, RouteIdOf } from '../routes';
 import type { Caller } from './caller';
 import type { GatewayEvent } from './types';
 
 /** A zod schema that becomes a named component of the OpenAPI document. */
-export interface NamedSchema<S extends z.ZodType = z.ZodType> {
+export interface NamedSchema<S extends z.core.$ZodType = z.core.$ZodType> {
   readonly name: string;
   readonly schema: S;
 }
 
-export const named = <S extends z.ZodType>(name: string, schema: S): NamedSchema<S> => ({ name, schema });
+export const named = <S extends z.core.$ZodType>(name: string, schema: S): NamedSchema<S> => ({
+  name,
+  schema,
+});
 
 /** Response headers the document knows how to describe. */
 export type HeaderName = 'Retry-After' | 'Cache-Control' | 'Referrer-Policy' | 'Location';
 
 /** A JSON answer (or an empty one, when `body` is absent: 204, 202). */
-export interface JsonResponse<S extends z.ZodType = z.ZodType> {
+export interface JsonResponse<S extends z.core.$ZodType = z.core.$ZodType> {
   readonly description: string;
   readonly body?: NamedSchema<S>;
   readonly headers?: readonly HeaderName[];
@@ -73,11 +76,11 @@ export interface OperationSpec<S, I extends RouteId, P, Q, B, R extends Response
   readonly summary: string;
   readonly description: string;
   /** The zod object `pathParameters` are parsed with. */
-  readonly params?: z.ZodType<P>;
+  readonly params?: z.core.$ZodType<P>;
   /** The zod object the query string is parsed with. */
-  readonly query?: z.ZodType<Q>;
+  readonly query?: z.core.$ZodType<Q>;
   /** The JSON body's schema (parsed before `handle`). */
-  readonly body?: NamedSchema<z.ZodType<B>>;
+  readonly body?: NamedSchema<z.core.$ZodType<B>>;
   /** How the body is documented, when that is not `body` alone (the use case picks one schema of several). */
   readonly documentedBodies?: readonly NamedSchema[];
   /** A body that is not JSON (multipart), which `handle` parses itself: described as written here. */
@@ -97,8 +100,8 @@ export interface Operation<S = any> {
   readonly route: RouteId;
   readonly summary: string;
   readonly description: string;
-  readonly params?: z.ZodType;
-  readonly query?: z.ZodType;
+  readonly params?: z.core.$ZodType;
+  readonly query?: z.core.$ZodType;
   readonly body?: NamedSchema;
   readonly documentedBodies?: readonly NamedSchema[];
   readonly otherBody?: { readonly required: boolean; readonly content: Record<string, unknown> };

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from '../zod';
 import { DomainError, ValidationError } from '../errors/domain-error';
 import { parseWith } from '../errors/validation';
 import type { GatewayEvent } from './types';
@@ -25,7 +25,7 @@ export const header = (event: GatewayEvent, name: string): string | undefined =>
 /** Parses a JSON body: size first, then media type, then syntax, then the schema. */
 export const parseJsonBody = <T>(
   event: GatewayEvent,
-  schema: z.ZodType<T>,
+  schema: z.core.$ZodType<T>,
   maxBytes = DEFAULT_MAX_BODY_BYTES,
 ): T => {
   const bytes = rawBody(event);

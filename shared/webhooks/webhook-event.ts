@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from '../zod';
 
 /**
  * What a verified Wise delivery means for the product: the envelope (API-NOTES §6.3) and the
@@ -21,21 +21,18 @@ export const instantOf = (value: string): number | undefined => {
 // The parts and the data schemas below are built on first use (z.lazy), not at import: a container
 // builds only the ones the events it receives need, and its cold start builds none of them.
 const instant = () =>
-  z
-    .string()
-    .max(40)
-    .refine((v) => instantOf(v) !== undefined, 'must be an ISO 8601 date-time');
+  z.string().check(
+    z.maxLength(40),
+    z.refine((v) => instantOf(v) !== undefined, 'must be an ISO 8601 date-time'),
+  );
 
 /** Wise's numeric ids arrive as numbers, sometimes as strings (the AsyncAPI `Resource.id` is either). */
 const numericId = () =>
   z.union([
-    z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-    z
-      .string()
-      .regex(/^[1-9]\d{0,15}$/)
-      .transform(Number),
+    z.number().check(z.int(), z.positive(), z.maximum(Number.MAX_SAFE_INTEGER)),
+    z.pipe(z.string().check(z.regex(/^[1-9]\d{0,15}$/)), z.transform(Number)),
   ]);
-const token = () => z.string().min(1).max(64);
+const token = () => z.string().check(z.minLength(1), z.maxLength(64));
 
 /** The event types the product applies (each one parsed by {@link interpret}); any other is recorded only. */
 export const APPLIED_EVENT_TYPES: ReadonlySet<string> = new Set([
@@ -48,10 +45,10 @@ export const APPLIED_EVENT_TYPES: ReadonlySet<string> = new Set([
 
 export const envelopeSchema = z.object({
   data: z.record(z.string(), z.unknown()),
-  event_type: z.string().min(1).max(128),
-  schema_version: z.string().max(32).optional(),
-  subscription_id: z.string().max(64).optional(),
-  sent_at: z.string().max(40).optional(),
+  event_type: z.string().check(z.minLength(1), z.maxLength(128)),
+  schema_version: z.optional(z.string().check(z.maxLength(32))),
+  subscription_id: z.optional(z.string().check(z.maxLength(64))),
+  sent_at: z.optional(z.string().check(z.maxLength(40))),
 });
 export type WebhookEnvelope = z.infer<typeof envelopeSchema>;
 
@@ -65,7 +62,7 @@ const verificationData = z.lazy(() =>
 
 /** One requirement's move in schema 5.0.0 (`requirementChanges[]`); unknown fields are ignored. */
 const requirementChange = () =>
-  z.object({ key: token(), state: token().nullish(), prevState: token().nullish() });
+  z.object({ key: token(), state: z.nullish(token()), prevState: z.nullish(token()) });
 
 /**
  * All versions Wise may send for this event: 2.0.0, 4.0.0 (millisecond timestamps) and 5.0.0,
@@ -77,14 +74,14 @@ const kycReviewData = z.lazy(() =>
     resource: z.object({
       id: token(),
       state: token(),
-      prevState: token().nullish(),
+      prevState: z.nullish(token()),
       profileId: numericId(),
-      requiredBy: z.string().max(40).nullish(),
-      updatedAt: z.string().max(40).nullish(),
-      requirementChanges: z.array(requirementChange()).max(100).nullish(),
+      requiredBy: z.nullish(z.string().check(z.maxLength(40))),
+      updatedAt: z.nullish(z.string().check(z.maxLength(40))),
+      requirementChanges: z.nullish(z.array(requirementChange()).check(z.maxLength(100))),
     }),
     // Wise's hosted-KYC guide (and 5.0.0's example) shows no occurred_at; the review's updatedAt orders it then.
-    occurred_at: instant().optional(),
+    occurred_at: z.optional(instant()),
   }),
 );
 
@@ -99,9 +96,9 @@ const userData = z.lazy(() =>
 const cddData = z.lazy(() =>
   z.object({
     // The AsyncAPI file marks `resource` optional for this event; without it no profile can be found.
-    resource: z.object({ id: numericId() }).optional(),
+    resource: z.optional(z.object({ id: numericId() })),
     current_state: token(),
-    required_evidences: z.array(token()).max(50).optional(),
+    required_evidences: z.optional(z.array(token()).check(z.maxLength(50))),
     occurred_at: instant(),
   }),
 );

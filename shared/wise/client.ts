@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import * as z from '../zod';
 import type { WiseCredentialsProvider } from '../ports/secrets';
 import type { WiseApi, WiseCallOptions } from '../ports/wise';
 import { WiseContractError, WiseDocumentRejectedError } from './errors';
@@ -24,8 +24,8 @@ import {
 /** Per-call options: the deadline keeps retries inside the Lambda's remaining time. */
 export type CallOptions = WiseCallOptions;
 
-const parse = <T>(schema: z.ZodType<T>, body: unknown, pathTemplate: string): T => {
-  const result = schema.safeParse(body);
+const parse = <T>(schema: z.core.$ZodType<T>, body: unknown, pathTemplate: string): T => {
+  const result = z.safeParse(schema, body);
   if (!result.success) throw new WiseContractError(pathTemplate);
   return result.data;
 };
@@ -43,7 +43,7 @@ export class WiseClient implements WiseApi {
     private readonly credentials: WiseCredentialsProvider,
   ) {}
 
-  private async call<T>(schema: z.ZodType<T>, req: WiseRequest): Promise<T> {
+  private async call<T>(schema: z.core.$ZodType<T>, req: WiseRequest): Promise<T> {
     const res = await this.transport.send(req);
     return parse(schema, res.body, req.pathTemplate);
   }

@@ -29,6 +29,13 @@ const bundleInputs = async (fn: FunctionName): Promise<string[]> => {
     .map(([path]) => path);
 };
 
+/** Each function is bundled once for all the tests below. */
+const built = new Map<FunctionName, Promise<string[]>>();
+const inputsOf = (fn: FunctionName): Promise<string[]> => {
+  if (!built.has(fn)) built.set(fn, bundleInputs(fn));
+  return built.get(fn)!;
+};
+
 const carries = (inputs: string[], fragment: string) => inputs.some((path) => path.includes(fragment));
 
 describe('function bundles carry only the clients their role may use', () => {
@@ -37,7 +44,7 @@ describe('function bundles carry only the clients their role may use', () => {
     const profile = FUNCTION_PROFILES[fn];
 
     // Act
-    const inputs = await bundleInputs(fn);
+    const inputs = await inputsOf(fn);
 
     // Assess
     expect(carries(inputs, 'node_modules/@aws-sdk/client-dynamodb/')).toBe(true);
@@ -46,5 +53,17 @@ describe('function bundles carry only the clients their role may use', () => {
     expect(carries(inputs, 'node_modules/@aws-sdk/client-secrets-manager/')).toBe(profile.wiseCredentials);
     // A function without the Wise credentials cannot call Wise, so it carries no Wise client either.
     expect(carries(inputs, 'shared/wise/client.ts')).toBe(profile.wiseCredentials);
+  });
+});
+
+describe('function bundles carry zod/mini, never classic zod', () => {
+  it.each(functionNames)('%s: zod/mini only', async (fn) => {
+    // Act
+    const inputs = await inputsOf(fn);
+
+    // Assess
+    // One classic `zod` import anywhere in the bundle's graph brings back all of classic zod (about 60 KiB).
+    expect(carries(inputs, 'node_modules/zod/v4/mini/')).toBe(true);
+    expect(carries(inputs, 'node_modules/zod/v4/classic/')).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../zod';
 import { firstLevelCategories, isCategoryPair } from './business-categories';
 import { address, email, text } from './fields';
 
@@ -24,11 +24,10 @@ export const companyTypes = [
 export const companyRoles = ['OWNER', 'DIRECTOR', 'OTHER'] as const;
 
 const webpage = z.lazy(() =>
-  z
-    .string()
-    .trim()
-    .max(2000, 'must be at most 2000 characters')
-    .refine((u) => {
+  z.string().check(
+    z.trim(),
+    z.maxLength(2000, 'must be at most 2000 characters'),
+    z.refine((u: string) => {
       try {
         const url = new URL(u);
         return url.protocol === 'https:' || url.protocol === 'http:';
@@ -36,6 +35,7 @@ const webpage = z.lazy(() =>
         return false;
       }
     }, 'must be an http(s) URL'),
+  ),
 );
 
 type BusinessShape = {
@@ -51,7 +51,7 @@ type BusinessShape = {
  * OTHER legal forms must describe the business and give its webpage (Wise will not let such a
  * profile transfer otherwise), and the sub-category must belong to the category.
  */
-const businessRules = (b: BusinessShape | null | undefined, ctx: z.RefinementCtx) => {
+const businessRules = (b: BusinessShape | null | undefined, ctx: z.core.$RefinementCtx) => {
   // Runs even when the shape is wrong (`when`), so the value may not be an object at all.
   if (typeof b !== 'object' || b === null) return;
   if (b.companyType === 'OTHER') {
@@ -82,27 +82,27 @@ const businessRules = (b: BusinessShape | null | undefined, ctx: z.RefinementCtx
 };
 
 const businessFields = {
-  businessName: text(100).refine((n) => n.length >= 2, 'must be at least 2 characters'),
-  businessNameInKatakana: text(100).optional(),
+  businessName: text(100).check(z.refine((n) => n.length >= 2, 'must be at least 2 characters')),
+  businessNameInKatakana: z.optional(text(100)),
   registrationNumber: text(100),
-  acn: text(20).optional(),
-  abn: text(20).optional(),
-  arbn: text(20).optional(),
+  acn: z.optional(text(20)),
+  abn: z.optional(text(20)),
+  arbn: z.optional(text(20)),
   companyType: z.enum(companyTypes, `must be one of ${companyTypes.join(', ')}`),
-  companyRole: z.enum(companyRoles, `must be one of ${companyRoles.join(', ')}`).optional(),
-  businessFreeFormDescription: text(1000).optional(),
-  webpage: webpage.optional(),
+  companyRole: z.optional(z.enum(companyRoles, `must be one of ${companyRoles.join(', ')}`)),
+  businessFreeFormDescription: z.optional(text(1000)),
+  webpage: z.optional(webpage),
   firstLevelCategory: z.enum(firstLevelCategories, "must be one of Wise's business categories"),
-  secondLevelCategory: z.string().trim().min(1, 'must not be blank').max(100),
+  secondLevelCategory: z.string().check(z.trim(), z.minLength(1, 'must not be blank'), z.maxLength(100)),
   address,
-  operationalAddresses: z.array(address).max(10, 'must have at most 10 entries').optional(),
-  externalCustomerId: text(100).optional(),
-  actorEmail: email.optional(),
+  operationalAddresses: z.optional(z.array(address).check(z.maxLength(10, 'must have at most 10 entries'))),
+  externalCustomerId: z.optional(text(100)),
+  actorEmail: z.optional(email),
 };
 
 /** Route 3's body (and route 4's for a business profile): Wise's v2 business-profile fields. */
 export const businessProfileSchema = z.lazy(() =>
-  z.object(businessFields).superRefine(businessRules, { when: () => true }),
+  z.object(businessFields).check(z.superRefine(businessRules, { when: () => true })),
 );
 export type BusinessProfileDetails = z.infer<typeof businessProfileSchema>;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../zod';
 import { isCalendarDate, text } from './fields';
 
 /** Document types Wise accepts on a personal profile (API-NOTES §3.6). */
@@ -16,18 +16,20 @@ export const identityDocumentTypes = [
   'OTHER',
 ] as const;
 
-const date = z.lazy(() => z.string().refine(isCalendarDate, 'must be a real date in the form YYYY-MM-DD'));
+const date = z.lazy(() =>
+  z.string().check(z.refine(isCalendarDate, 'must be a real date in the form YYYY-MM-DD')),
+);
 const iso2 = z.lazy(() =>
-  z
-    .string()
-    .regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code')
-    .transform((c) => c.toUpperCase()),
+  z.pipe(
+    z.string().check(z.regex(/^[A-Za-z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code')),
+    z.transform((c: string) => c.toUpperCase()),
+  ),
 );
 
 type DocumentShape = { type?: unknown; uniqueIdentifier?: unknown };
 
 /** Per-type identifier rules Wise applies: a US SSN is nine digits, a Brazilian CPF 11 digits (CNPJ 14). */
-const identifierRules = (d: DocumentShape | null | undefined, ctx: z.RefinementCtx) => {
+const identifierRules = (d: DocumentShape | null | undefined, ctx: z.core.$RefinementCtx) => {
   // Runs even when the shape is wrong (`when`), so the value may not be an object at all.
   if (typeof d !== 'object' || d === null) return;
   const id = d.uniqueIdentifier;
@@ -48,19 +50,19 @@ export const identityDocumentSchema = z.lazy(() =>
     .object({
       type: z.enum(identityDocumentTypes, `must be one of ${identityDocumentTypes.join(', ')}`),
       uniqueIdentifier: text(30),
-      firstName: text(100).optional(),
-      lastName: text(100).optional(),
-      issueDate: date.optional(),
-      expiryDate: date.optional(),
-      issuerCountry: iso2.optional(),
-      issuerState: text(50).optional(),
-      nationality: iso2.optional(),
-      employerName: text(200).optional(),
-      employerCity: text(100).optional(),
-      employerCountry: iso2.optional(),
-      birthCity: text(100).optional(),
-      birthCountry: iso2.optional(),
+      firstName: z.optional(text(100)),
+      lastName: z.optional(text(100)),
+      issueDate: z.optional(date),
+      expiryDate: z.optional(date),
+      issuerCountry: z.optional(iso2),
+      issuerState: z.optional(text(50)),
+      nationality: z.optional(iso2),
+      employerName: z.optional(text(200)),
+      employerCity: z.optional(text(100)),
+      employerCountry: z.optional(iso2),
+      birthCity: z.optional(text(100)),
+      birthCountry: z.optional(iso2),
     })
-    .superRefine(identifierRules, { when: () => true }),
+    .check(z.superRefine(identifierRules, { when: () => true })),
 );
 export type IdentityDocument = z.infer<typeof identityDocumentSchema>;

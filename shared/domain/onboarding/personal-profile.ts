@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../../zod';
 import { needsOccupation } from './countries';
 import { address, country, dateOfBirth, email, personName, phoneNumber, text } from './fields';
 
@@ -28,19 +28,19 @@ const personFields = (now: () => number) => ({
   email,
   firstName: personName,
   lastName: personName,
-  preferredName: personName.optional(),
+  preferredName: z.optional(personName),
   dateOfBirth: dateOfBirth(now),
   phoneNumber,
   address,
-  nationality: country.optional(),
-  occupations: z.array(occupation).max(5, 'must have at most 5 entries').optional(),
-  externalCustomerId: text(100).optional(),
+  nationality: z.optional(country),
+  occupations: z.optional(z.array(occupation).check(z.maxLength(5, 'must have at most 5 entries'))),
+  externalCustomerId: z.optional(text(100)),
 });
 
 type PersonShape = { address?: { countryIso3Code?: unknown; stateCode?: unknown }; occupations?: unknown[] };
 
 /** Occupations where Wise requires them: checked even when other fields are bad, so every error is named at once. */
-const occupationRule = (p: PersonShape | null | undefined, ctx: z.RefinementCtx) => {
+const occupationRule = (p: PersonShape | null | undefined, ctx: z.core.$RefinementCtx) => {
   // Runs even when the shape is wrong (`when`), so the value may not be an object at all.
   if (typeof p !== 'object' || p === null) return;
   const c = p.address?.countryIso3Code;
@@ -66,31 +66,37 @@ const occupationRule = (p: PersonShape | null | undefined, ctx: z.RefinementCtx)
  */
 export const TERMS_CLOCK_GRACE_MS = 60_000;
 const acceptedTermsAt = (now: () => number) =>
-  z.iso
-    .datetime({ offset: true, error: 'must be an ISO 8601 date-time with a zone' })
-    .refine((v) => Date.parse(v) <= now() + TERMS_CLOCK_GRACE_MS, 'must not be in the future')
-    .transform((v) => new Date(Date.parse(v)).toISOString());
+  z.pipe(
+    z.iso
+      .datetime({ offset: true, error: 'must be an ISO 8601 date-time with a zone' })
+      .check(z.refine((v) => Date.parse(v) <= now() + TERMS_CLOCK_GRACE_MS, 'must not be in the future')),
+    z.transform((v: string) => new Date(Date.parse(v)).toISOString()),
+  );
 
 /** Route 1's body: the partner's KYC data for a new Wise user and its personal profile. */
 export const newCustomerSchema = (now: () => number) =>
   z
     .object({
       ...personFields(now),
-      language: z
-        .string()
-        .transform((l) => l.toUpperCase())
-        .pipe(z.enum(signupLanguages, "must be one of Wise's signup languages"))
-        .optional(),
+      language: z.optional(
+        z.pipe(
+          z.pipe(
+            z.string(),
+            z.transform((l: string) => l.toUpperCase()),
+          ),
+          z.enum(signupLanguages, "must be one of Wise's signup languages"),
+        ),
+      ),
       /** Wise's last-resort email flow when the email already has a Wise account (API-NOTES §2.1). */
-      sendAuthorizationCodeAsEmail: z.boolean().optional(),
+      sendAuthorizationCodeAsEmail: z.optional(z.boolean()),
       acceptedTermsAt: acceptedTermsAt(now),
     })
-    .superRefine(occupationRule, { when: () => true });
+    .check(z.superRefine(occupationRule, { when: () => true }));
 export type NewCustomer = z.infer<ReturnType<typeof newCustomerSchema>>;
 
 /** Route 4's body for a personal profile: the same person details (email is the contact email). */
 export const personalProfileUpdateSchema = (now: () => number) =>
-  z.object(personFields(now)).superRefine(occupationRule, { when: () => true });
+  z.object(personFields(now)).check(z.superRefine(occupationRule, { when: () => true }));
 export type PersonalProfileDetails = z.infer<ReturnType<typeof personalProfileUpdateSchema>>;
 
 /** The body of Wise's `POST /v2/profiles/personal-profile` and `PUT .../personal-profile`. */
