@@ -383,11 +383,7 @@ const inputArb = (route: Route): fc.Arbitrary<Input> => {
         query: route.id === 'oauthCallback' ? r.query : undefined,
         // Mostly the customer themself, so the body is reached; sometimes a stranger or no claims.
         sub:
-          r.subMatches < 8
-            ? (params.customerId ?? subjectOf(route))
-            : r.subMatches === 8
-              ? 'stranger'
-              : null,
+          r.subMatches < 8 ? (params.customerId ?? subjectOf(route)) : r.subMatches === 8 ? 'stranger' : null,
       })),
     );
 };
