@@ -6,7 +6,11 @@ import {
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
+import { waitUntil } from '../../shared/runtime/wait';
 import { tableDefinition, type IndexDefinition } from '../../shared/table';
+
+/** How long DynamoDB Local may take to build an index added to a kept table. */
+const INDEX_BUILD_MS = 60_000;
 
 /** Creates the application table, its stream included, from the one table definition (the CDK stack reads it too). */
 export const ensureTable = async (endpoint: string, tableName: string): Promise<void> => {
@@ -50,11 +54,25 @@ export const ensureTable = async (endpoint: string, tableName: string): Promise<
           ],
         }),
       );
+      // DynamoDB builds one new index at a time: the next update waits until this one is ACTIVE.
+      const active = await waitUntil(
+        async () => {
+          const { Table: now } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+          const status = now?.GlobalSecondaryIndexes?.find((i) => i.IndexName === index.name)?.IndexStatus;
+          return status === 'ACTIVE' ? true : undefined;
+        },
+        { every: 100, deadline: Date.now() + INDEX_BUILD_MS },
+      );
+      if (!active)
+        throw new Error(`index ${index.name} of ${tableName} not ACTIVE after ${INDEX_BUILD_MS} ms`);
     }
     client.destroy();
     return;
   } catch (err) {
-    if (!(err instanceof ResourceNotFoundException)) throw err;
+    if (!(err instanceof ResourceNotFoundException)) {
+      client.destroy();
+      throw err;
+    }
   }
   const attributes = [
     d.partitionKey,

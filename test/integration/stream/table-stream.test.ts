@@ -31,7 +31,7 @@ describe('ensureTable and the table stream', () => {
     });
   });
 
-  it('turns the stream on for a table kept under .local from before it existed', async () => {
+  it('turns the stream on and builds the missing indexes, one at a time, for a table kept under .local from before they existed', async () => {
     // Prepare: the table as an earlier version created it.
     const name = `stream-old-${randomUUID()}`;
     await client.send(
@@ -54,5 +54,9 @@ describe('ensureTable and the table stream', () => {
 
     // Assess
     expect(await streamOf(name)).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+    expect((Table?.GlobalSecondaryIndexes ?? []).map((i) => [i.IndexName, i.IndexStatus]).sort()).toEqual(
+      tableDefinition.indexes.map((i) => [i.name, 'ACTIVE']).sort(),
+    );
   });
 });
