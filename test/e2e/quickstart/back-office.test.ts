@@ -1,28 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_SCOPE } from '../../../shared/routes';
 import { launchBrowser, screenshot, type BrowserPage, type TestBrowser } from '../../support/browser';
+import { customerBody, partner } from '../../integration/onboarding/fixtures';
 import type { TestStack } from '../../support/stack';
 import { openQuickstart, startQuickstartStack } from './quickstart-page';
 
 /** The demo customer, signed up by the partner backend (route 1). */
 const signUp = async (t: TestStack, customerId: string) => {
-  const signup = await t.call('POST', `/v1/customers/${customerId}/wise-account`, {
-    as: { scope: ADMIN_SCOPE },
-    body: {
-      email: `${customerId}@example.com`,
-      firstName: 'Demo',
-      lastName: 'Customer',
-      dateOfBirth: '1990-01-01',
-      phoneNumber: '+442079460000',
-      address: {
-        addressFirstLine: '1 Test Street',
-        city: 'London',
-        countryIso3Code: 'GBR',
-        postCode: 'EC1A 1BB',
-      },
-      acceptedTermsAt: '2026-01-01T00:00:00.000Z',
-    },
-  });
+  const body = customerBody(`${customerId}@example.com`, { firstName: 'Demo', lastName: 'Customer' });
+  const signup = await t.call('POST', `/v1/customers/${customerId}/wise-account`, { as: partner, body });
   expect(signup.status, signup.text).toBe(201);
 };
 
