@@ -4,7 +4,7 @@ import { LEASE_OWNER, LEASE_UNTIL, type Lease, type LeaseSpec } from '../../port
 import { isDependencyOutage } from '../../errors/dependency-outage';
 import { isConditionalCheckFailure, type Table } from '../../store/dynamo';
 
-/** The pause before the one more try of a release the table throttled or failed. */
+/** The mean pause before the one more try of a release the table throttled or failed. */
 const RELEASE_RETRY_MS = 50;
 
 /**
@@ -66,7 +66,8 @@ export class DynamoLease implements Lease {
       // lapses: one more try after a moment. Owner-checked, so after a release that landed with its
       // answer lost it is a no-op.
       if (!isDependencyOutage(err)) throw err;
-      await new Promise((resolve) => setTimeout(resolve, RELEASE_RETRY_MS));
+      // Jittered, so that releases throttled together do not come back together.
+      await new Promise((resolve) => setTimeout(resolve, RELEASE_RETRY_MS * (0.5 + Math.random())));
       await this.releaseOnce(spec, owner);
     }
   }
