@@ -1,15 +1,9 @@
 import * as z from '../../shared/zod';
-import { accountStatuses } from '../../shared/domain/account';
+import { accountStatuses, listedAccountStatuses as listedStatuses } from '../../shared/domain/account';
 import { named, operationOf } from '../../shared/http/operation';
 import { pageQuery } from './list-audit-events';
 import type { OnboardingServices } from './routes';
 import { isoInstant } from './schemas';
-
-/** CREATING is a signup in progress and not on the status index (shared/table.ts). */
-const listedStatuses = accountStatuses.filter((s) => s !== 'CREATING') as [
-  Exclude<(typeof accountStatuses)[number], 'CREATING'>,
-  ...Exclude<(typeof accountStatuses)[number], 'CREATING'>[],
-];
 
 const customerListSchema = z.object({
   items: z

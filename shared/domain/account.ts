@@ -13,6 +13,12 @@ export const accountStatuses = [
 ] as const;
 export type AccountStatus = (typeof accountStatuses)[number];
 
+/** The statuses route 22 lists: CREATING, a signup under way, is not on the status index (shared/table.ts). */
+export const listedAccountStatuses = accountStatuses.filter((s) => s !== 'CREATING') as [
+  Exclude<AccountStatus, 'CREATING'>,
+  ...Exclude<AccountStatus, 'CREATING'>[],
+];
+
 export type Verification = 'verified' | 'not_verified' | 'unknown';
 
 export interface ProfileRecord {

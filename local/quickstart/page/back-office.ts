@@ -2,21 +2,8 @@
 import { Api, type ApiResult, type CallRecord } from './api';
 import { badge, busy, callout, h, replace } from './dom';
 import { maskSecret } from './mask';
-
-const ADMIN_SCOPE = 'wise-onboarding/admin';
-const WISE_ACCESS_SCOPE = 'wise-onboarding/wise-access';
-/** Every status route 22 lists (CREATING, a signup under way, is not on the index). */
-const LISTED_STATUSES = [
-  'ACTIVE',
-  'EXISTING_ACCOUNT',
-  'LINK_PENDING',
-  'LINKED',
-  'RELINK_REQUIRED',
-  'LINK_REJECTED',
-  'DISCONNECTED',
-  'DEACTIVATED',
-  'NONE',
-];
+import { listedAccountStatuses } from '../../../shared/domain/account';
+import { ADMIN_SCOPE, WISE_ACCESS_SCOPE } from '../../../shared/routes';
 
 interface AuditEvent {
   id: string;
@@ -272,7 +259,8 @@ export const mountBackOfficePanel = (parent: Element, options: { customerId: () 
   const statusSelect = h(
     'select',
     { id: 'status-filter' },
-    ...LISTED_STATUSES.map((s) => h('option', { value: s }, s)),
+    // Every status route 22 lists; ACTIVE chosen first.
+    ...listedAccountStatuses.map((s) => h('option', { value: s, selected: s === 'ACTIVE' }, s)),
   );
   const listButton = h(
     'button',
